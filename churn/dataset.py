@@ -1,0 +1,160 @@
+"""The canonical dataset every analysis in ``churn`` works on.
+
+Intake turns whatever the user uploaded into a :class:`Dataset` whose frames
+use the canonical column names below, so that timing, drivers, features,
+model, explain and report never need to know what the client called things.
+
+Customer frame (one row per customer)
+    ``customer_id``    str, unique, never missing
+    ``start_date``     datetime64[ns] or NaT            (present when dates are known)
+    ``end_date``       datetime64[ns], NaT while active (present when dates are known)
+    ``churned``        int 0/1                          (always present)
+    ``tenure_months``  float, months from start to end (or to ``as_of`` if active)
+    ``monthly_value``  float or NaN                     (present when a value column exists)
+    plus the attribute columns listed in ``Dataset.attributes`` under their
+    original (user) names: segments, numeric attributes, other dates.
+
+Event frame (one row per event, optional)
+    ``customer_id``    str
+    ``timestamp``      datetime64[ns]
+    ``event_type``     one of :data:`EVENT_KINDS` (the canonical kind)
+    ``event_type_raw`` str, the type as written in the file
+    ``amount``         float or NaN
+    ``days_late``      float or NaN (payments only)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+CUSTOMER_ID = "customer_id"
+START_DATE = "start_date"
+END_DATE = "end_date"
+CHURNED = "churned"
+TENURE = "tenure_months"
+VALUE = "monthly_value"
+CANONICAL_CUSTOMER_COLUMNS = (CUSTOMER_ID, START_DATE, END_DATE, CHURNED, TENURE, VALUE)
+
+TIMESTAMP = "timestamp"
+EVENT_TYPE = "event_type"
+EVENT_TYPE_RAW = "event_type_raw"
+AMOUNT = "amount"
+DAYS_LATE = "days_late"
+CANONICAL_EVENT_COLUMNS = (CUSTOMER_ID, TIMESTAMP, EVENT_TYPE, EVENT_TYPE_RAW, AMOUNT, DAYS_LATE)
+
+#: Canonical event kinds (seed 004's warning signals are built on these).
+EVENT_KINDS = ("order", "payment", "support_ticket", "login", "email", "contact_change", "other")
+
+#: How churn was defined for this dataset.
+CHURN_FROM_LABEL = "label"  # a churn column (Yes/No, Ja/Nei, 1/0, ...)
+CHURN_FROM_END_DATE = "end_date"  # a cancel / end date column
+CHURN_FROM_INACTIVITY = "inactivity"  # event log only: no event for N days
+
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class RoleMapping:
+    """Which user column plays which role; saved with the dataset.
+
+    Every field holds the *original* column name in the uploaded file (or None).
+    """
+
+    customer_id: str | None = None
+    churn_label: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    tenure: str | None = None
+    value: str | None = None
+    segments: tuple[str, ...] = ()
+    event_customer_id: str | None = None
+    event_timestamp: str | None = None
+    event_type: str | None = None
+    event_amount: str | None = None
+    event_days_late: str | None = None
+    #: raw event type value -> canonical kind in EVENT_KINDS
+    event_type_map: dict[str, str] = field(default_factory=dict)
+    #: days without any event after which an event-log-only customer counts as churned
+    inactivity_days: int | None = None
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict (tuples become lists)."""
+        out = dict(self.__dict__)
+        out["segments"] = list(self.segments)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RoleMapping:
+        """Rebuild a mapping saved with :meth:`to_dict`, ignoring unknown keys."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["segments"] = tuple(known.get("segments") or ())
+        known["event_type_map"] = dict(known.get("event_type_map") or {})
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A loaded, typed, role-mapped dataset. Treat as immutable.
+
+    Attributes
+    ----------
+    customers : pd.DataFrame
+        Canonical customer frame (see module docstring).
+    events : pd.DataFrame | None
+        Canonical event frame, or None when only a customer table was given.
+    mapping : RoleMapping
+        The confirmed column roles.
+    attributes : list[str]
+        Customer attribute columns (original names) usable as segments or features.
+    categorical : list[str]
+        The subset of ``attributes`` that are categorical.
+    leakage : list[str]
+        Attribute columns suspected of leaking the outcome (e.g. churn reason);
+        excluded from modelling by default.
+    as_of : pd.Timestamp | None
+        The latest date seen in the data: "today" for this dataset.
+    churn_definition : str
+        One of CHURN_FROM_LABEL, CHURN_FROM_END_DATE, CHURN_FROM_INACTIVITY.
+    name : str
+        A display name (usually the file name).
+    """
+
+    customers: pd.DataFrame
+    events: pd.DataFrame | None
+    mapping: RoleMapping
+    attributes: list[str]
+    categorical: list[str]
+    leakage: list[str]
+    as_of: pd.Timestamp | None
+    churn_definition: str
+    name: str = "dataset"
+
+    @property
+    def has_dates(self) -> bool:
+        """True when customers have start dates (cohorts, calendar churn)."""
+        return START_DATE in self.customers and self.customers[START_DATE].notna().any()
+
+    @property
+    def has_events(self) -> bool:
+        """True when an event log is attached."""
+        return self.events is not None and len(self.events) > 0
+
+    @property
+    def has_value(self) -> bool:
+        """True when customers carry a monthly value."""
+        return VALUE in self.customers and self.customers[VALUE].notna().any()
+
+    @property
+    def model_attributes(self) -> list[str]:
+        """Attributes that may be used as model features (leakage suspects removed)."""
+        return [c for c in self.attributes if c not in self.leakage]
+
+    def active_customers(self) -> pd.DataFrame:
+        """Customers that have not churned (the ones to score and save)."""
+        return self.customers[self.customers[CHURNED] == 0]
+
+    def evolve(self, **changes) -> Dataset:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)

@@ -1,0 +1,200 @@
+"""Shared UI plumbing for every page: workspace, language, dataset, errors.
+
+This is the only UI module pages import besides streamlit and ``churn``.
+Session state holds small things (token, language, dataset id); the loaded
+dataset lives in ``st.cache_resource`` keyed by (token, dataset id).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import sys
+
+import streamlit as st
+
+from churn import store
+from churn.dataset import Dataset
+from churn.errors import ChurnError
+from churn.i18n import LANGUAGES, normalise_language, t
+
+WS_PARAM = "ws"
+LANG_PARAM = "lang"
+
+
+def init_session() -> None:
+    """Resolve workspace and language from the URL once per session; keep them in the URL."""
+    state = st.session_state
+    if "ws" not in state:
+        token = st.query_params.get(WS_PARAM)
+        if token and store.workspace_exists(token):
+            state.ws = token
+        else:
+            if token:
+                state.ws_notice = "common.ws_invalid"
+            state.ws = store.create_workspace()
+            if autoload_sample():
+                _add_sample(state.ws)
+        settings = store.get_settings(state.ws)
+        raw_lang = st.query_params.get(LANG_PARAM) or settings.get("lang")
+        state.lang = normalise_language(raw_lang)
+        datasets = store.list_datasets(state.ws)
+        ids = {d["id"] for d in datasets}
+        last = settings.get("dataset_id")
+        state.dataset_id = last if last in ids else (datasets[0]["id"] if datasets else None)
+    if st.query_params.get(WS_PARAM) != state.ws:
+        st.query_params[WS_PARAM] = state.ws
+    if st.query_params.get(LANG_PARAM) != state.lang:
+        st.query_params[LANG_PARAM] = state.lang
+
+
+def autoload_sample() -> bool:
+    """True when new workspaces start with the bundled sample.
+
+    Set by ``streamlit run app.py -- --sample`` or ``CHURN_SAMPLE=1``.
+    """
+    return "--sample" in sys.argv[1:] or os.environ.get("CHURN_SAMPLE") == "1"
+
+
+def _add_sample(token: str) -> None:
+    from churn.intake import load_sample
+
+    dataset_id = store.save_dataset(token, load_sample())
+    store.update_settings(token, dataset_id=dataset_id)
+
+
+def _secrets_section(name: str):
+    """A section or value of ``st.secrets``, or None when there are no secrets at all."""
+    try:
+        return st.secrets.get(name)
+    except Exception:  # no secrets.toml anywhere: the app runs open (local use)
+        return None
+
+
+def check_access() -> None:
+    """Gate the app behind OIDC login or a shared password when secrets configure one.
+
+    ``[auth]`` in secrets (Streamlit's built-in OIDC) wins; else a ``password`` secret
+    asks for a shared password once per session; with neither the app is open.
+    """
+    if _secrets_section("auth"):
+        if not st.user.is_logged_in:
+            st.title(tr("app.title"))
+            st.info(tr("common.login_needed"), icon=":material/lock:")
+            st.button(tr("common.login"), on_click=st.login, type="primary")
+            st.stop()
+        with st.sidebar:
+            st.button(tr("common.logout"), on_click=st.logout)
+        return
+    password = _secrets_section("password")
+    if not password or st.session_state.get("access_granted"):
+        return
+    st.title(tr("app.title"))
+    with st.form("password_form"):
+        typed = st.text_input(tr("common.password"), type="password")
+        submitted = st.form_submit_button(tr("common.login"), type="primary")
+    if submitted and hmac.compare_digest(typed.encode("utf-8"), str(password).encode("utf-8")):
+        st.session_state.access_granted = True
+        st.rerun()
+    if submitted:
+        st.error(tr("common.wrong_password"))
+    st.stop()
+
+
+def lang() -> str:
+    """The UI language of this session ('en' or 'nb')."""
+    return st.session_state.get("lang") or normalise_language(st.query_params.get(LANG_PARAM))
+
+
+def tr(key: str, **values) -> str:
+    """Translate ``key`` into the session's language."""
+    return t(key, lang(), **values)
+
+
+def workspace() -> str:
+    """The session's workspace token."""
+    return st.session_state.ws
+
+
+def set_language(code: str) -> None:
+    """Switch language for this session, the URL and the workspace."""
+    code = normalise_language(code)
+    st.session_state.lang = code
+    st.query_params[LANG_PARAM] = code
+    store.update_settings(workspace(), lang=code)
+
+
+def select_dataset(dataset_id: int | None) -> None:
+    """Make ``dataset_id`` the session's current dataset and remember it in the workspace."""
+    st.session_state.dataset_id = dataset_id
+    store.update_settings(workspace(), dataset_id=dataset_id)
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def _load_dataset(token: str, dataset_id: int) -> Dataset:
+    return store.load_dataset(token, dataset_id)
+
+
+def dataset_key() -> tuple[str, int] | None:
+    """(token, dataset id) of the current dataset: pass it to caches as the version."""
+    dataset_id = st.session_state.get("dataset_id")
+    return None if dataset_id is None else (workspace(), int(dataset_id))
+
+
+def current_dataset() -> Dataset | None:
+    """The session's dataset (shared, cached, treat as read-only), or None."""
+    key = dataset_key()
+    if key is None:
+        return None
+    try:
+        return _load_dataset(*key)
+    except ChurnError:
+        st.session_state.dataset_id = None
+        return None
+
+
+def require_dataset() -> Dataset:
+    """Return the current dataset, or show the 'load data first' empty state and stop."""
+    data = current_dataset()
+    if data is None:
+        st.info(tr("common.no_dataset"), icon=":material/upload_file:")
+        st.page_link("pages/data.py", label=tr("common.go_to_data"), icon=":material/arrow_forward:")
+        st.stop()
+    return data
+
+
+def show_error(error: Exception) -> None:
+    """Show a user-caused error as one plain sentence (never a traceback)."""
+    st.error(str(error), icon=":material/error:")
+
+
+def language_options() -> tuple[str, ...]:
+    """Supported language codes, in display order."""
+    return LANGUAGES
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def _load_model(token: str, dataset_id: int, model_id: int):
+    from churn.model import ChurnModel
+
+    record = store.latest_model(token, dataset_id)
+    return None if record is None or record["id"] != model_id else ChurnModel.from_record(record)
+
+
+def current_model():
+    """The trained ChurnModel for the current dataset, or None.
+
+    A model trained in this session (``st.session_state["model"]``, set by the Model
+    page together with ``st.session_state["model_dataset_id"]``) wins; otherwise the
+    newest model saved in the workspace for this dataset is loaded once and cached.
+    """
+    key = dataset_key()
+    if key is None:
+        return None
+    state = st.session_state
+    if state.get("model") is not None and state.get("model_dataset_id") == key[1]:
+        return state["model"]
+    record = store.latest_model(*key)
+    if record is None:
+        return None
+    return _load_model(key[0], key[1], record["id"])
