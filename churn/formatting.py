@@ -37,21 +37,45 @@ def fmt_number(value: float | None, lang: str = "en", decimals: int = 0) -> str:
     return babel_numbers.format_decimal(value, format=pattern, locale=_locale(lang))
 
 
-def fmt_money(value: float | None, currency: str = "EUR", lang: str = "en", decimals: int = 0) -> str:
-    """Format an amount of money: ``€1,020,000`` (en) or ``1 020 000 €`` (nb).
+_NB_SYMBOL = {"NOK": "kr", "EUR": "€", "DKK": "kr.", "SEK": "SEK", "USD": "USD"}
+_EN_SYMBOL = {"EUR": "€", "USD": "$"}
 
-    Norwegian kroner in Norwegian show as ``1 020 000 kr``.
+
+def fmt_money(value: float | None, currency: str = "EUR", lang: str = "en", decimals: int = 0) -> str:
+    """Format an amount of money in the language's style.
+
+    Example
+    -------
+    >>> [fmt_money(1020000, c, l).replace("\\xa0", " ") for c, l in [("NOK", "nb"), ("EUR", "en"), ("NOK", "en")]]
+    ['1 020 000 kr', '€1,020,000', 'NOK 1,020,000']
     """
     if _missing(value):
         return "–"
-    fraction = "." + "0" * decimals if decimals else ""
+    number = fmt_number(abs(value), lang, decimals)
+    sign = "-" if value < 0 else ""
     if lang == "nb":
-        number = fmt_number(value, lang, decimals)
-        symbol = {"NOK": "kr", "EUR": "€", "DKK": "kr.", "SEK": "SEK", "USD": "USD"}.get(currency, currency)
-        return f"{number}\xa0{symbol}"
-    return babel_numbers.format_currency(
-        value, currency, format=f"¤#,##0{fraction}", locale=_locale(lang), currency_digits=False
+        return f"{sign}{number}\xa0{_NB_SYMBOL.get(currency, currency)}"
+    symbol = _EN_SYMBOL.get(currency)
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency}\xa0{number}"
+
+
+def fmt_money_compact(value: float | None, currency: str = "EUR", lang: str = "en") -> str:
+    """Large amounts in short form: ``30,6 mill. kr`` (nb), ``€30.6M`` (en); small ones in full."""
+    if _missing(value):
+        return "–"
+    size = abs(value)
+    if size < 1e5:
+        return fmt_money(value, currency, lang)
+    scaled, nb_unit, en_unit = (
+        (value / 1e9, "mrd.", "bn")
+        if size >= 1e9
+        else ((value / 1e6, "mill.", "M") if size >= 1e6 else (value / 1e3, "k", "k"))
     )
+    number = fmt_number(scaled, lang, 1)
+    if lang == "nb":
+        return f"{number}\xa0{nb_unit}\xa0{_NB_SYMBOL.get(currency, currency)}"
+    symbol = _EN_SYMBOL.get(currency)
+    return f"{symbol}{number}{en_unit}" if symbol else f"{currency}\xa0{number}{en_unit}"
 
 
 def fmt_pct(share: float | None, lang: str = "en", decimals: int = 1) -> str:
@@ -74,3 +98,28 @@ def fmt_date(value, lang: str = "en") -> str:
 def number_format_d3(lang: str = "en") -> str:
     """A d3 format string for Altair axes (grouping on, no decimals)."""
     return ",.0f"
+
+
+def chart_locale(lang: str = "en") -> dict:
+    """The d3 number/time locale for Vega-Lite charts: ``chart.configure(locale=chart_locale("nb"))``.
+
+    Norwegian axes then group thousands with a space and use a decimal comma.
+    """
+    if lang != "nb":
+        return {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]}}
+    return {
+        "number": {"decimal": ",", "thousands": "\xa0", "grouping": [3], "currency": ["", "\xa0kr"]},
+        "time": {
+            "dateTime": "%A %e. %B %Y kl. %X",
+            "date": "%d.%m.%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+            "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+            "months": [
+                "januar", "februar", "mars", "april", "mai", "juni",
+                "juli", "august", "september", "oktober", "november", "desember",
+            ],
+            "shortMonths": ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"],
+        },
+    }  # fmt: skip

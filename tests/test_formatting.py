@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from churn.formatting import fmt_date, fmt_money, fmt_number, fmt_pct
+from churn.formatting import fmt_date, fmt_money, fmt_money_compact, fmt_number, fmt_pct
 
 
 def plain(text: str) -> str:
@@ -17,7 +17,9 @@ def plain(text: str) -> str:
         (1020000, "NOK", "nb", "1 020 000 kr"),
         (1020000, "EUR", "en", "€1,020,000"),
         (1020000, "EUR", "nb", "1 020 000 €"),
-        (65000, "USD", "en", "US$65,000"),
+        (65000, "USD", "en", "$65,000"),
+        (2210000, "NOK", "en", "NOK 2,210,000"),
+        (-1500, "SEK", "nb", "-1 500 SEK"),
         (None, "EUR", "en", "–"),
     ],
 )
@@ -38,3 +40,17 @@ def test_number_and_date():
     assert fmt_date(pd.Timestamp("2026-11-23"), "nb") == "23.11.2026"
     assert fmt_date(pd.Timestamp("2026-11-23"), "en") == "2026-11-23"
     assert fmt_date(None, "en") == "–"
+
+
+@pytest.mark.parametrize(
+    "value,currency,lang,expected",
+    [
+        (30_600_000, "NOK", "nb", "30,6 mill. kr"),
+        (30_600_000, "EUR", "en", "€30.6M"),
+        (1_020_000, "NOK", "en", "NOK 1.0M"),
+        (250_000, "EUR", "en", "€250.0k"),
+        (65_000, "EUR", "en", "€65,000"),
+    ],
+)
+def test_compact_money(value, currency, lang, expected):
+    assert plain(fmt_money_compact(value, currency, lang)) == expected
