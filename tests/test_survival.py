@@ -1,0 +1,268 @@
+"""Golden tests for churn.survival: Kaplan–Meier, censoring, log-rank, hazard and peak detection."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import poisson
+
+from churn import intake, survival, timing
+from churn.dataset import RoleMapping
+from churn.errors import SchemaError
+
+
+def _tenure_table(durations, events, **columns) -> pd.DataFrame:
+    """A tenure-only customer table (no dates), as a Telco-style export gives."""
+    n = len(durations)
+    return pd.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(n)], "tenure_months": durations, "churned": events, **columns}
+    )
+
+
+def test_kaplan_meier_points_by_hand():
+    """Tenures 1 (churned), 2 (still a customer), 3 (churned), 4 (still a customer).
+
+    S(1) = 1 - 1/4 = 0.75; at 2 nobody churns (one is censored) → 0.75;
+    at 3 two are at risk, one churns → 0.75 · (1 - 1/2) = 0.375; S(4) = 0.375.
+    Median: first time S <= 0.5 → 3 months.
+    """
+    frame = _tenure_table([1.0, 2.0, 3.0, 4.0], [1, 0, 1, 0])
+    curve = survival.km_curves(frame, step=0.5).set_index("months")
+    np.testing.assert_allclose(
+        curve.loc[[0.0, 1.0, 1.5, 2.0, 3.0, 4.0], "survival"], [1, 0.75, 0.75, 0.75, 0.375, 0.375]
+    )
+    assert (curve["lower"] <= curve["survival"] + 1e-12).all() and (
+        curve["survival"] <= curve["upper"] + 1e-12
+    ).all()
+    assert list(curve.loc[[0.0, 1.0, 2.0, 3.0, 4.0], "at_risk"]) == [4, 4, 3, 2, 1]
+    medians = survival.median_lifetimes(frame)
+    assert medians.loc[0, "median_months"] == pytest.approx(3.0)
+
+
+def test_censored_customers_are_not_counted_as_churned():
+    """Naive counting would be wrong here.
+
+    Ten customers: 2 churned at month 1, the 8 others are current customers who joined 0.5 months
+    ago (censored at 0.5). Naive "share churned by month 1" = 2/10 → 80 % still here.
+    Kaplan–Meier: at month 1 only the 2 churners are still observed, both churn → S(1) = 0.
+    The 8 recent customers say nothing about month 1, so they must not inflate survival;
+    and they must not count as churned either: S(0.5) = 1.
+    """
+    frame = _tenure_table([1.0, 1.0] + [0.5] * 8, [1, 1] + [0] * 8)
+    curve = survival.km_curves(frame, step=0.5).set_index("months")
+    assert curve.loc[0.5, "survival"] == pytest.approx(1.0)
+    assert curve.loc[1.0, "survival"] == pytest.approx(0.0)
+    naive = 1 - frame["churned"].mean()
+    assert naive == pytest.approx(0.8)  # what a simple count would (wrongly) report
+
+
+def test_monthly_hazard_by_hand():
+    """Tenures 0.5 (churned), 1.5 (censored), 2.0 (churned), 3.0 (censored), 2.5 (churned).
+
+    Month k covers (k-1, k]. Exposure = customer-months lived in the month:
+      month 1: 0.5 + 1 + 1 + 1 + 1 = 4.5, churned: the 0.5 one → 1/4.5
+      month 2: 0.5 + 1 + 1 + 1 = 3.5, churned: the 2.0 one → 1/3.5
+      month 3: 1 (3.0) + 0.5 (2.5) = 1.5, churned: the 2.5 one → 1/1.5
+    At risk (entering the month): 5, 4, 2.
+    """
+    frame = _tenure_table([0.5, 1.5, 2.0, 3.0, 2.5], [1, 0, 1, 0, 1])
+    hazard = survival.monthly_hazard(frame)
+    assert list(hazard["tenure_month"]) == [1, 2, 3]
+    assert list(hazard["at_risk"]) == [5, 4, 2]
+    assert list(hazard["churned"]) == [1, 1, 1]
+    np.testing.assert_allclose(hazard["exposure"], [4.5, 3.5, 1.5])
+    np.testing.assert_allclose(hazard["hazard"], [1 / 4.5, 1 / 3.5, 1 / 1.5])
+
+
+def _hand_hazard(churned: dict[int, int], months: int = 24, per_month: int = 10) -> pd.DataFrame:
+    """24 tenure months, 1,000 customer-months each, 10 churners a month unless overridden."""
+    counts = np.array([churned.get(k, per_month) for k in range(1, months + 1)])
+    return pd.DataFrame(
+        {
+            "tenure_month": np.arange(1, months + 1),
+            "at_risk": 1000,
+            "churned": counts,
+            "exposure": 1000.0,
+            "hazard": counts / 1000.0,
+        }
+    )
+
+
+def test_a_real_spike_is_found_and_a_noise_bump_is_not():
+    """Typical risk = median hazard = 10/1000 = 1 %, so 10 churners are expected in each month.
+
+    Month 6 has 40: P(X >= 40 | Poisson(10)) ≈ 3e-12, times 24 (Holm) is still ≈ 1e-10 → a peak,
+    4.0× the typical risk. Month 15 has 16: P(X >= 16 | 10) ≈ 0.049, which would pass an
+    uncorrected 5 % test but not after Holm's correction for 24 months (≥ 23 × 0.049 > 1) →
+    not a peak, although it is the second-largest bar and 1.6× the typical risk.
+    """
+    flagged, peaks = survival.detect_peaks(_hand_hazard({6: 40, 15: 16}))
+    assert poisson.sf(15, 10) == pytest.approx(0.0487, abs=1e-3)
+    assert list(flagged.loc[flagged["is_peak"], "tenure_month"]) == [6]
+    assert flagged.loc[flagged["tenure_month"] == 15, "p_value"].iloc[0] < 0.05
+    assert not flagged.loc[flagged["tenure_month"] == 15, "is_peak"].iloc[0]
+    assert len(peaks) == 1
+    peak = peaks.iloc[0]
+    assert (peak.first_month, peak.last_month, peak.top_month) == (6, 6, 6)
+    assert peak.ratio == pytest.approx(4.0)
+    assert peak.baseline == pytest.approx(0.01)
+
+
+def test_adjacent_peak_months_merge_into_one_peak():
+    """Months 2 (50) and 3 (40) are both significant: one peak, months 2–3, top month 2 (5.0×),
+    pooled ratio (50 + 40) / 2000 / 0.01 = 4.5. Month 12 (45) is a separate peak."""
+    _, peaks = survival.detect_peaks(_hand_hazard({2: 50, 3: 40, 12: 45}))
+    assert peaks[["first_month", "last_month", "top_month"]].values.tolist() == [[2, 3, 2], [12, 12, 12]]
+    assert peaks.loc[0, "ratio"] == pytest.approx(4.5)
+    assert peaks.loc[0, "top_ratio"] == pytest.approx(5.0)
+
+
+def test_months_with_little_exposure_are_not_tested():
+    """A month with 5 customer-months and 3 churners (60 % risk) is too thin to call a peak."""
+    hazard = _hand_hazard({})
+    hazard.loc[23, ["exposure", "churned"]] = [5.0, 3]
+    hazard["hazard"] = hazard["churned"] / hazard["exposure"]
+    flagged, peaks = survival.detect_peaks(hazard)
+    assert not flagged.loc[23, "tested"] and peaks.empty
+
+
+def _peaks(*runs):
+    return pd.DataFrame(
+        [{"first_month": a, "last_month": b, "top_month": a, "top_ratio": 3.0, "ratio": 3.0} for a, b in runs]
+    )
+
+
+def test_peak_reasons_and_sentences():
+    """A discount end 12 months after signup explains a month-12 peak; early peaks are onboarding;
+    month 24 without a date column is the two-year mark; month 7 has no stock explanation."""
+    start = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    customers = pd.DataFrame(
+        {
+            "start_date": start,
+            "discount_end_date": start + pd.DateOffset(months=12),
+            "churned": [0, 0, 0],
+            "tenure_months": [1.0, 1.0, 1.0],
+        }
+    )
+    explained = survival.explain_peaks(_peaks((2, 3), (12, 12), (7, 7), (24, 24)), customers)
+    assert list(explained["reason"]) == ["onboarding", "period_end", "", "anniversary"]
+    assert explained.loc[1, "reason_column"] == "discount_end_date"
+    en = survival.peak_sentences(explained, "en")
+    assert en[0] == (
+        "Churn peaks in months 2–3 after signup, highest in month 2: 3.0× the typical monthly risk"
+        " — around the end of onboarding."
+    )
+    assert "discount_end_date" in en[1] and "12 months" in en[1]
+    assert en[2] == "Churn peaks in month 7 after signup: 3.0× the typical monthly risk."
+    assert "2-year" in en[3]
+    nb = survival.peak_sentences(explained, "nb")
+    assert (
+        nb[0].startswith("Kundeavgangen topper seg i månedene 2–3 etter oppstart") and "3,0 ganger" in nb[0]
+    )
+    assert "onboardingen" in nb[0]
+
+
+def test_logrank_separates_different_groups():
+    """Group A churns in months 1–3, group B survives 10+ months: the log-rank test must say they differ;
+    two identical groups must not."""
+    durations = [1.0, 2.0, 3.0, 1.5, 2.5, 12.0, 11.0, 10.0, 14.0, 13.0]
+    frame = _tenure_table(durations, [1, 1, 1, 1, 1, 0, 1, 0, 0, 0], contract=list("AAAAABBBBB"))
+    result = survival.logrank(frame, "contract")
+    assert result["significant"] and result["groups"] == 2 and result["degrees_of_freedom"] == 1
+    same = _tenure_table(durations[:5] * 2, [1] * 10, contract=list("AAAAABBBBB"))
+    assert survival.logrank(same, "contract")["p_value"] == pytest.approx(1.0)
+    sentence = survival.logrank_sentence(result, "contract", "en")
+    assert sentence.startswith("The groups of 'contract' really differ") and "p " in sentence
+
+
+def test_segment_groups_pool_small_values_and_medians_per_group():
+    frame = _tenure_table([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1, 1, 1, 0, 0, 0], plan=list("aaabbc"))
+    labels = survival.segment_labels(frame, "plan", max_groups=2)
+    assert list(labels) == ["a", "a", "a", "b", "b", survival.OTHER]
+    medians = survival.median_lifetimes(frame, "plan").set_index("group")
+    assert medians.loc["a", "median_months"] == pytest.approx(2.0)  # S(1)=2/3, S(2)=1/3
+    assert np.isnan(medians.loc["b", "median_months"])  # nobody left: not reached
+
+
+def test_errors_name_the_column():
+    frame = _tenure_table([1.0, 2.0], [1, 0], plan=["a", "a"])
+    with pytest.raises(SchemaError, match="'plan' has only one value"):
+        survival.logrank(frame, "plan")
+    with pytest.raises(SchemaError, match="'region'"):
+        survival.km_curves(frame, "region")
+    with pytest.raises(SchemaError, match="'tenure_months'"):
+        survival.monthly_hazard(frame.drop(columns="tenure_months"))
+
+
+def test_sample_peaks_and_segment_differences(sample_dataset):
+    """The generator plants peaks at months 2–3 (onboarding) and 12 (discount / contract end), and
+    contract types with clearly different churn: all must be found."""
+    flagged, peaks = survival.detect_peaks(survival.monthly_hazard(sample_dataset))
+    peak_months = set(flagged.loc[flagged["is_peak"], "tenure_month"])
+    assert {2, 3, 12} <= peak_months
+    assert not peak_months & {6, 7, 8, 9}
+    explained = survival.explain_peaks(peaks, sample_dataset)
+    reasons = dict(zip(explained["top_month"], explained["reason"], strict=True))
+    assert reasons[2] == "onboarding"
+    assert reasons[12] in ("period_end", "anniversary")
+    contract = next(c for c in sample_dataset.attributes if "contract" in c.lower())
+    assert survival.logrank(sample_dataset, contract)["p_value"] < 0.001
+
+
+def _event_log_dataset():
+    """An event log without cancel dates; as of 2025-06-30 (the latest event).
+
+    A: orders 2025-01-01 and 2025-02-01 (last event 149 days before as-of)
+    B: orders 2025-01-01 and 2025-05-15 (46 days before)
+    C: orders 2025-03-01 and 2025-06-10 (20 days before)
+    Z: orders 2025-01-01 and 2025-06-30 (0 days before)
+    """
+    rows = [
+        ("A", "2025-01-01"),
+        ("A", "2025-02-01"),
+        ("B", "2025-01-01"),
+        ("B", "2025-05-15"),
+        ("C", "2025-03-01"),
+        ("C", "2025-06-10"),
+        ("Z", "2025-01-01"),
+        ("Z", "2025-06-30"),
+    ]
+    raw = pd.DataFrame(rows, columns=["kunde", "dato"]).assign(type="ordre", belop=100.0)
+    raw["dato"] = pd.to_datetime(raw["dato"])
+    mapping = RoleMapping(
+        event_customer_id="kunde",
+        event_timestamp="dato",
+        event_type="type",
+        event_amount="belop",
+        event_type_map={"ordre": "order"},
+        inactivity_days=30,
+    )
+    return intake.build_dataset(None, raw, mapping, name="events")
+
+
+def test_inactivity_churn_censors_customers_inside_the_window():
+    """With a 60-day window only A (149 days quiet) has churned; B (46 days quiet) is still inside
+    the window and must count as a customer observed up to as-of, not as churned and not as ending
+    at its last order. Naive "no order in the last 30 days = gone" would call A and B churned.
+
+    Tenures (days / 30.4375): A churned at 31 d = 1.02 months; B censored at 180 d = 5.91 months.
+    Kaplan–Meier: one churn among 4 at risk at 1.02 months → S = 3/4 from then on, also at 5 months.
+    Monthly hazard: A's churn falls in tenure month 2. Calendar months: churn is only knowable up to
+    2025-05-01 (as-of minus 60 days), so May and June are provisional, April is complete.
+    """
+    naive = intake.with_inactivity(_event_log_dataset(), 30).customers.set_index("customer_id")
+    assert set(naive.index[naive["churned"] == 1]) == {"A", "B"}
+
+    data = intake.with_inactivity(_event_log_dataset(), 60)
+    customers = data.customers.set_index("customer_id")
+    assert set(customers.index[customers["churned"] == 1]) == {"A"}
+    assert customers.loc["B", "tenure_months"] == pytest.approx(180 / 30.4375)
+    curve = survival.km_curves(data, step=0.5).set_index("months")
+    assert curve.loc[0.5, "survival"] == pytest.approx(1.0)
+    assert curve.loc[5.0, "survival"] == pytest.approx(0.75)
+    hazard = survival.monthly_hazard(data).set_index("tenure_month")
+    assert hazard["churned"].to_dict()[2] == 1 and hazard["churned"].sum() == 1
+    complete = timing.monthly_churn(data).set_index("month")["complete"]
+    assert complete[pd.Timestamp("2025-04-01")]
+    assert not complete[pd.Timestamp("2025-05-01")] and not complete[pd.Timestamp("2025-06-01")]
