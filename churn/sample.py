@@ -122,6 +122,10 @@ def _pick_rows(rng: np.random.Generator, shares: np.ndarray) -> np.ndarray:
     return np.minimum((rng.random(len(shares))[:, None] >= cum).sum(axis=1), shares.shape[1] - 1)
 
 
+#: active customers whose (unseen) cancel date falls within this many days after as_of
+SOON_DAYS = 120
+
+
 def _check(n_customers: int, as_of: str, months: int, event_rate: float) -> None:
     if isinstance(n_customers, bool) or not isinstance(n_customers, int | np.integer):
         raise InputError(f"The number of customers must be a whole number; got {n_customers!r}.")
@@ -197,6 +201,10 @@ def _draw_churn(rng: np.random.Generator, c: dict, months: int) -> None:
     cancel = c["signup"] + np.floor((month - 1 + frac) * DAYS_PER_MONTH).astype(np.int64)
     churned = (month > 0) & (cancel <= c["as_of_day"])
     c["churned"], c["cancel"], c["month"] = churned, np.where(churned, cancel, -1), month
+    # customers who will cancel soon after as_of are active today but already show the signals,
+    # so the current risk list has real at-risk customers in it
+    soon = (month > 0) & (cancel > c["as_of_day"]) & (cancel <= c["as_of_day"] + SOON_DAYS)
+    c["soon"], c["soon_cancel"] = soon, np.where(soon, cancel, -1)
 
     # which part of the hazard made this customer leave decides the likely reason
     k = np.where(churned, month, 1)
@@ -212,14 +220,17 @@ def _windows(rng: np.random.Generator, c: dict, start: np.ndarray, end: np.ndarr
     n = len(start)
     kind = np.zeros(n, dtype=np.int64)
     draw = rng.random(n)
-    kind[c["churned"] & (draw < SIGNAL_SHARE)] = 1
-    kind[~c["churned"] & (draw < NOISE_SHARE)] = 2
+    warned = c["churned"] | c["soon"]
+    kind[warned & (draw < SIGNAL_SHARE)] = 1
+    kind[~warned & (draw < NOISE_SHARE)] = 2
     length = rng.uniform(*WINDOW_MONTHS, n) * DAYS_PER_MONTH
     place = rng.random(n)
     last_end = np.maximum(start + length, end.astype(float))
-    we = np.where(kind == 1, end, start + length + place * (last_end - start - length))
-    we = np.minimum(we, end)
+    target = np.where(c["soon"], c["soon_cancel"], end)  # a future cancel for the 'soon' customers
+    we = np.where(kind == 1, target, start + length + place * (last_end - start - length))
     ws = np.maximum(start, we - length)
+    we = np.minimum(we, end)
+    kind[ws >= we] = 0  # a window that starts after as_of is not visible yet
     ws = np.where(kind == 0, end, ws)
     we = np.where(kind == 0, end, we)
     return kind, ws, we

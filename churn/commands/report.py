@@ -1,0 +1,91 @@
+"""``python -m churn report PATH [--events PATH] --out report.html``: the workshop report as a file.
+
+Example::
+
+    python -m churn report data/sample/customers.csv --events data/sample/events.csv \\
+        --out report.html --lang nb --model model.zip --pseudonymise --pdf
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from churn.cli import emit
+from churn.errors import InputError
+from churn.i18n import LANGUAGES
+
+NAME = "report"
+HELP = (
+    "Write the workshop report (data, when, why, model, at-risk customers) as one self-contained HTML file."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the report command's options."""
+    parser.add_argument("path", help="customer table (CSV, Excel or Parquet)")
+    parser.add_argument("--events", help="event log joined on the customer id")
+    parser.add_argument("--out", required=True, help="the HTML file to write, e.g. report.html")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report (default en)")
+    parser.add_argument("--model", help="a model file written by 'python -m churn train --model OUT'")
+    parser.add_argument("--pseudonymise", action="store_true", help="replace customer ids by keyed hashes")
+    parser.add_argument(
+        "--secret",
+        default=os.environ.get("CHURN_PSEUDONYM_SECRET"),
+        help="key for the pseudonyms (default $CHURN_PSEUDONYM_SECRET, else a one-off random key)",
+    )
+    parser.add_argument("--pdf", action="store_true", help="also write a PDF next to the HTML file")
+    parser.add_argument("--json", action="store_true", help="print what was written as JSON")
+
+
+def _out_path(text: str, suffix: str) -> Path:
+    path = Path(text)
+    if path.is_dir():
+        raise InputError(
+            f"--out '{text}' is a folder; give a file name such as {Path(text) / 'report.html'}."
+        )
+    if not path.parent.exists():
+        raise InputError(f"The folder of --out '{text}' does not exist; create it or write somewhere else.")
+    return path if path.suffix else path.with_suffix(suffix)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the data (and the model), build the report, write HTML (and PDF)."""
+    from churn.intake import load_files
+    from churn.report import make_report, report_pdf
+
+    out = _out_path(args.out, ".html")
+    dataset = load_files(args.path, args.events)
+    model = None
+    if args.model:
+        from churn.model import load_bundle
+
+        model = load_bundle(args.model)
+    report = make_report(
+        dataset, lang=args.lang, model=model, pseudonymise_ids=args.pseudonymise, secret=args.secret
+    )
+    pdf_path = out.with_suffix(".pdf") if args.pdf else None
+    pdf = report_pdf(report.html) if pdf_path else None  # before writing anything: fail whole
+    try:
+        out.write_text(report.html, encoding="utf-8")
+        if pdf_path:
+            pdf_path.write_bytes(pdf)
+    except OSError as error:
+        raise InputError(
+            f"Cannot write '{error.filename or out}': {error.strerror}; pick another --out."
+        ) from error
+    result = {
+        "html": str(out),
+        "pdf": str(pdf_path) if pdf_path else None,
+        "bytes": len(report.html.encode("utf-8")),
+        "seconds": round(report.seconds, 2),
+        "sections": [key for key, _ in report.sections],
+        "model": bool(model),
+        "pseudonymised": bool(args.pseudonymise),
+    }
+    lines = [f"wrote {out} ({result['bytes']:,} bytes, {len(result['sections'])} sections)"]
+    if pdf_path:
+        lines.append(f"wrote {pdf_path} ({len(pdf):,} bytes)")
+    emit(result, args.json, "\n".join(lines))
+    return 0

@@ -1,0 +1,177 @@
+"""Workshop report: pick options, generate once, download HTML (and PDF); preview the contents."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+
+import pandas as pd
+import streamlit as st
+
+from churn import store
+from churn.errors import ChurnError
+from churn.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from churn.report import SECTIONS, make_report, pdf_available, report_pdf
+from pages import common
+
+tr = common.tr
+TTL, ENTRIES = 1800, 6
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _build(
+    version,
+    model_key,
+    lang: str,
+    pseudonymise: bool,
+    sections: tuple,
+    scenarios: str,
+    _dataset,
+    _model,
+    _secret,
+) -> dict:
+    """The report for one (dataset, model, options); the cache keeps a few per server."""
+    report = make_report(
+        _dataset,
+        lang=lang,
+        model=_model,
+        scenarios=json.loads(scenarios),
+        pseudonymise_ids=pseudonymise,
+        secret=_secret,
+        sections=sections,
+    )
+    return {"html": report.html, "sections": report.sections, "key_numbers": report.key_numbers}
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _pdf_ok() -> bool:
+    return pdf_available()
+
+
+def _model_key(model) -> tuple | None:
+    if model is None:
+        return None
+    return (getattr(model, "record_id_", None), str(getattr(model, "cutoff_", "")), id(model))
+
+
+def _pseudonym_secret() -> str:
+    """The workspace's pseudonym key (shared with the action-list export, so ids match)."""
+    settings = store.get_settings(common.workspace())
+    secret = settings.get("pseudonym_secret")
+    if not secret:
+        secret = secrets.token_urlsafe(24)
+        store.update_settings(common.workspace(), pseudonym_secret=secret)
+    return secret
+
+
+def _file_stem(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:40] or "dataset"
+    return f"churn-report-{slug}"
+
+
+def _options() -> dict:
+    ui = common.lang()  # bound now: format functions may be called outside this script run
+    left, mid, right = st.columns([1, 1.2, 2], vertical_alignment="bottom")
+    language = left.selectbox(
+        tr("report.page_language"),
+        LANGUAGES,
+        index=LANGUAGES.index(common.lang()),
+        format_func=LANGUAGE_NAMES.get,
+        key="report_lang",
+    )
+    pseudonymise = mid.toggle(
+        tr("report.page_pseudonymise"),
+        value=False,
+        help=tr("report.page_pseudonymise_help"),
+        key="report_pseudo",
+    )
+    sections = right.multiselect(
+        tr("report.page_sections"),
+        SECTIONS,
+        default=list(SECTIONS),
+        format_func=lambda key: t(f"report.section_{key}", ui),
+        help=tr("report.page_sections_help"),
+        key="report_sections",
+    )
+    return {"lang": language, "pseudonymise": bool(pseudonymise), "sections": tuple(sections)}
+
+
+def _preview(result: dict) -> None:
+    st.subheader(tr("report.page_preview"))
+    left, right = st.columns([1, 2])
+    with left:
+        st.markdown(f"**{tr('report.contents')}**")
+        st.markdown("\n".join(f"{i}. {title}" for i, (_, title) in enumerate(result["sections"], start=1)))
+    with right:
+        # Labels may hold scenario names from the workspace: shown as plain table cells, never markdown.
+        figures = pd.DataFrame(
+            result["key_numbers"], columns=[tr("report.col_measure"), tr("report.col_value")]
+        )
+        st.dataframe(figures, hide_index=True, width="stretch")
+
+
+st.title(tr("report.page_title"))
+st.caption(tr("report.page_intro"))
+dataset = common.require_dataset()
+model = common.current_model()
+options = _options()
+if model is None:
+    st.info(tr("report.page_no_model"), icon=":material/info:")
+
+if st.button(
+    tr("report.page_generate"), type="primary", icon=":material/description:", key="report_generate"
+):
+    if not options["sections"]:
+        st.warning(tr("report.page_pick_sections"))
+    else:
+        st.session_state["report_options"] = options
+
+chosen = st.session_state.get("report_options")
+if chosen and chosen["sections"]:
+    scenarios = store.list_scenarios(common.workspace()) if "roi" in chosen["sections"] else []
+    secret = _pseudonym_secret() if chosen["pseudonymise"] else None
+    try:
+        with st.spinner(tr("report.page_building")):
+            result = _build(
+                common.dataset_key(),
+                _model_key(model),
+                chosen["lang"],
+                chosen["pseudonymise"],
+                chosen["sections"],
+                json.dumps(scenarios, sort_keys=True, default=str),
+                dataset,
+                model,
+                secret,
+            )
+    except ChurnError as error:
+        common.show_error(error)
+        st.stop()
+    if chosen != options:
+        st.caption(tr("report.page_stale"))
+    stem = _file_stem(dataset.name)
+    html = result["html"]
+    buttons = st.container(horizontal=True)
+    buttons.download_button(
+        tr("report.page_download_html"),
+        data=html.encode("utf-8"),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        icon=":material/download:",
+        on_click="ignore",
+        key="report_download_html",
+    )
+    if _pdf_ok():
+        buttons.download_button(
+            tr("report.page_download_pdf"),
+            data=lambda: report_pdf(html),  # made only when clicked: printing takes a few seconds
+            file_name=f"{stem}.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            on_click="ignore",
+            key="report_download_pdf",
+        )
+    else:
+        buttons.caption(tr("report.page_no_pdf"))
+    st.caption(tr("report.page_offline"))
+    _preview(result)
