@@ -1,0 +1,344 @@
+"""Role guessing, churn labels and building the canonical Dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churn.dataset import (
+    CHURN_FROM_END_DATE,
+    CHURN_FROM_INACTIVITY,
+    CHURN_FROM_LABEL,
+    EVENT_KINDS,
+    RoleMapping,
+)
+from churn.errors import SchemaError
+from churn.intake import (
+    build_dataset,
+    default_inactivity_days,
+    derive_customers_from_events,
+    guess_roles,
+    load_files,
+    parse_churn_label,
+    read_table,
+    with_inactivity,
+)
+from churn.roles import event_kind
+
+FILES = Path(__file__).parent / "files"
+
+
+# ---------------------------------------------------------------- churn labels
+
+
+@pytest.mark.parametrize(
+    "values,expected",
+    [
+        (["Yes", "No", "yes"], [1, 0, 1]),
+        (["Ja", "Nei", "JA"], [1, 0, 1]),
+        (["Ja", "Nej"], [1, 0]),
+        ([True, False], [1, 0]),
+        ([1, 0, 1.0], [1, 0, 1]),
+        (["1", "0"], [1, 0]),
+        (["Churned", "Stayed", "Active"], [1, 0, 0]),
+        (["Oppsagt", "Aktiv"], [1, 0]),
+        (["Opsagt", "Aktiv"], [1, 0]),
+        (["Ja", None, "Ja"], [1, 0, 1]),  # one positive word plus blanks: blank = still a customer
+    ],
+)
+def test_parse_churn_label(values, expected):
+    assert parse_churn_label(pd.Series(values, name="Churn")).tolist() == expected
+
+
+def test_one_class_label_is_refused_with_the_column_and_value():
+    with pytest.raises(SchemaError, match=r"Column 'Churn' has only one value \('No'\)"):
+        parse_churn_label(pd.Series(["No", "No", "no"], name="Churn"))
+
+
+def test_unknown_label_values_are_named():
+    with pytest.raises(SchemaError, match="'maybe'"):
+        parse_churn_label(pd.Series(["Yes", "maybe"], name="Churn"))
+
+
+@pytest.mark.parametrize(
+    "raw,kind",
+    [
+        ("order", "order"),
+        ("Ordre", "order"),
+        ("Nettbestilling", "order"),
+        ("Køb", "order"),
+        ("Faktura betalt", "payment"),
+        ("betaling", "payment"),
+        ("Henvendelse kundeservice", "support_ticket"),
+        ("Supportsak", "support_ticket"),
+        ("sag", "support_ticket"),
+        ("Innlogging", "login"),
+        ("Log ind", "login"),
+        ("E-post sendt", "email"),
+        ("e-mail", "email"),
+        ("Ny kontaktperson", "contact_change"),
+        ("contact_change", "contact_change"),
+        ("Sagt opp avtale", "other"),
+        ("Webinar", "other"),
+    ],
+)
+def test_event_kind_keywords(raw, kind):
+    assert event_kind(raw) == kind
+
+
+# ---------------------------------------------------------------- role guessing
+
+
+def test_roles_of_the_sample(sample_dataset):
+    m = sample_dataset.mapping
+    assert (m.customer_id, m.start_date, m.end_date, m.value) == (
+        "customer_id",
+        "signup_date",
+        "cancel_date",
+        "monthly_value",
+    )
+    assert m.churn_label is None
+    assert set(m.segments) >= {"industry", "region", "plan", "contract_type", "acquisition_channel"}
+    assert "churn_reason" not in m.segments
+    assert (m.event_customer_id, m.event_timestamp, m.event_type, m.event_amount, m.event_days_late) == (
+        "customer_id",
+        "timestamp",
+        "event_type",
+        "amount",
+        "days_late",
+    )
+    assert m.event_type_map == {k: k for k in EVENT_KINDS if k != "other"}
+
+
+@pytest.mark.parametrize(
+    "file,expected",
+    [
+        (
+            "telco.csv",
+            {
+                "customer_id": "customerID",
+                "churn_label": "Churn",
+                "tenure": "tenure",
+                "value": "MonthlyCharges",
+            },
+        ),
+        (
+            "norsk_cp1252.csv",
+            {
+                "customer_id": "Kundenr",
+                "start_date": "Startdato",
+                "end_date": "Oppsagt dato",
+                "value": "Månedsbeløp",
+                "churn_label": None,
+            },
+        ),
+        (
+            "dansk_bom.tsv",
+            {
+                "customer_id": "Kunde ID",
+                "start_date": "Oprettet",
+                "churn_label": "Opsagt",
+                "value": "Månedsværdi",
+            },
+        ),
+    ],
+)
+def test_roles_of_unseen_files(file, expected):
+    mapping = guess_roles(read_table(FILES / file), None)
+    assert {role: getattr(mapping, role) for role in expected} == expected
+
+
+def test_segments_of_unseen_files():
+    assert {"Contract", "PaymentMethod"} <= set(guess_roles(read_table(FILES / "telco.csv"), None).segments)
+    assert set(guess_roles(read_table(FILES / "norsk_cp1252.csv"), None).segments) == {"Bransje", "Fylke"}
+    assert set(guess_roles(read_table(FILES / "dansk_bom.tsv"), None).segments) == {"Branche", "Kanal"}
+
+
+def test_event_roles_of_a_norwegian_log():
+    m = guess_roles(None, read_table(FILES / "hendelser_latin1.txt"))
+    assert (m.event_customer_id, m.event_timestamp, m.event_type, m.event_amount, m.event_days_late) == (
+        "Kundenr",
+        "Tidspunkt",
+        "Hendelse",
+        "Beløp",
+        "Dager forsinket",
+    )
+    assert m.event_type_map["Ny kontaktperson"] == "contact_change"
+    assert m.event_type_map["Faktura betalt"] == "payment"
+
+
+def test_content_finds_an_unnamed_id_and_label():
+    frame = pd.DataFrame(
+        {"A": ["x1", "x2", "x3", "x4"], "B": ["J", "N", "N", "J"], "C": [1.5, 2.5, 3.5, 4.5]}
+    )
+    frame["B"] = frame["B"].map({"J": "Ja", "N": "Nei"})
+    mapping = guess_roles(frame, None)
+    assert (mapping.customer_id, mapping.churn_label) == ("A", "B")
+
+
+# ---------------------------------------------------------------- building
+
+
+def _customers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Kundenr": [1, 2, 3, 4],
+            "Start": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-03-01", "2024-06-01"]),
+            "Slutt": pd.to_datetime([None, "2024-04-01", None, "2024-09-01"]),
+            "Verdi": [100.0, 200.0, np.nan, 400.0],
+            "Bransje": ["Helse", "Handel", "Helse", "Handel"],
+        }
+    )
+
+
+MAPPING = RoleMapping(
+    customer_id="Kundenr", start_date="Start", end_date="Slutt", value="Verdi", segments=("Bransje",)
+)
+
+
+def test_build_from_end_dates_golden():
+    """as_of = latest date = 2024-09-01.
+
+    Customer 2: 2024-01-01 -> 2024-04-01 = 91 days / 30.4375 = 2.9897 months, churned.
+    Customer 1: 2024-01-01 -> as_of 2024-09-01 = 244 days / 30.4375 = 8.0164 months, active.
+    """
+    raw = _customers()
+    before = raw.copy()
+    data = build_dataset(raw, None, MAPPING, name="t")
+    pd.testing.assert_frame_equal(raw, before)  # input untouched
+    c = data.customers
+    assert data.as_of == pd.Timestamp("2024-09-01")
+    assert data.churn_definition == CHURN_FROM_END_DATE
+    assert c["customer_id"].tolist() == ["1", "2", "3", "4"]
+    assert c["churned"].tolist() == [0, 1, 0, 1]
+    np.testing.assert_allclose(c["tenure_months"].iloc[:2], [244 / 30.4375, 91 / 30.4375], atol=1e-9)
+    assert c["monthly_value"].iloc[3] == 400.0
+    assert data.attributes == ["Bransje"] and data.categorical == ["Bransje"]
+    assert "Slutt" not in c.columns  # the end date is never an attribute
+
+
+def test_label_wins_over_end_date_and_future_end_dates_are_active():
+    raw = _customers().assign(Churn=["Nei", "Ja", "Nei", "Nei"])
+    data = build_dataset(raw, None, RoleMapping(customer_id="Kundenr", churn_label="Churn", end_date="Slutt"))
+    assert data.churn_definition == CHURN_FROM_LABEL
+    assert data.customers["churned"].tolist() == [0, 1, 0, 0]
+    assert data.customers["end_date"].notna().tolist() == [False, True, False, False]
+
+
+def test_events_join_on_id_and_unknown_customers_are_dropped():
+    events = pd.DataFrame(
+        {
+            "kunde": [1, 2, 99],
+            "tid": pd.to_datetime(["2024-02-01", "2024-02-02", "2024-02-03"]),
+            "type": ["Ordre", "Faktura", "Ordre"],
+        }
+    )
+    mapping = MAPPING
+    mapping = RoleMapping(
+        **{**mapping.to_dict(), "event_customer_id": "kunde", "event_timestamp": "tid", "event_type": "type"}
+    )
+    data = build_dataset(_customers(), events, mapping)
+    assert data.events["customer_id"].tolist() == ["1", "2"]
+    assert data.events["event_type"].tolist() == ["order", "payment"]
+    assert data.events["event_type_raw"].tolist() == ["Ordre", "Faktura"]
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"customer_id": None}, "No customer id column"),
+        ({"customer_id": "Nope"}, "Column 'Nope' is not in the customer table"),
+        ({"value": "Bransje"}, "Column 'Bransje' does not hold numbers"),
+        ({"end_date": None}, "No churn column or end date"),
+    ],
+)
+def test_schema_errors(change, message):
+    mapping = RoleMapping(**{**MAPPING.to_dict(), **change})
+    with pytest.raises(SchemaError, match=message):
+        build_dataset(_customers(), None, mapping)
+
+
+def test_duplicate_ids_are_refused():
+    raw = _customers()
+    raw.loc[3, "Kundenr"] = 1
+    with pytest.raises(SchemaError, match=r"Column 'Kundenr' has 1 repeated ids \(e.g. '1'\)"):
+        build_dataset(raw, None, MAPPING)
+
+
+def test_one_class_label_file_is_refused():
+    raw = read_table(b"customerID,Churn,tenure\na,No,3\nb,No,4\nc,No,5\n", "t.csv")
+    with pytest.raises(SchemaError, match="only one value"):
+        build_dataset(raw, None, guess_roles(raw, None))
+
+
+# ---------------------------------------------------------------- event log only
+
+
+def _log() -> pd.DataFrame:
+    """Customer A every 10 days until 2024-03-31; B every 10 days until 2024-01-31."""
+    rows = [("A", d) for d in pd.date_range("2024-01-01", "2024-03-31", freq="10D")]
+    rows += [("B", d) for d in pd.date_range("2024-01-01", "2024-01-31", freq="10D")]
+    frame = pd.DataFrame(rows, columns=["customer_id", "timestamp"])
+    frame["event_type"] = "order"
+    frame["amount"] = 100.0
+    return frame
+
+
+def test_default_inactivity_days_golden():
+    """All gaps are 10 days: p95 = 10 -> whole weeks 14 -> at least 30 -> 30."""
+    assert default_inactivity_days(_log()) == 30
+
+
+def test_default_inactivity_days_rounds_long_gaps_to_months():
+    """Gaps of 100 days: p95 = 100 > 60 -> ceil(100 / 30) * 30 = 120."""
+    dates = pd.date_range("2020-01-01", periods=6, freq="100D")
+    log = pd.DataFrame({"customer_id": "A", "timestamp": dates, "event_type": "order"})
+    assert default_inactivity_days(log) == 120
+
+
+def test_derive_customers_from_events_golden():
+    """as_of 2024-03-31, 30 days: B's last event 2024-01-31 is 60 days before -> churned; A active.
+
+    B tenure = 2024-01-01 -> 2024-01-31 = 30 days / 30.4375 = 0.9856 months.
+    """
+    customers = derive_customers_from_events(_log(), pd.Timestamp("2024-03-31"), 30).set_index("customer_id")
+    assert customers["churned"].to_dict() == {"A": 0, "B": 1}
+    assert customers.loc["B", "end_date"] == pd.Timestamp("2024-01-31") and pd.isna(
+        customers.loc["A", "end_date"]
+    )
+    assert customers.loc["B", "tenure_months"] == pytest.approx(30 / 30.4375)
+
+
+def test_event_log_only_dataset_and_with_inactivity():
+    log = _log()
+    mapping = RoleMapping(
+        event_customer_id="customer_id", event_timestamp="timestamp", event_type="event_type"
+    )
+    data = build_dataset(None, log, mapping)
+    assert data.churn_definition == CHURN_FROM_INACTIVITY
+    assert data.mapping.inactivity_days == 30
+    assert data.customers.set_index("customer_id")["churned"].to_dict() == {"A": 0, "B": 1}
+    longer = with_inactivity(data, 90)  # B's 60 quiet days are no longer enough
+    assert longer.mapping.inactivity_days == 90
+    assert longer.customers["churned"].sum() == 0
+    assert data.customers["churned"].sum() == 1  # the original is unchanged
+
+
+def test_load_files_norwegian_events_alone():
+    data = load_files(events_path=FILES / "hendelser_latin1.txt")
+    assert data.churn_definition == CHURN_FROM_INACTIVITY
+    assert len(data.customers) == 3
+    assert set(data.events["event_type"]) == set(EVENT_KINDS) - {"other"}
+
+
+def test_sample_dataset_shape(sample_dataset):
+    c = sample_dataset.customers
+    assert sample_dataset.as_of == pd.Timestamp("2026-10-31")
+    assert c["customer_id"].is_unique and len(c) > 2000
+    assert 0 < c["churned"].mean() < 1
+    assert sample_dataset.leakage == ["churn_reason"]
+    assert "discount_end_date" in sample_dataset.model_attributes
+    assert sample_dataset.events["timestamp"].max() <= sample_dataset.as_of + pd.Timedelta(days=1)
