@@ -1,0 +1,383 @@
+"""Explain: why the model rates customers as it does, what-if, and the action list."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from churn import explain, store
+from churn.actions import NO_TIER, TIERS, tier_label
+from churn.errors import ChurnError
+from churn.formatting import fmt_pct
+from churn.model import score_customers
+from churn.reasons import ACTION_COLUMNS, feature_label
+from pages import common
+
+tr = common.tr
+TTL, ENTRIES = 3600, 4
+TOP = 15
+LABEL_LIMIT = 320
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
+_KIND_COLOURS = alt.Scale(
+    domain=["base", "raises", "lowers", "prediction"], range=["#9e9e9e", "#d62728", "#2ca02c", "#1f77b4"]
+)
+
+
+def _plain(text: str) -> str:
+    """Escape markdown so values from the user's file are shown as written."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _model_key(model) -> tuple:
+    """Identifies a trained model for the caches (saved id/creation time, else the object)."""
+    return (getattr(model, "record_id_", None), str(getattr(model, "cutoff_", "")), id(model))
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _explained(key, model_key, _dataset, _model) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Features and SHAP values of every scored customer, once per dataset and model."""
+    X = _model.scoring_features(_dataset)
+    shap, base = explain.shap_frame(_model, X)
+    return X, shap, base
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _scores(key, model_key, lang: str, tiers, _dataset, _model) -> pd.DataFrame:
+    return score_customers(_model, _dataset, tiers=tiers, lang=lang)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _reasons(key, model_key, lang: str, _X, _shap, base: float, _model) -> pd.DataFrame:
+    return explain.top_reasons(_model, _X, n=3, lang=lang, shap=_shap, base=base, raising_only=True)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _globals(key, model_key, lang: str, _X, _shap) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return explain.global_importance(_shap, lang), explain.strip_data(_shap, _X, top=10, lang=lang)
+
+
+def _importance_chart(importance: pd.DataFrame) -> alt.Chart:
+    data = importance.head(TOP)
+    return (
+        alt.Chart(
+            data,
+            title=alt.TitleParams(tr("explain.importance_title"), subtitle=tr("explain.importance_subtitle")),
+        )
+        .mark_bar()
+        .encode(
+            x=alt.X("mean_abs_shap:Q", title=tr("explain.importance_x")),
+            y=alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+            tooltip=[
+                alt.Tooltip("label:N", title=tr("explain.feature")),
+                alt.Tooltip("mean_abs_shap:Q", title=tr("explain.importance_x"), format=".3f"),
+                alt.Tooltip("share:Q", title=tr("explain.importance_share"), format=".0%"),
+            ],
+        )
+        .properties(height=alt.Step(24))
+    )
+
+
+def _strip_chart(strip: pd.DataFrame, order: list[str]) -> alt.LayerChart:
+    """Dots per customer and feature; numbers coloured by their percentile, categories grey."""
+    base = alt.Chart(strip).encode(
+        x=alt.X("shap:Q", title=tr("explain.strip_x")),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1.6, 1.6])),
+        tooltip=[
+            alt.Tooltip("label:N", title=tr("explain.feature")),
+            alt.Tooltip("value:N", title=tr("explain.value")),
+            alt.Tooltip("shap:Q", title=tr("explain.strip_x"), format="+.3f"),
+        ],
+    )
+    numbers = (
+        base.transform_filter("isValid(datum.value_rank)")
+        .mark_circle(size=22, opacity=0.75)
+        .encode(
+            color=alt.Color(
+                "value_rank:Q",
+                title=tr("explain.strip_colour"),
+                scale=alt.Scale(scheme="blueorange", domain=[0, 1]),
+                legend=alt.Legend(format=".0%"),
+            )
+        )
+    )
+    categories = base.transform_filter("!isValid(datum.value_rank)").mark_circle(
+        size=22, opacity=0.6, color="#8c8c8c"
+    )
+    title = alt.TitleParams(tr("explain.strip_title"), subtitle=tr("explain.strip_subtitle"))
+    return alt.layer(categories, numbers, title=title).properties(height=alt.Step(40))
+
+
+def _dependence_chart(data: pd.DataFrame, label: str) -> alt.Chart:
+    categorical = bool(data["categorical"].iloc[0]) if len(data) else False
+    value_type = "N" if categorical else "Q"
+    points = (
+        alt.Chart(data)
+        .mark_circle(size=28, opacity=0.55)
+        .encode(
+            x=alt.X(f"value:{value_type}", title=label),
+            y=alt.Y("shap:Q", title=tr("explain.dependence_y")),
+            tooltip=[
+                alt.Tooltip(f"value:{value_type}", title=label),
+                alt.Tooltip("shap:Q", title=tr("explain.dependence_y"), format="+.3f"),
+            ],
+        )
+    )
+    if categorical:
+        points = points.encode(xOffset=alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-1.6, 1.6])))
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="gray").encode(y="y:Q")
+    title = alt.TitleParams(tr("explain.dependence_title", feature=label), offset=8)
+    return (points + zero).properties(title=title, padding={"top": 12, "left": 5, "right": 5, "bottom": 5})
+
+
+def _waterfall_chart(fall: pd.DataFrame) -> alt.Chart:
+    data = fall.assign(
+        start_pct=fall["start"] * 100,
+        end_pct=fall["end"] * 100,
+        points_pct=fall["points"] * 100,
+        kind_text=fall["kind"].map(lambda k: tr(f"explain.kind_bar_{k}")),
+    )
+    return (
+        alt.Chart(data, title=tr("explain.waterfall_title"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+            x=alt.X("start_pct:Q", title=tr("explain.waterfall_x")),
+            x2="end_pct:Q",
+            color=alt.Color("kind:N", scale=_KIND_COLOURS, legend=None),
+            tooltip=[
+                alt.Tooltip("label:N", title=tr("explain.feature")),
+                alt.Tooltip("kind_text:N", title=tr("explain.effect")),
+                alt.Tooltip("points_pct:Q", title=tr("explain.waterfall_points"), format="+.1f"),
+                alt.Tooltip("end_pct:Q", title=tr("explain.waterfall_x"), format=".1f"),
+            ],
+        )
+        .properties(height=alt.Step(30))
+    )
+
+
+def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
+    importance, strip = _globals(key, model_key, common.lang(), X, shap)
+    st.caption(tr("explain.logodds_note"))
+    st.altair_chart(_importance_chart(importance), width="stretch")
+    st.altair_chart(_strip_chart(strip, list(importance["label"].head(10))), width="stretch")
+    features = list(importance["feature"])
+    chosen = st.selectbox(
+        tr("explain.dependence_pick"),
+        features,
+        format_func=lambda f: feature_label(f, common.lang()),
+        key="explain_dependence_feature",
+    )
+    data = explain.dependence_data(shap, X, chosen)
+    st.altair_chart(_dependence_chart(data, feature_label(chosen, common.lang())), width="stretch")
+
+
+def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
+    ranked = scores.sort_values("probability", ascending=False, kind="stable")
+    ranked = ranked[ranked["customer_id"].astype(str).isin(X.index.astype(str))]
+    probability = dict(zip(ranked["customer_id"].astype(str), ranked["probability"], strict=True))
+    tiers = dict(zip(ranked["customer_id"].astype(str), ranked["tier"], strict=True))
+    lang = common.lang()
+    customer = st.selectbox(
+        tr("explain.pick_customer"),
+        list(probability),
+        format_func=lambda c: f"{c} · {fmt_pct(probability[c], lang, 0)}",
+        help=tr("explain.pick_help"),
+        key="explain_customer",
+    )
+    if customer is None:
+        return
+    row = X.loc[X.index.astype(str) == customer].iloc[0]
+    result = explain.explain_customer(model, row, lang, n=5, shap_row=shap.loc[row.name], base=base)
+    cols = st.columns(3)
+    cols[0].metric(tr("explain.risk"), fmt_pct(result["probability"], lang))
+    cols[1].metric(
+        tr("explain.base_rate_metric"),
+        fmt_pct(result["base_probability"], lang),
+        help=tr("explain.base_help"),
+    )
+    tier = tiers.get(customer)
+    cols[2].metric(tr("explain.tier"), tier_label(tier, lang) if tier in (*TIERS, NO_TIER) else "–")
+    st.altair_chart(_waterfall_chart(result["waterfall"]), width="stretch")
+    st.markdown(f"**{tr('explain.reasons_title')}**")
+    st.markdown("\n".join(f"1. {_plain(s)}" for s in result["reasons"]) or tr("explain.no_reasons"))
+    st.caption(tr("explain.method_note"))
+    _what_if(model, X, row, result, customer)
+
+
+def _what_if(model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str) -> None:
+    lang = common.lang()
+    st.subheader(tr("explain.whatif_title"))
+    st.caption(tr("explain.whatif_help"))
+    top = list(result["contributions"]["feature"].head(4))
+    chosen = st.multiselect(
+        tr("explain.whatif_pick"),
+        list(model.features_),
+        default=top,
+        format_func=lambda f: feature_label(f, lang),
+        key=f"whatif_features_{customer}",
+    )
+    changes = {}
+    columns = st.columns(2)
+    for i, feature in enumerate(chosen):
+        domain = explain.feature_domain(X, feature)
+        label = feature_label(feature, lang)
+        widget_key = f"whatif_{customer}_{feature}"
+        missing = pd.isna(row[feature])
+        help_text = tr("explain.whatif_missing") if missing else None
+        with columns[i % 2]:
+            if domain["kind"] == "category":
+                start_value = str(row[feature])
+                options = domain["options"]
+                options = options if start_value in options else [start_value, *options]
+                value = st.selectbox(label, options, index=options.index(start_value), key=widget_key)
+            else:
+                current = domain["min"] if missing else float(row[feature])
+                low, high = min(domain["min"], current), max(domain["max"], current)
+                if domain["integer"]:
+                    start_value = int(round(current))
+                    value = st.slider(
+                        label, int(low), int(high), start_value, 1, key=widget_key, help=help_text
+                    )
+                else:
+                    start_value = current
+                    value = st.slider(
+                        label, low, high, current, domain["step"], key=widget_key, help=help_text
+                    )
+        if value != start_value:  # untouched widgets leave the customer's value (even a missing one) alone
+            changes[feature] = value
+    try:
+        outcome = explain.what_if(model, row, changes, lang)
+    except ChurnError as error:
+        common.show_error(error)
+        return
+    delta_points = outcome["delta"] * 100
+    st.metric(
+        tr("explain.whatif_new_risk"),
+        fmt_pct(outcome["probability_after"], lang),
+        delta=tr("explain.points_delta", points=f"{delta_points:+.1f}")
+        if abs(delta_points) >= 0.05
+        else None,
+        delta_color="inverse",
+    )
+    if outcome["changed"].empty:
+        st.caption(tr("explain.whatif_no_change"))
+    else:
+        st.markdown(f"**{tr('explain.whatif_changed')}**")
+        st.markdown("\n".join(f"- {_plain(s)}" for s in outcome["changed"]["sentence"]))
+
+
+def _pseudonym_secret() -> str:
+    """A per-workspace secret so pseudonymised ids stay the same across exports."""
+    settings = store.get_settings(common.workspace())
+    secret = settings.get("pseudonym_secret")
+    if not secret:
+        secret = secrets.token_urlsafe(24)
+        store.update_settings(common.workspace(), pseudonym_secret=secret)
+    return secret
+
+
+def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
+    lang = common.lang()
+    st.caption(tr("explain.actions_help"))
+    present = set(scores["tier"].dropna())
+    tier_options = [code for code in (*reversed(TIERS), NO_TIER) if code in present]
+    cols = st.columns([3, 2, 3, 2])
+    tiers = cols[0].multiselect(
+        tr("explain.filter_tier"),
+        tier_options,
+        default=tier_options,
+        format_func=lambda code: tier_label(code, lang),
+        key="actions_tiers",
+    )
+    segments = [c for c in dataset.categorical if c in dataset.customers and c not in dataset.leakage]
+    segment = cols[1].selectbox(
+        tr("explain.filter_segment"),
+        [None, *segments],
+        key="actions_segment",
+        format_func=lambda s: tr("explain.all") if s is None else s,
+    )
+    values = []
+    if segment:
+        levels = sorted(dataset.customers[segment].dropna().astype(str).unique().tolist())
+        values = cols[2].multiselect(
+            tr("explain.filter_segment_values", segment=segment), levels, key="actions_levels"
+        )
+    min_value = cols[3].number_input(
+        tr("explain.filter_min_value"), min_value=0, value=0, step=1000, format="%d", key="actions_min_value"
+    )
+    try:
+        table = explain.action_list(
+            scores, reasons, dataset.customers, segment, tiers, values or None, min_value
+        )
+    except ChurnError as error:
+        common.show_error(error)
+        return
+    st.markdown(tr("explain.actions_count", n=len(table), total=len(scores)))
+    view = table.assign(
+        probability=table["probability"] * 100,
+        tier=table["tier"].map(lambda code: tier_label(code, lang)),
+        annual_value=table["annual_value"].round(0),
+        value_at_risk=table["value_at_risk"].round(0),
+    )
+    config = {c: tr(f"explain.col_{c}") for c in ACTION_COLUMNS}
+    config["probability"] = st.column_config.ProgressColumn(
+        tr("explain.col_probability"), min_value=0, max_value=100, format="%.0f%%"
+    )
+    for money in ("annual_value", "value_at_risk"):
+        config[money] = st.column_config.NumberColumn(tr(f"explain.col_{money}"), format="localized")
+    st.dataframe(view, hide_index=True, column_config=config, height=420, key="actions_table")
+    pseudo = st.toggle(tr("explain.pseudonymise"), help=tr("explain.pseudonymise_help"), key="actions_pseudo")
+    secret = _pseudonym_secret() if pseudo else None
+    name = tr("explain.file_name")
+    left, right = st.columns(2)
+    left.download_button(
+        tr("common.download_csv"),
+        explain.export_action_list(table, lang, "csv", secret),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    right.download_button(
+        tr("common.download_excel"),
+        explain.export_action_list(table, lang, "xlsx", secret),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+st.title(tr("explain.title"))
+st.caption(tr("explain.intro"))
+dataset = common.require_dataset()
+model = common.current_model()
+if model is None:
+    st.info(tr("explain.no_model"), icon=":material/model_training:")
+    st.page_link("pages/model.py", label=tr("explain.go_to_model"), icon=":material/arrow_forward:")
+    st.stop()
+
+key, model_key, lang = common.dataset_key(), _model_key(model), common.lang()
+try:
+    with st.spinner(tr("explain.computing")):
+        X, shap, base = _explained(key, model_key, dataset, model)
+        scores = _scores(key, model_key, lang, st.session_state.get("tiers"), dataset, model)
+        reasons = _reasons(key, model_key, lang, X, shap, base, model)
+except ChurnError as error:
+    common.show_error(error)
+    st.stop()
+
+drivers_tab, customer_tab, actions_tab = st.tabs(
+    [tr("explain.tab_drivers"), tr("explain.tab_customer"), tr("explain.tab_actions")]
+)
+with drivers_tab:
+    _drivers_tab(X, shap, key, model_key)
+with customer_tab:
+    _customer_tab(model, X, shap, base, scores)
+with actions_tab:
+    _actions_tab(dataset, scores, reasons)

@@ -1,0 +1,154 @@
+"""AppTest of the Explain page: empty state, drivers, one customer, what-if, action list."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from churn import explain
+from churn.actions import tier_label
+from churn.formatting import fmt_pct
+from churn.reasons import feature_label
+
+PAGE = "pages/explain.py"
+
+
+@pytest.fixture(scope="session")
+def tiny_model(sample_dataset):
+    """A 20-tree ChurnModel on two snapshots of the sample, fitted once per session."""
+    from churn.model import ChurnModel
+
+    return ChurnModel(iterations=20, n_cutoffs=2).fit(sample_dataset)
+
+
+@pytest.fixture(scope="session")
+def sample_scores(tiny_model, sample_dataset):
+    from churn.model import score_customers
+
+    return score_customers(tiny_model, sample_dataset)
+
+
+def _chart_titles(at) -> list[str]:
+    titles = []
+    for node in at.get("vega_lite_chart"):
+        title = json.loads(node.proto.spec).get("title")
+        titles.append(title if isinstance(title, str) else (title or {}).get("text", ""))
+    return titles
+
+
+def global_order(model, at) -> list[str]:
+    """The model's features by mean |SHAP| over the scored sample (what the page ranks by)."""
+    from churn import intake
+
+    X = model.scoring_features(intake.load_sample())
+    shap, _ = explain.shap_frame(model, X)
+    return list(explain.global_importance(shap)["feature"])
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _with_model(app_test, model, lang: str = "en"):
+    at = app_test(lang=lang)
+    at.session_state["model"] = model
+    at.session_state["model_dataset_id"] = at.session_state["dataset_id"]
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_without_a_model_the_page_sends_you_to_the_model_page(app_test):
+    at = app_test()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    assert any("Train one on the Model page" in i.value for i in at.info)
+    assert not at.get("vega_lite_chart")
+
+
+@pytest.mark.slow
+def test_drivers_customer_and_action_list_are_shown(app_test, tiny_model, sample_scores):
+    at = _with_model(app_test, tiny_model)
+    titles = _chart_titles(at)
+    dependence = at.selectbox(key="explain_dependence_feature")
+    assert dependence.options == [feature_label(f, "en") for f in global_order(tiny_model, at)]
+    assert titles == [
+        "Strongest drivers of churn risk",
+        "How each feature pushes individual customers",
+        f"How {dependence.options[0]} changes the risk",
+        "From the starting point to this customer's risk",
+    ]
+    # the riskiest customer comes first, with its risk and seed 004's tier
+    top = sample_scores.iloc[0]
+    assert at.selectbox(key="explain_customer").value == top["customer_id"]
+    assert _metric(at, "Churn risk") == fmt_pct(top["probability"], "en")
+    assert _metric(at, "Risk tier") == tier_label(top["tier"], "en")
+    reasons = next(m.value for m in at.markdown if m.value.startswith("1. "))
+    assert "raises risk by" in reasons
+    assert any(
+        f"**{len(sample_scores)}** of {len(sample_scores)} active customers" in m.value for m in at.markdown
+    )
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Excel"]
+
+
+@pytest.mark.slow
+def test_picking_a_customer_and_changing_a_value_updates_the_risk(
+    app_test, tiny_model, sample_scores, sample_dataset
+):
+    at = _with_model(app_test, tiny_model)
+    chosen = sample_scores.iloc[10]
+    at.selectbox(key="explain_customer").set_value(chosen["customer_id"]).run()
+    assert not at.exception
+    assert _metric(at, "Churn risk") == fmt_pct(chosen["probability"], "en")
+
+    X = tiny_model.scoring_features(sample_dataset)
+    slider = next(s for s in at.slider if s.key.startswith(f"whatif_{chosen['customer_id']}_"))
+    feature = slider.key.removeprefix(f"whatif_{chosen['customer_id']}_")
+    new_value = slider.min if slider.value != slider.min else slider.max
+    slider.set_value(new_value).run()
+    assert not at.exception
+    changed = X.loc[[chosen["customer_id"]]].copy()
+    changed[feature] = new_value
+    expected = float(tiny_model.predict_proba(changed)[0])
+    assert _metric(at, "Risk with these values") == fmt_pct(expected, "en")
+
+
+@pytest.mark.slow
+def test_tier_filter_narrows_the_action_list(app_test, tiny_model, sample_scores):
+    at = _with_model(app_test, tiny_model)
+    at.multiselect(key="actions_tiers").set_value(["high"]).run()
+    assert not at.exception
+    high = int((sample_scores["tier"] == "high").sum())
+    assert any(f"**{high}** of {len(sample_scores)} active customers" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert len(table) == high and set(table["tier"]) <= {"High"}
+
+
+@pytest.mark.slow
+def test_norwegian_page(app_test, tiny_model):
+    at = _with_model(app_test, tiny_model, lang="nb")
+    assert at.title[0].value == "Forklar"
+    reasons = next(m.value for m in at.markdown if m.value.startswith("1. "))
+    assert "prosentpoeng" in reasons
+    assert "Fra utgangspunktet til denne kundens risiko" in _chart_titles(at)
+    assert isinstance(at.dataframe[0].value, pd.DataFrame)
+
+
+def test_every_string_the_page_and_churn_explain_use_is_translated():
+    """Each literal ``"explain.*"`` key in the page and in churn/explain.py, churn/reasons.py exists in both languages."""
+    import re
+    from pathlib import Path
+
+    from churn.i18n import catalogue
+
+    root = Path(__file__).resolve().parent.parent
+    used = set()
+    for path in ("pages/explain.py", "churn/explain.py", "churn/reasons.py"):
+        used |= set(re.findall(r'"(explain\.[a-z_0-9]+)"', (root / path).read_text(encoding="utf-8")))
+    used |= {f"explain.col_{c}" for c in ("customer_id", "probability", "tier", "value_at_risk")}
+    for lang in ("en", "nb"):
+        assert not used - catalogue(lang).keys(), lang
