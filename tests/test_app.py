@@ -35,7 +35,7 @@ def test_norwegian_sidebar_and_navigation(app_test):
 def test_a_hostile_workspace_link_opens_a_fresh_workspace(tmp_db):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file("app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=30)
     at.query_params["ws"] = "<script>alert(1)</script>"
     at.query_params["lang"] = "'; drop table workspaces; --"
     at.run()
