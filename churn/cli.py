@@ -35,8 +35,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-
-
 def emit(result: dict, as_json: bool, text: str) -> None:
     """Print ``result`` as JSON or ``text`` as plain lines (the CLI's one output path)."""
     if as_json:

@@ -123,10 +123,13 @@ def workspace_exists(token: str | None, path=None) -> bool:
 
 
 def _require_workspace(db: Database, token: str) -> None:
-    if not is_valid_token(token) or not db.execute(
-        "select 1 from workspaces where token = ?", [token]
-    ).fetchone():
-        raise WorkspaceError("This workspace link is not valid; open the app without a link to start a new one.")
+    if (
+        not is_valid_token(token)
+        or not db.execute("select 1 from workspaces where token = ?", [token]).fetchone()
+    ):
+        raise WorkspaceError(
+            "This workspace link is not valid; open the app without a link to start a new one."
+        )
 
 
 def get_settings(token: str, path=None) -> dict:
@@ -175,8 +178,8 @@ def _write_frame(db: Database, table: str, frame: pd.DataFrame) -> list[list[str
             values = series.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
             values = values.where(series.notna(), None)
         elif kind == "text":
-            values = series.astype(object).where(series.notna(), None).map(
-                lambda v: v if v is None else str(v)
+            values = (
+                series.astype(object).where(series.notna(), None).map(lambda v: v if v is None else str(v))
             )
         elif kind == "int":
             values = series.astype("Int64").astype(object).where(series.notna(), None)

@@ -11,7 +11,7 @@ from churn.export import neutralise_cell, pseudonymise, to_csv_bytes, to_excel_b
 @pytest.mark.parametrize(
     "raw,expected",
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+47 958 45 090", "'+47 958 45 090"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -26,7 +26,9 @@ def test_neutralise_cell(raw, expected):
 
 
 def frame():
-    return pd.DataFrame({"id": ["=cmd|' /C calc'!A0", "K2"], "note": ["Ærlig ø å", "@x"], "risk": [0.71, -0.2]})
+    return pd.DataFrame(
+        {"id": ["=cmd|' /C calc'!A0", "K2"], "note": ["Ærlig ø å", "@x"], "risk": [0.71, -0.2]}
+    )
 
 
 def test_csv_round_trip_is_safe_and_keeps_numbers():

@@ -19,7 +19,9 @@ def test_every_key_exists_in_every_language():
 def test_placeholders_are_the_same_in_both_languages():
     en, nb = catalogue("en"), catalogue("nb")
     differing = [
-        key for key in en if key in nb and set(PLACEHOLDER.findall(en[key])) != set(PLACEHOLDER.findall(nb[key]))
+        key
+        for key in en
+        if key in nb and set(PLACEHOLDER.findall(en[key])) != set(PLACEHOLDER.findall(nb[key]))
     ]
     assert not differing
 

@@ -56,7 +56,11 @@ def test_dataset_round_trip_keeps_values_types_and_mapping(tmp_db):
     assert loaded.customers["start_date"].dtype.kind == "M"
     assert loaded.customers["churned"].dtype.kind == "i"
     assert loaded.mapping == original.mapping
-    assert (loaded.as_of, loaded.attributes, loaded.name) == (original.as_of, original.attributes, "kunder.csv")
+    assert (loaded.as_of, loaded.attributes, loaded.name) == (
+        original.as_of,
+        original.attributes,
+        "kunder.csv",
+    )
 
 
 def test_workspaces_are_isolated(tmp_db):
@@ -87,7 +91,9 @@ def test_a_failed_save_leaves_nothing_behind(tmp_db, monkeypatch):
         assert not [t for t in db.table_names() if t.startswith("ds2_")]
 
 
-@pytest.mark.parametrize("token", ["", "short", "../../etc/passwd", "x" * 65, "<script>alert(1)</script>", None])
+@pytest.mark.parametrize(
+    "token", ["", "short", "../../etc/passwd", "x" * 65, "<script>alert(1)</script>", None]
+)
 def test_hostile_tokens_are_rejected_not_crashing(tmp_db, token):
     assert not store.workspace_exists(token)
     with pytest.raises(WorkspaceError, match="not valid"):

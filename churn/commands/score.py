@@ -1,0 +1,65 @@
+"""``python -m churn score PATH --model MODEL [--events PATH] --out OUT.csv [--reasons N]``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from churn.cli import emit
+from churn.commands.train import load
+from churn.errors import InputError
+from churn.export import to_csv_bytes
+from churn.model import load_bundle, score_customers
+
+NAME = "score"
+HELP = "Score every active customer with a trained model and write id, probability, tier and action to CSV."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the score command's options."""
+    parser.add_argument("path", nargs="?", help="customer table (CSV/TSV/TXT, .xlsx or .parquet)")
+    parser.add_argument(
+        "--model", required=True, help="model file written by 'python -m churn train --model'"
+    )
+    parser.add_argument("--events", help="event log (one row per event), alone or with PATH")
+    parser.add_argument("--target", help="the churn column, when it is not detected automatically")
+    parser.add_argument("--out", required=True, help="CSV file to write")
+    parser.add_argument(
+        "--reasons", type=int, default=0, metavar="N", help="add the top N reasons per customer"
+    )
+    parser.add_argument("--lang", default="en", choices=("en", "nb"), help="language of actions and reasons")
+    parser.add_argument("--json", action="store_true", help="print a summary as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load data and model, score active customers and write the CSV."""
+    if args.reasons < 0 or args.reasons > 10:
+        raise InputError("--reasons must be between 0 and 10.")
+    model = load_bundle(args.model)
+    dataset = load(args.path, args.events, args.target)
+    table = score_customers(model, dataset, lang=args.lang)
+    out = table[["customer_id", "probability", "tier", "action_personal", "action_auto", "value_at_risk"]]
+    out = out.rename(columns={"action_personal": "action"})
+    if args.reasons:
+        from churn.explain import top_reasons
+
+        reasons = top_reasons(model, model.scoring_features(dataset), args.reasons, args.lang)
+        out = out.join(reasons, on="customer_id")
+    try:
+        Path(args.out).write_bytes(to_csv_bytes(out.round({"probability": 4, "value_at_risk": 0})))
+    except OSError as error:
+        raise InputError(f"Cannot write '{args.out}' ({error.strerror}); choose a writable path.") from None
+    tiers = out["tier"].value_counts()
+    result = {
+        "out": args.out,
+        "customers": int(len(out)),
+        "high": int(tiers.get("high", 0)),
+        "medium": int(tiers.get("medium", 0)),
+        "low": int(tiers.get("low", 0)),
+    }
+    text = (
+        f"scored {result['customers']:,} active customers -> {args.out}\n"
+        f"high {result['high']:,} · medium {result['medium']:,} · low {result['low']:,}"
+    )
+    emit(result, args.json, text)
+    return 0

@@ -1,0 +1,111 @@
+"""``python -m churn train PATH [--events PATH] [--target COL] [--model OUT] [--horizon DAYS] [--json]``."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from churn.cli import emit
+from churn.errors import InputError, SchemaError
+from churn.i18n import t
+from churn.intake import build_dataset, guess_roles, read_table
+from churn.model import SPEEDS, ChurnModel, recommendation_text, save_bundle
+
+NAME = "train"
+HELP = "Train the churn model on a customer table and/or event log and print its out-of-sample metrics."
+
+METRICS = ("auc", "pr_auc", "accuracy", "precision", "recall", "fpr", "brier", "threshold")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the train command's options."""
+    parser.add_argument("path", nargs="?", help="customer table (CSV/TSV/TXT, .xlsx or .parquet)")
+    parser.add_argument("--events", help="event log (one row per event), alone or with PATH")
+    parser.add_argument("--target", help="the churn column, when it is not detected automatically")
+    parser.add_argument(
+        "--model", metavar="OUT", help="write the trained model to this file (a zip, no pickle)"
+    )
+    parser.add_argument(
+        "--horizon", type=int, default=90, help="days after a cutoff that count as churn (90)"
+    )
+    parser.add_argument("--speed", choices=tuple(SPEEDS), default="balanced", help="trees to grow at most")
+    parser.add_argument("--lang", default="en", choices=("en", "nb"), help="language of the verdict (en)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def load(path: str | None, events_path: str | None, target: str | None = None):
+    """Read the file(s), guess roles (``target`` forces the churn column) and build the dataset."""
+    if not path and not events_path:
+        raise InputError("Give a customer table (PATH), an event log (--events PATH) or both.")
+    customers = read_table(path) if path else None
+    events = read_table(events_path) if events_path else None
+    mapping = guess_roles(customers, events)
+    if target:
+        if customers is None or target not in customers.columns:
+            raise SchemaError(
+                f"Column '{target}' is not in the customer table; check the name given to --target."
+            )
+        mapping = dataclasses.replace(
+            mapping, churn_label=target, segments=tuple(s for s in mapping.segments if s != target)
+        )
+    name = " + ".join(p.replace("\\", "/").rsplit("/", 1)[-1] for p in (path, events_path) if p)
+    return build_dataset(customers, events, mapping, name=name)
+
+
+def _result(model: ChurnModel) -> dict:
+    metrics = model.metrics_
+    return {
+        **{name: metrics.get(name) for name in METRICS},
+        "n_train": metrics.get("n_train"),
+        "n_test": metrics.get("n_test"),
+        "validation": model.validation_,
+        "horizon_days": metrics.get("horizon_days"),
+        "baselines": {name: values.get("auc") for name, values in model.baselines_.items()},
+        "excluded_columns": [
+            {"column": c, "reason": t(f"model.reason_{r}", "en")} for c, r in model.excluded_.items()
+        ],
+        "features": len(model.features_),
+        "recommendation": model.recommendation_.get("model"),
+        "seconds": metrics.get("seconds"),
+    }
+
+
+def _number(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _text(result: dict, verdict: str) -> str:
+    rows = [(name, _number(result[name])) for name in METRICS]
+    rows += [
+        ("n_train", f"{result['n_train']:,}"),
+        ("n_test", f"{result['n_test']:,}"),
+        ("validation", result["validation"]),
+        ("horizon_days", str(result["horizon_days"])),
+    ]
+    rows += [(f"baseline_{name}_auc", _number(auc)) for name, auc in result["baselines"].items()]
+    rows += [("features", str(result["features"])), ("seconds", f"{result['seconds']:.1f}")]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{key:<{width}}  {value}" for key, value in rows]
+    lines.append("excluded_columns:" + ("" if result["excluded_columns"] else " none"))
+    lines += [f"  {item['column']}: {item['reason']}" for item in result["excluded_columns"]]
+    if result.get("model_file"):
+        lines.append(f"model written to {result['model_file']}")
+    lines.append(f"verdict: {verdict}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train on the file(s), print the metrics and optionally save the model file."""
+    dataset = load(args.path, args.events, args.target)
+    model = ChurnModel(horizon_days=args.horizon, iterations=SPEEDS[args.speed]).fit(dataset)
+    result = _result(model)
+    if args.model:
+        try:
+            save_bundle(model, args.model)
+        except OSError as error:
+            raise InputError(
+                f"Cannot write the model file '{args.model}' ({error.strerror}); choose a writable path."
+            ) from None
+        result["model_file"] = args.model
+    emit(result, args.json, _text(result, recommendation_text(model, args.lang)))
+    return 0

@@ -1,0 +1,398 @@
+"""Model: train CatBoost honestly, compare with baselines, pick a threshold by money, score customers."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from churn import actions, evaluation, features, jobs, model
+from churn.errors import ChurnError
+from churn.export import to_csv_bytes, to_excel_bytes
+from churn.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct
+from pages import common
+
+tr = common.tr
+TTL, ENTRIES = 3600, 8
+JOB_KEY = "model_job"
+MODELS = ("catboost", "rule", "logistic")
+THRESHOLDS = np.round(np.arange(1, 100) / 100, 2)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _suggested(key, horizon: int, _dataset) -> dict[str, str]:
+    return model.suggested_exclusions(_dataset, horizon)
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _scores(key, model_key, tiers: tuple, lang: str, _model, _dataset) -> pd.DataFrame:
+    return model.score_customers(_model, _dataset, dict(zip(actions.TIERS, tiers, strict=True)), lang)
+
+
+def _model_key(fitted) -> object:
+    return getattr(fitted, "record_id_", None) or id(fitted)
+
+
+# ------------------------------------------------------------ training
+
+
+def _settings_form(data, mode: str, fitted) -> None:
+    with st.expander(tr("model.settings"), expanded=fitted is None):
+        left, right = st.columns(2)
+        horizon = 90
+        if mode == features.MODE_SNAPSHOT:
+            horizon = left.select_slider(
+                tr("model.horizon"),
+                options=[30, 60, 90, 120, 180, 270, 365],
+                value=90,
+                help=tr("model.horizon_help"),
+            )
+        speed = right.segmented_control(
+            tr("model.speed"),
+            options=list(model.SPEEDS),
+            format_func=lambda s: tr(f"model.speed_{s}"),
+            default="balanced",
+            help=tr("model.speed_help"),
+        )
+        try:
+            suggested = _suggested(common.dataset_key(), horizon, data)
+        except ChurnError as error:
+            common.show_error(error)
+            suggested = dict.fromkeys(data.leakage, "intake_leakage")
+        options = list(dict.fromkeys([*data.attributes, *suggested]))
+        excluded = st.multiselect(
+            tr("model.excluded"),
+            options,
+            default=[c for c in suggested if c in options],
+            help=tr("model.excluded_help"),
+        )
+        for sentence in model.exclusion_sentences(suggested, common.lang()) or [tr("model.excluded_none")]:
+            st.caption(sentence)
+        running = (job := jobs.get(st.session_state.get(JOB_KEY))) is not None and job.active
+        label = tr("model.train_again") if fitted is not None else tr("model.train")
+        if st.button(label, type="primary", disabled=running, icon=":material/model_training:"):
+            settings = {
+                "horizon_days": int(horizon),
+                "iterations": model.SPEEDS[speed or "balanced"],
+                "exclude": list(excluded),
+            }
+            key = common.dataset_key()
+            st.session_state[JOB_KEY] = jobs.submit(model.train_and_save, data, key[0], key[1], settings)
+            st.rerun()
+
+
+@st.fragment(run_every=1.0)
+def _training_progress() -> None:
+    job = jobs.get(st.session_state.get(JOB_KEY))
+    if job is None:
+        return
+    if job.active:
+        step = tr(f"model.step_{job.message}") if job.message else ""
+        if job.state == jobs.QUEUED:
+            st.progress(0.0, text=tr("model.queued"))
+        elif job.remaining is not None:
+            st.progress(
+                job.progress, text=tr("model.training_eta", step=step, seconds=int(job.remaining) + 1)
+            )
+        else:
+            st.progress(job.progress, text=tr("model.training", step=step))
+        return
+    st.session_state.pop(JOB_KEY, None)
+    if job.state == jobs.FAILED:
+        st.session_state["model_error"] = job.error
+    else:
+        fitted, _ = job.result
+        st.session_state["model"] = fitted
+        st.session_state["model_dataset_id"] = common.dataset_key()[1]
+        st.session_state["model_trained"] = job.elapsed
+    st.rerun(scope="app")
+
+
+# ------------------------------------------------------------ results
+
+
+def _verdict(fitted, data) -> None:
+    text = model.recommendation_text(fitted, common.lang())
+    choice = (fitted.recommendation_ or {}).get("model", "catboost")
+    (st.success if choice == "catboost" else st.warning)(text, icon=":material/gavel:")
+    metrics = fitted.metrics_
+    validation = tr(f"model.validation_{fitted.validation_}") if fitted.validation_ else ""
+    st.caption(
+        tr(
+            "model.model_info",
+            created=fmt_date(data.as_of, common.lang()),
+            validation=validation,
+            n_train=fmt_number(metrics.get("n_train"), common.lang()),
+            n_test=fmt_number(metrics.get("n_test"), common.lang()),
+            days=metrics.get("horizon_days", fitted.horizon_days),
+        )
+    )
+
+
+def _money_inputs(fitted) -> tuple[float, float, float, str]:
+    st.subheader(tr("model.money"))
+    st.caption(tr("model.money_intro"))
+    money = fitted.metrics_.get("money") or evaluation.default_money()
+    cols = st.columns([2, 2, 2, 1])
+    currency = cols[3].selectbox("¤", CURRENCIES, index=CURRENCIES.index("NOK"), label_visibility="hidden")
+    value = cols[0].number_input(
+        tr("model.value"),
+        min_value=0.0,
+        value=float(money["value"]),
+        step=1000.0,
+        format="%.0f",
+        help=tr("model.value_help"),
+    )
+    cost = cols[1].number_input(
+        tr("model.cost"),
+        min_value=0.0,
+        value=float(money["cost"]),
+        step=100.0,
+        format="%.0f",
+        help=tr("model.cost_help"),
+    )
+    success = cols[2].number_input(
+        tr("model.success"),
+        min_value=0.0,
+        max_value=100.0,
+        value=float(money["success_rate"]) * 100,
+        step=5.0,
+        format="%.0f",
+        help=tr("model.success_help"),
+    )
+    return value, cost, success / 100, currency
+
+
+def _metrics(fitted, y, p, threshold: float) -> None:
+    lang = common.lang()
+    days = fitted.metrics_.get("horizon_days", fitted.horizon_days)
+    values = evaluation.evaluate(y, p, threshold)
+    sentences = evaluation.explain_metrics(values, lang, days)
+    st.subheader(tr("model.metrics"))
+    cols = st.columns(len(evaluation.METRIC_NAMES))
+    for col, name in zip(cols, evaluation.METRIC_NAMES, strict=True):
+        shown = (
+            fmt_number(values[name], lang, 3) if name in ("brier", "pr_auc") else fmt_pct(values[name], lang)
+        )
+        col.metric(tr(f"model.metric_{name}"), shown, help=sentences[name])
+    st.markdown(
+        "\n".join(f"- **{tr(f'model.metric_{n}')}**: {sentences[n]}" for n in evaluation.METRIC_NAMES)
+    )
+    st.info(evaluation.gains_sentence(y, p, lang, 0.1, days), icon=":material/target:")
+
+    st.markdown(f"**{tr('model.compare')}**")
+    rows = {}
+    for name in MODELS:
+        scores = fitted.test_frame_[name]
+        rows[tr(f"model.name_{name}")] = evaluation.evaluate(y, scores, threshold)
+    table = pd.DataFrame(rows).loc[list(evaluation.METRIC_NAMES)]
+    table.index = [tr(f"model.metric_{n}") for n in evaluation.METRIC_NAMES]
+    st.dataframe(table.astype(float).round(3), column_config={"_index": tr("model.compare_metric")})
+
+
+def _calibration_chart(y, p) -> alt.Chart:
+    table = evaluation.calibration_table(y, p, bins=10)
+    table = table.assign(predicted=table["predicted"] * 100, observed=table["observed"] * 100)
+    top = float(max(table["predicted"].max(), table["observed"].max(), 1.0))
+    diagonal = (
+        alt.Chart(pd.DataFrame({"x": [0.0, top], "y": [0.0, top]}))
+        .mark_line(strokeDash=[4, 4], color="gray")
+        .encode(x="x:Q", y="y:Q")
+    )
+    points = (
+        alt.Chart(table)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("predicted:Q", title=tr("model.chart_calibration_x")),
+            y=alt.Y("observed:Q", title=tr("model.chart_calibration_y")),
+            tooltip=[
+                alt.Tooltip("predicted:Q", title=tr("model.chart_calibration_x"), format=".1f"),
+                alt.Tooltip("observed:Q", title=tr("model.chart_calibration_y"), format=".1f"),
+                alt.Tooltip("customers:Q", title=tr("model.chart_customers"), format=",d"),
+            ],
+        )
+    )
+    return (diagonal + points).properties(title=tr("model.chart_calibration"), height=320)
+
+
+def _gains_chart(fitted, y) -> alt.Chart:
+    parts = []
+    for name in MODELS:
+        table = evaluation.gains_table(y, fitted.test_frame_[name], steps=20)
+        parts.append(table.assign(score=tr(f"model.name_{name}")))
+    random = evaluation.gains_table(y, np.zeros(len(y)), steps=20)
+    random["share_of_churners"] = random["share_contacted"]
+    parts.append(random.assign(score=tr("model.name_random")))
+    frame = pd.concat(parts)[["share_contacted", "share_of_churners", "score"]]
+    frame = frame.assign(
+        share_contacted=frame["share_contacted"] * 100, share_of_churners=frame["share_of_churners"] * 100
+    )
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("share_contacted:Q", title=tr("model.chart_gains_x")),
+            y=alt.Y("share_of_churners:Q", title=tr("model.chart_gains_y")),
+            color=alt.Color("score:N", title=tr("model.chart_model"), legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("score:N", title=tr("model.chart_model")),
+                alt.Tooltip("share_contacted:Q", title=tr("model.chart_gains_x"), format=".0f"),
+                alt.Tooltip("share_of_churners:Q", title=tr("model.chart_gains_y"), format=".1f"),
+            ],
+        )
+        .properties(title=tr("model.chart_gains"), height=320)
+    )
+
+
+def _profit_chart(profit: pd.DataFrame, threshold: float, currency: str) -> alt.Chart:
+    frame = profit.assign(threshold=profit["threshold"] * 100)
+    y_title = tr("model.chart_profit_y", currency=currency)
+    line = (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=alt.X("threshold:Q", title=tr("model.chart_profit_x")),
+            y=alt.Y("profit:Q", title=y_title),
+            tooltip=[
+                alt.Tooltip("threshold:Q", title=tr("model.chart_profit_x"), format=".0f"),
+                alt.Tooltip("profit:Q", title=y_title, format=",.0f"),
+                alt.Tooltip("contacted:Q", title=tr("model.chart_contacted"), format=",d"),
+            ],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"t": [threshold * 100]})).mark_rule(color="red").encode(x="t:Q")
+    return (line + rule).properties(title=tr("model.chart_profit"), height=320)
+
+
+def _scored(fitted, data) -> None:
+    lang = common.lang()
+    st.subheader(tr("model.scored"))
+    days = fitted.metrics_.get("horizon_days", fitted.horizon_days)
+    st.caption(tr("model.scored_intro", date=fmt_date(data.as_of, lang), days=days))
+    with st.expander(tr("model.tiers")):
+        cols = st.columns(3)
+        bounds = [
+            cols[i].number_input(
+                tr(f"model.tier_{code}_from"),
+                min_value=1,
+                max_value=99,
+                value=int(actions.DEFAULT_TIERS[code] * 100),
+                step=5,
+            )
+            / 100
+            for i, code in enumerate(actions.TIERS)
+        ]
+        try:
+            st.dataframe(
+                actions.action_table(dict(zip(actions.TIERS, bounds, strict=True)), lang), hide_index=True
+            )
+        except ChurnError as error:
+            common.show_error(error)
+            bounds = [actions.DEFAULT_TIERS[c] for c in actions.TIERS]
+    try:
+        table = _scores(common.dataset_key(), _model_key(fitted), tuple(bounds), lang, fitted, data)
+    except ChurnError as error:
+        common.show_error(error)
+        return
+    counts = table["tier"].value_counts()
+    at_risk = table.loc[table["tier"] != actions.NO_TIER, "value_at_risk"].sum()
+    st.markdown(
+        tr(
+            "model.tier_counts",
+            high=fmt_number(counts.get("high", 0), lang),
+            medium=fmt_number(counts.get("medium", 0), lang),
+            low=fmt_number(counts.get("low", 0), lang),
+            value=fmt_number(at_risk, lang),
+        )
+    )
+    shown = table.assign(
+        probability=table["probability"] * 100, tier=table["tier"].map(lambda c: actions.tier_label(c, lang))
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "customer_id": st.column_config.TextColumn(tr("model.col_customer")),
+            "probability": st.column_config.ProgressColumn(
+                tr("model.col_probability"), format="%.1f %%", min_value=0, max_value=100
+            ),
+            "tier": st.column_config.TextColumn(tr("model.col_tier")),
+            "action_auto": st.column_config.TextColumn(tr("model.col_action_auto")),
+            "action_personal": st.column_config.TextColumn(tr("model.col_action_personal")),
+            "monthly_value": st.column_config.NumberColumn(tr("model.col_monthly_value"), format="%.0f"),
+            "value_at_risk": st.column_config.NumberColumn(tr("model.col_value_at_risk"), format="%.0f"),
+        },
+    )
+    left, right, link = st.columns(3)
+    left.download_button(tr("common.download_csv"), to_csv_bytes(table), "churn_scores.csv", "text/csv")
+    right.download_button(
+        tr("common.download_excel"),
+        to_excel_bytes(table, "Scores"),
+        "churn_scores.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    link.page_link("pages/explain.py", label=tr("model.explain_link"), icon=":material/lightbulb:")
+
+
+def _results(fitted, data) -> None:
+    _verdict(fitted, data)
+    frame = fitted.test_frame_
+    if frame.empty:
+        return
+    y, p = frame["y_true"].to_numpy(), frame["catboost"].to_numpy()
+    value, cost, success, currency = _money_inputs(fitted)
+    try:
+        profit = evaluation.profit_by_threshold(y, p, value, cost, success, THRESHOLDS)
+        best = evaluation.best_threshold(y, p, value, cost, success, THRESHOLDS)
+    except ChurnError as error:
+        common.show_error(error)
+        return
+    best_row = profit.loc[np.isclose(profit["threshold"], best)].iloc[0]
+    st.markdown(
+        tr(
+            "model.best_threshold",
+            threshold=fmt_pct(best, common.lang(), 0),
+            contacted=fmt_number(best_row["contacted"], common.lang()),
+            customers=fmt_number(len(y), common.lang()),
+            profit=fmt_money(best_row["profit"], currency, common.lang()),
+        )
+    )
+    chosen = st.slider(
+        tr("model.threshold"),
+        min_value=1,
+        max_value=99,
+        value=int(round(best * 100)) or 1,
+        format="%d%%",
+        help=tr("model.threshold_help"),
+        key=f"threshold_{_model_key(fitted)}_{value}_{cost}_{success}",
+    )
+    threshold = chosen / 100
+    _metrics(fitted, y, p, threshold)
+    st.altair_chart(_profit_chart(profit, threshold, currency))
+    left, right = st.columns(2)
+    left.altair_chart(_calibration_chart(y, p))
+    right.altair_chart(_gains_chart(fitted, y))
+    if fitted.excluded_:
+        st.caption(" · ".join(model.exclusion_sentences(fitted.excluded_, common.lang())))
+    _scored(fitted, data)
+
+
+# ------------------------------------------------------------ page
+
+data = common.require_dataset()
+mode = features.training_mode(data)
+st.title(tr("model.title"))
+st.caption(tr("model.intro", days=90) if mode == features.MODE_SNAPSHOT else tr("model.intro_table"))
+_settings_form(data, mode, common.current_model())
+if st.session_state.get(JOB_KEY):
+    _training_progress()
+if error := st.session_state.pop("model_error", None):
+    st.error(tr("model.failed", error=error), icon=":material/error:")
+if seconds := st.session_state.pop("model_trained", None):
+    st.toast(tr("model.trained", seconds=fmt_number(seconds, common.lang(), 1)), icon=":material/check:")
+fitted = common.current_model()
+if fitted is None:
+    st.info(tr("model.no_model"), icon=":material/model_training:")
+else:
+    _results(fitted, data)

@@ -1,0 +1,128 @@
+"""The whole workshop journey in a real browser: Debian's Chromium driven by Playwright.
+
+Starts the app on a free local port, loads the sample, walks When → Why → Model (trains) →
+Explain → ROI, opens the ROI share link in a fresh browser context, switches to Norwegian.
+Screenshots of each page land in ``artifacts/browser/`` (kept by CI as test artifacts).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ARTIFACTS = ROOT / "artifacts" / "browser"
+
+
+def _chromium_or_skip() -> None:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing; .ci/run installs it with apt-get.")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    _chromium_or_skip()
+    with running_app(tmp_path_factory.mktemp("browser") / "workspaces.db") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def settle(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running…' widget)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    page.wait_for_timeout(400)
+    page.wait_for_function(
+        "() => !document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=timeout
+    )
+    page.wait_for_timeout(300)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def go(page, label: str) -> None:
+    """Click a page in the sidebar navigation."""
+    page.locator("[data-testid='stSidebarNavLink']", has_text=re.compile(f"^{label}$")).click()
+    settle(page)
+
+
+def expect_text(page, text: str | re.Pattern, timeout: float = 60_000) -> None:
+    page.get_by_text(text).first.wait_for(state="visible", timeout=timeout)
+
+
+def test_the_whole_workshop_journey(app_url, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(app_url)
+    settle(page)
+    expect_text(page, "Use the sample data")
+    shot(page, "01_data_empty")
+
+    page.get_by_role("button", name="Use the sample data").click()
+    settle(page)
+    expect_text(page, re.compile("3,000 customers|3 000"))
+    shot(page, "02_data_sample")
+
+    go(page, "When")
+    expect_text(page, re.compile(r"Churn peaks in month 12"))
+    shot(page, "03_when")
+
+    go(page, "Why")
+    expect_text(page, re.compile(r"monthly", re.I))
+    shot(page, "04_why")
+
+    go(page, "Model")
+    page.get_by_role("button", name=re.compile("Train")).first.click()
+    expect_text(page, re.compile(r"ROC-AUC|AUC"), timeout=240_000)
+    settle(page, timeout=240_000)
+    shot(page, "05_model")
+
+    go(page, "Explain")
+    expect_text(page, re.compile(r"(raises|lowers) (the )?risk", re.I), timeout=120_000)
+    shot(page, "06_explain")
+
+    go(page, "ROI")
+    expect_text(page, "Share this scenario")
+    customers = page.get_by_label("Active customers")
+    customers.fill("512")
+    customers.press("Enter")
+    settle(page)
+    share = page.locator("[data-testid='stCode']").last.inner_text().strip()
+    assert "cust=512" in share or "512" in share
+    assert "ws=" not in share, "the share link must not carry the workspace token"
+    shot(page, "07_roi")
+
+    colleague = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = colleague.new_page()
+    other.goto(share)
+    settle(other)
+    assert other.get_by_label("Active customers").input_value() == "512"
+    shot(other, "08_roi_shared")
+    colleague.close()
+
+    page.get_by_role("button", name="Norsk bokmål").click()
+    settle(page)
+    expect_text(page, "Hva er churn-arbeid verdt?")
+    assert page.locator("[data-testid='stSidebarNavLink']", has_text="Når").count() == 1
+    shot(page, "09_roi_norwegian")
+    context.close()

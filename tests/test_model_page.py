@@ -1,0 +1,67 @@
+"""The Model page with a tiny pre-trained model in session state (no training in UI tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from churn.model import ChurnModel
+
+
+@pytest.fixture(scope="session")
+def sample_model(sample_dataset) -> ChurnModel:
+    """A tiny model on the sample (20 trees, 6 cutoffs), trained once per session."""
+    return ChurnModel(iterations=20, n_cutoffs=6).fit(sample_dataset)
+
+
+def _with_model(at, model):
+    at.session_state["model"] = model
+    at.session_state["model_dataset_id"] = at.session_state["dataset_id"]
+    at.switch_page("pages/model.py")
+    return at.run()
+
+
+def test_page_shows_verdict_metrics_and_scored_customers(app_test, sample_model, sample_dataset):
+    at = _with_model(app_test(), sample_model)
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert {"ROC-AUC", "PR-AUC", "Precision", "Recall", "False alarms", "Brier score"} <= set(labels)
+    assert any("CatBoost" in s.value and "AUC" in s.value for s in [*at.success, *at.warning])
+    scored = at.dataframe[-1].value
+    assert len(scored) == len(sample_dataset.active_customers())
+    assert scored["probability"].is_monotonic_decreasing
+    assert any("riskiest 10%" in i.value for i in at.info)
+
+
+def test_moving_the_threshold_changes_the_metrics(app_test, sample_model):
+    at = _with_model(app_test(), sample_model)
+    recall_before = next(m.value for m in at.metric if m.label == "Recall")
+    at.slider[0].set_value(95).run()
+    assert not at.exception
+    recall_after = next(m.value for m in at.metric if m.label == "Recall")
+    assert recall_after != recall_before
+
+
+def test_norwegian_page_speaks_norwegian(app_test, sample_model):
+    at = _with_model(app_test(lang="nb"), sample_model)
+    assert not at.exception
+    assert at.title[0].value.startswith("Modell")
+    assert "Presisjon" in [m.label for m in at.metric]
+
+
+def test_without_a_model_the_page_says_what_to_do(app_test):
+    at = app_test()
+    at.switch_page("pages/model.py")
+    at.run()
+    assert not at.exception
+    assert any("No model yet" in i.value for i in at.info)
+    assert any(b.label == "Train model" for b in at.button)
+    multiselect = at.multiselect[0]
+    assert "churn_reason" in multiselect.value
+
+
+def test_without_data_the_page_points_to_the_data_page(app_test):
+    at = app_test(dataset=None)
+    at.switch_page("pages/model.py")
+    at.run()
+    assert not at.exception
+    assert any("No dataset yet" in i.value for i in at.info)
