@@ -33,6 +33,7 @@ from churn.dataset import (
     VALUE,
 )
 from churn.drivers import rate_ratio_interval, wilson_interval
+from churn.errors import InputError
 from churn.i18n import t
 
 #: Relative drop in frequency that counts as a warning (seed 004: 40% fewer).
@@ -76,7 +77,10 @@ def signal_table(
     The recent window is ``[as_of - window_days, as_of)``; it is compared with
     the ``baseline_windows`` windows before it, averaged per window (the default
     two give "the last 90 days versus the 180 days before", which is steadier
-    than one window of noisy counts).
+    than one window of noisy counts): the baseline period is
+    ``[as_of - window_days * (1 + baseline_windows), as_of - window_days)``.
+    Events without a customer id count for no one; time-zone-aware timestamps
+    are read on their local clock, like ``as_of``.
 
     Parameters
     ----------
@@ -113,20 +117,29 @@ def signal_table(
     >>> float(row.orders_before), int(row.orders_recent), float(row.orders_change)
     (1.5, 1, -0.3333333333333333)
     """
+    if window_days <= 0 or baseline_windows < 1:
+        raise InputError(
+            f"Signal windows of {window_days} days and {baseline_windows} baseline windows cannot be "
+            "compared; use a window of at least 1 day and at least 1 baseline window."
+        )
     as_of = _day(as_of)
     window = pd.Timedelta(days=window_days)
-    stamps = events[TIMESTAMP].to_numpy(dtype="datetime64[ns]")
+    stamps = _wall_clock(events[TIMESTAMP])
     rows = np.flatnonzero(stamps < as_of.to_datetime64())
     event_codes, uniques = pd.factorize(events[CUSTOMER_ID].to_numpy()[rows])
-    uniques = pd.Index(uniques).astype(str)
+    # 7 and "7" are one customer; the result is indexed by the id as text
+    merged, names = pd.factorize(pd.Index(uniques).astype(str))
     if customers is not None:
         index = pd.Index(customers[CUSTOMER_ID].astype(str).unique(), name=CUSTOMER_ID)
-        codes = index.get_indexer(uniques)[event_codes]
-        known = codes >= 0
-        rows, codes = rows[known], codes[known]
+        lookup = index.get_indexer(names)[merged]
     else:
-        index = pd.Index(uniques, name=CUSTOMER_ID)
-        codes = event_codes
+        index = pd.Index(names, name=CUSTOMER_ID)
+        lookup = merged
+    # factorize gives a missing id the code -1: such events belong to no customer
+    codes = np.append(lookup, -1)[event_codes]
+    known = codes >= 0
+    if not known.all():
+        rows, codes = rows[known], codes[known]
     stamps = stamps[rows]
     n = len(index)
     kinds = _kind_codes(events[EVENT_TYPE])[rows]
@@ -171,6 +184,13 @@ def signal_table(
     out["days_since_last_event"] = (as_of.value - last) / day_ns
     out["history_days"] = (as_of.value - first) / day_ns
     return add_flags(out, window_days)
+
+
+def _wall_clock(stamps: pd.Series) -> np.ndarray:
+    """Timestamps as naive datetime64[ns] on the local wall clock (as ``as_of`` is read)."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_localize(None)
+    return stamps.to_numpy(dtype="datetime64[ns]")
 
 
 def _kind_codes(kinds: pd.Series) -> np.ndarray:

@@ -87,6 +87,63 @@ def test_categorical_event_types_give_the_same_table():
     )
 
 
+def test_baseline_is_the_whole_period_before_the_recent_window():
+    """The baseline of the default 2 windows is [as_of − 270 d, as_of − 90 d) = [2025-10-04, 2026-04-02),
+    not just the 90 days before the recent window (the one-window reading that a bug report compared with).
+    Customer p: payments 2025-12-13 (−200 d, 0 days late), 2026-03-23 (−100 d, 6 late), 2026-06-21 (−10 d,
+    8 late) -> before (0 + 6)/2 = 3, recent 8, change +5 -> later payments (one-window reading: 6, +2, no flag).
+    Orders 2025-10-10, 10-20, 11-01, 11-15 (all −263..−228 d) and 2026-06-01: before 4/2 = 2.0 per window,
+    recent 1, change (1 − 2)/2 = −0.5 -> fewer orders (one-window reading: nothing before, no flag)."""
+    rows = [
+        ("p", "2025-12-13", "payment", 0),
+        ("p", "2026-03-23", "payment", 6),
+        ("p", "2026-06-21", "payment", 8),
+    ]
+    rows += [("p", day, "order", None) for day in ["2025-10-10", "2025-10-20", "2025-11-01", "2025-11-15"]]
+    rows += [("p", "2026-06-01", "order", None)]
+    p = signals.signal_table(_events(rows), AS_OF).loc["p"]
+    assert (p["days_late_before"], p["days_late_recent"], p["days_late_change"]) == (3.0, 8.0, 5.0)
+    assert (p["orders_before"], p["orders_recent"], p["orders_change"]) == (2.0, 1, -0.5)
+    assert p["later_payments"] and p["fewer_orders"] and p["n_signals"] == 2
+    one = signals.signal_table(_events(rows), AS_OF, baseline_windows=1).loc["p"]
+    assert (one["days_late_before"], one["orders_before"], one["n_signals"]) == (6.0, 0.0, 0)
+
+
+def test_events_without_a_customer_id_belong_to_no_customer():
+    """Two orders of a, one of b and two with no id, all 2026-06-01: a 2, b 1 — with or without a
+    customer list (the old code gave the id-less orders to the last customer seen, or failed)."""
+    rows = [("a", "2026-06-01", "order", None)] * 2 + [("b", "2026-06-01", "order", None)]
+    rows += [(None, "2026-06-01", "order", None), (np.nan, "2026-06-01", "order", None)]
+    for customers in (None, pd.DataFrame({"customer_id": ["a", "b"]})):
+        table = signals.signal_table(_events(rows), AS_OF, customers)
+        assert table["orders_recent"].to_dict() == {"a": 2, "b": 1}
+
+
+def test_the_same_id_as_number_and_text_is_one_customer():
+    """Orders by 7 and by "7" on 2026-06-01 and 06-11: one customer "7" with 2 recent orders."""
+    events = _events([(7, "2026-06-01", "order", None), ("7", "2026-06-11", "order", None)])
+    table = signals.signal_table(events, AS_OF)
+    assert list(table.index) == ["7"] and table.loc["7", "orders_recent"] == 2
+
+
+def test_time_zone_aware_events_are_read_on_the_local_clock_like_as_of():
+    """An order 2026-06-30 23:30 Oslo time is 30 minutes before AS_OF on the wall clock: 1/48 day
+    (the old code read it in UTC, 21:30, 2.5 h = 0.104 day)."""
+    events = _events([("a", "2026-06-30 23:30", "order", None)])
+    aware = events.assign(timestamp=events["timestamp"].dt.tz_localize("Europe/Oslo"))
+    assert signals.signal_table(aware, AS_OF).loc["a", "days_since_last_event"] == pytest.approx(1 / 48)
+
+
+@pytest.mark.parametrize("window_days,baseline_windows", [(0, 2), (-30, 2), (90, 0)])
+def test_windows_that_cannot_be_compared_are_a_plain_error(window_days, baseline_windows):
+    from churn.errors import InputError
+
+    with pytest.raises(InputError, match="baseline window"):
+        signals.signal_table(
+            _golden_events(), AS_OF, window_days=window_days, baseline_windows=baseline_windows
+        )
+
+
 @pytest.mark.parametrize(
     "flags,expected",
     [
@@ -244,3 +301,76 @@ def test_sample_call_list_holds_active_customers_with_a_real_drop(sample):
     assert len(calls) > 0 and set(calls["customer_id"]) <= active
     assert (calls["activity_ratio"] < 0.5).all()
     assert calls["value_at_risk"].is_monotonic_decreasing
+
+
+# --- property: every window measure equals a direct pandas computation on the sample ----------------
+
+_DIRECT_COUNTS = {
+    "orders": "order",
+    "emails": "email",
+    "logins": "login",
+    "support_tickets": "support_ticket",
+}
+
+
+def _direct_measures(events, ids, as_of, window_days, baseline_windows) -> pd.DataFrame:
+    """Each measure straight from its definition: recent = [as_of − w, as_of),
+    baseline = [as_of − w·(1 + baseline_windows), as_of − w), counts per window, mean days late."""
+    recent_start = as_of - pd.Timedelta(days=window_days)
+    before_start = as_of - pd.Timedelta(days=window_days * (1 + baseline_windows))
+    stamp = events["timestamp"]
+    recent = events[(stamp >= recent_start) & (stamp < as_of)]
+    before = events[(stamp >= before_start) & (stamp < recent_start)]
+
+    def count(frame, kind):
+        return frame[frame["event_type"] == kind].groupby("customer_id").size().reindex(ids, fill_value=0)
+
+    def late(frame):
+        return frame[frame["event_type"] == "payment"].groupby("customer_id")["days_late"].mean().reindex(ids)
+
+    out = pd.DataFrame(index=ids)
+    for name, kind in _DIRECT_COUNTS.items():
+        out[f"{name}_recent"] = count(recent, kind)
+        out[f"{name}_before"] = count(before, kind) / baseline_windows
+    out["contact_changes_recent"] = count(recent, "contact_change")
+    out["days_late_recent"], out["days_late_before"] = late(recent), late(before)
+    seen = events[stamp < as_of].groupby("customer_id")["timestamp"]
+    day = pd.Timedelta(days=1)
+    out["days_since_last_event"] = (as_of - seen.max().reindex(ids)) / day
+    out["history_days"] = (as_of - seen.min().reindex(ids)) / day
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample_slice(sample):
+    """Every 4th sample customer (750) with all their events."""
+    customers = sample.customers.iloc[::4]
+    events = sample.events[sample.events["customer_id"].isin(set(customers["customer_id"]))]
+    return events, customers
+
+
+@pytest.mark.parametrize(
+    "as_of,window_days,baseline_windows",
+    [
+        ("2026-05-01", 90, 2),  # the date of the bug report
+        ("2026-05-01", 90, 1),
+        ("2025-09-15 12:00", 30, 3),
+        ("2026-10-31", 45, 2),
+    ],
+)
+def test_sample_measures_equal_a_direct_computation_for_every_customer(
+    sample_slice, as_of, window_days, baseline_windows
+):
+    events, customers = sample_slice
+    as_of = pd.Timestamp(as_of)
+    table = signals.signal_table(events, as_of, customers, window_days, baseline_windows)
+    ids = pd.Index(customers["customer_id"].astype(str), name="customer_id")
+    assert table.index.equals(ids)
+    direct = _direct_measures(events, ids, as_of, window_days, baseline_windows)
+    assert direct["days_late_before"].notna().sum() > 50  # the comparison is not vacuous
+    for column in direct:
+        got, want = table[column].to_numpy(dtype=float), direct[column].to_numpy(dtype=float)
+        wrong = ~np.isclose(got, want, rtol=0, atol=1e-9, equal_nan=True)
+        assert not wrong.any(), f"{column}: {wrong.sum()} customers differ, e.g. {ids[wrong][:3].tolist()}"
+    change = direct["days_late_recent"] - direct["days_late_before"]
+    assert (table["later_payments"] == (change >= signals.LATE_INCREASE_DAYS)).all()
