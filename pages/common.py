@@ -78,7 +78,7 @@ def check_access() -> None:
     asks for a shared password once per session; with neither the app is open.
     """
     if _secrets_section("auth"):
-        if not st.user.is_logged_in:
+        if not getattr(st.user, "is_logged_in", False):
             st.title(tr("app.title"))
             st.info(tr("common.login_needed"), icon=":material/lock:")
             st.button(tr("common.login"), on_click=st.login, type="primary")
