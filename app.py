@@ -27,6 +27,7 @@ PAGES = [
 navigation = st.navigation(
     [st.Page(path, title=tr(key), icon=icon, default=(i == 0)) for i, (path, key, icon) in enumerate(PAGES)]
 )
+common.follow_deep_link()
 
 with st.sidebar:
     st.markdown(f"### {tr('app.title')}")

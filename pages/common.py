@@ -16,6 +16,7 @@ import streamlit as st
 from churn import store
 from churn.dataset import Dataset
 from churn.errors import ChurnError
+from churn.formatting import chart_locale
 from churn.i18n import LANGUAGES, normalise_language, t
 
 WS_PARAM = "ws"
@@ -198,3 +199,46 @@ def current_model():
     if record is None:
         return None
     return _load_model(key[0], key[1], record["id"])
+
+
+def altair_chart(chart, **kwargs) -> None:
+    """``st.altair_chart`` with number and date formats in the session's language.
+
+    Norwegian charts group thousands with a space and use a decimal comma (d3 locale in
+    the Vega-Lite config), so axes read like the rest of the page.
+    """
+    if lang() == "nb":
+        import altair as alt
+
+        chart = chart.copy(deep=False)
+        config = chart.config if isinstance(chart.config, alt.Config) else alt.Config()
+        chart.config = config.copy(deep=False)
+        chart.config.locale = chart_locale("nb")
+    st.altair_chart(chart, **kwargs)
+
+
+ROUTED = "_routed"
+_DEEP_LINK = "_deep_link"
+
+
+def ensure_router(page_file: str) -> None:
+    """Send a deep link that bypassed ``app.py`` through the router, keeping page and query.
+
+    Until ``app.py`` has called ``st.navigation`` once in this server process, Streamlit
+    still treats ``pages/`` as an old-style page folder, so the very first visit to e.g.
+    ``/roi?...`` would run the page without the app's frame (no workspace, no sidebar).
+    Every page calls this first; ``app.py`` finishes the trip with :func:`follow_deep_link`.
+    """
+    if st.session_state.get(ROUTED):
+        return
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    st.session_state[_DEEP_LINK] = {"page": f"pages/{os.path.basename(page_file)}", "query": query}
+    st.switch_page("app.py", query_params=query)
+
+
+def follow_deep_link() -> None:
+    """In ``app.py``, after ``st.navigation``: mark the frame as run and finish a deep link."""
+    st.session_state[ROUTED] = True
+    target = st.session_state.pop(_DEEP_LINK, None)
+    if target:
+        st.switch_page(target["page"], query_params=target["query"])

@@ -16,6 +16,8 @@ from churn.quality import profile
 from churn.roles import event_kind
 from pages import common
 
+common.ensure_router(__file__)
+
 tr = common.tr
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 CUSTOMER_ROLES = ("customer_id", "churn_label", "end_date", "start_date", "tenure", "value")

@@ -17,6 +17,8 @@ from churn.model import score_customers
 from churn.reasons import ACTION_COLUMNS, feature_label
 from pages import common
 
+common.ensure_router(__file__)
+
 tr = common.tr
 TTL, ENTRIES = 3600, 4
 TOP = 15
@@ -163,8 +165,8 @@ def _waterfall_chart(fall: pd.DataFrame) -> alt.Chart:
 def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
     importance, strip = _globals(key, model_key, common.lang(), X, shap)
     st.caption(tr("explain.logodds_note"))
-    st.altair_chart(_importance_chart(importance), width="stretch")
-    st.altair_chart(_strip_chart(strip, list(importance["label"].head(10))), width="stretch")
+    common.altair_chart(_importance_chart(importance), width="stretch")
+    common.altair_chart(_strip_chart(strip, list(importance["label"].head(10))), width="stretch")
     features = list(importance["feature"])
     chosen = st.selectbox(
         tr("explain.dependence_pick"),
@@ -173,7 +175,7 @@ def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
         key="explain_dependence_feature",
     )
     data = explain.dependence_data(shap, X, chosen)
-    st.altair_chart(_dependence_chart(data, feature_label(chosen, common.lang())), width="stretch")
+    common.altair_chart(_dependence_chart(data, feature_label(chosen, common.lang())), width="stretch")
 
 
 def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
@@ -202,7 +204,7 @@ def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
     )
     tier = tiers.get(customer)
     cols[2].metric(tr("explain.tier"), tier_label(tier, lang) if tier in (*TIERS, NO_TIER) else "–")
-    st.altair_chart(_waterfall_chart(result["waterfall"]), width="stretch")
+    common.altair_chart(_waterfall_chart(result["waterfall"]), width="stretch")
     st.markdown(f"**{tr('explain.reasons_title')}**")
     st.markdown("\n".join(f"1. {_plain(s)}" for s in result["reasons"]) or tr("explain.no_reasons"))
     st.caption(tr("explain.method_note"))

@@ -15,6 +15,8 @@ from churn.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from churn.report import SECTIONS, make_report, pdf_available, report_pdf
 from pages import common
 
+common.ensure_router(__file__)
+
 tr = common.tr
 TTL, ENTRIES = 1800, 6
 

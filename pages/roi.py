@@ -39,6 +39,8 @@ from churn.scenarios import (
 )
 from pages import common
 
+common.ensure_router(__file__)
+
 tr = common.tr
 state = st.session_state
 SHARES = {"gross_margin", "churn_rate", "new_churn_rate"}
@@ -414,7 +416,7 @@ def _compare(scenarios: dict[str, RoiInputs]) -> None:
     long["amount_text"] = [money[n](v) for n, v in zip(long["scenario"], long["amount"], strict=True)]
     currency = "/".join(sorted({inputs.currency for inputs in scenarios.values()}))
     x = ("scenario:N", tr("roi.scenario"))
-    st.altair_chart(_bars_or_lines(long, x, tr("roi.compare_title"), currency, "bar"), width="stretch")
+    common.altair_chart(_bars_or_lines(long, x, tr("roi.compare_title"), currency, "bar"), width="stretch")
     st.caption(tr("roi.compare_note"))
 
 
@@ -465,9 +467,9 @@ with inputs_column:
 params = _sync_to_url(current)
 with results_column:
     _results(current)
-    st.altair_chart(_tornado(current), width="stretch")
+    common.altair_chart(_tornado(current), width="stretch")
     st.caption(tr("roi.tornado_note"))
-    st.altair_chart(_cumulative(current), width="stretch")
+    common.altair_chart(_cumulative(current), width="stretch")
 
 _scenarios(current)
 _share(params)

@@ -13,6 +13,8 @@ from churn.errors import ChurnError
 from churn.formatting import fmt_number, fmt_pct
 from pages import common
 
+common.ensure_router(__file__)
+
 tr = common.tr
 TTL = 3600
 
@@ -172,7 +174,7 @@ def _monthly_view(result: dict, data: Dataset) -> None:
     if pd.notna(trend["recent_average"]):
         avg = pd.DataFrame({"avg": [trend["recent_average"]]})
         layers.append(alt.Chart(avg).mark_rule(strokeDash=[6, 4], color="#555").encode(y="avg:Q"))
-    st.altair_chart(
+    common.altair_chart(
         alt.layer(*layers).properties(title=tr("when.monthly_title"), height=320), width="stretch"
     )
     st.caption(tr("when.monthly_caption"))
@@ -193,7 +195,7 @@ def _monthly_view(result: dict, data: Dataset) -> None:
                 _tooltip("lost_value", "when.tt_lost_value", ",.0f"),
             ],
         )
-        st.altair_chart(revenue.properties(title=tr("when.revenue_title"), height=220), width="stretch")
+        common.altair_chart(revenue.properties(title=tr("when.revenue_title"), height=220), width="stretch")
     with st.expander(tr("when.monthly_table")):
         table = pd.DataFrame(
             {
@@ -254,7 +256,7 @@ def _cohort_view(result: dict) -> None:
         )
     )
     title = tr("when.cohort_title" if measure == "retention" else "when.cohort_value_title")
-    st.altair_chart(heat.properties(title=title, height=max(240, 14 * len(order))), width="stretch")
+    common.altair_chart(heat.properties(title=title, height=max(240, 14 * len(order))), width="stretch")
     st.caption(tr("when.cohort_caption"))
 
 
@@ -289,7 +291,7 @@ def _survival_view(result: dict, segment: str | None) -> None:
         ],
     )
     half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[2, 3], color="#777").encode(y="y:Q")
-    st.altair_chart(
+    common.altair_chart(
         alt.layer(band, line, half).properties(title=tr("when.survival_title"), height=340), width="stretch"
     )
     st.caption(tr("when.survival_caption"))
@@ -354,7 +356,7 @@ def _hazard_view(result: dict) -> None:
     )
     base = pd.DataFrame({"baseline": [float(hazard["baseline"].iloc[0])]})
     rule = alt.Chart(base).mark_rule(strokeDash=[6, 4], color="#555").encode(y="baseline:Q")
-    st.altair_chart(
+    common.altair_chart(
         alt.layer(bars, rule).properties(title=tr("when.hazard_title"), height=320), width="stretch"
     )
     st.caption(tr("when.hazard_caption"))

@@ -15,6 +15,8 @@ from churn.export import to_csv_bytes, to_excel_bytes
 from churn.formatting import fmt_date, fmt_number, fmt_pct
 from pages import common
 
+common.ensure_router(__file__)
+
 tr = common.tr
 TTL, ENTRIES = 3600, 8
 PCT, INT, RATIO = "%.1f %%", "%d", "%.2f×"
@@ -150,7 +152,7 @@ with tab_segments:
             view.assign(value=view["churn_rate"]), "group", tr("why.axis_churn_rate"), overall * 100,
             tr("why.chart_segments"), tips,
         )  # fmt: skip
-        st.altair_chart(chart, width="stretch")
+        common.altair_chart(chart, width="stretch")
         _table(
             view,
             [
@@ -226,7 +228,7 @@ with tab_acquisition:
                 .mark_tick(color="black", thickness=3, size=22)
                 .encode(x="acquisition_cost:Q", y=y)
             )
-            st.altair_chart((bars + ticks).properties(title=tr("why.chart_clv")), width="stretch")
+            common.altair_chart((bars + ticks).properties(title=tr("why.chart_clv")), width="stretch")
         if acq["cost_exceeds_value"].any():
             losing = ", ".join(acq.loc[acq["cost_exceeds_value"], "channel"])
             st.warning(tr("why.channels_losing", channels=losing), icon=":material/warning:")
@@ -289,7 +291,7 @@ with tab_signals:
                 chart = _interval_chart(
                     frame, "name", tr("why.axis_lift"), 1.0, tr("why.chart_signals"), tips, log=True
                 )
-                st.altair_chart(chart, width="stretch")
+                common.altair_chart(chart, width="stretch")
                 _table(
                     lifts,
                     [
@@ -319,7 +321,7 @@ with tab_signals:
                 chart = bars.mark_bar().encode(
                     y=alt.Y("churn_rate:Q", title=tr("why.axis_churn_rate"))
                 ) + bars.mark_rule(color="black").encode(y="ci_low:Q", y2="ci_high:Q")
-                st.altair_chart(
+                common.altair_chart(
                     chart.properties(title=tr("why.chart_combinations", days=horizon), height=260),
                     width="stretch",
                 )
@@ -360,7 +362,7 @@ with tab_reasons:
                 tooltip=_tooltips(tips),
             )
         )
-        st.altair_chart(chart.properties(title=tr("why.chart_reasons")), width="stretch")
+        common.altair_chart(chart.properties(title=tr("why.chart_reasons")), width="stretch")
         segments = [
             c for c in data.categorical if c in data.customers and c != reason and c not in data.leakage
         ]
@@ -377,7 +379,7 @@ with tab_reasons:
                     tooltip=[alt.Tooltip("segment:N", title=segment), *_tooltips(tips)],
                 )
             )
-            st.altair_chart(
+            common.altair_chart(
                 chart.properties(title=tr("why.chart_reasons_by_segment", segment=segment)), width="stretch"
             )
 

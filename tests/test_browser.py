@@ -131,3 +131,21 @@ def test_the_whole_workshop_journey(app_url, browser):
     assert page.locator("[data-testid='stSidebarNavLink']", has_text="Når").count() == 1
     shot(page, "09_roi_norwegian")
     context.close()
+
+
+def test_a_deep_link_is_the_first_visit_of_a_fresh_server(browser, tmp_path):
+    """Before app.py has run once, Streamlit routes /roi to pages/roi.py directly; the
+    page must send it through the router and keep the page, its inputs and the language."""
+    from playwright.sync_api import expect
+
+    with running_app(tmp_path / "workspaces.db") as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"{url}/roi?n=512&cur=NOK&lang=nb")
+        settle(page)
+        expect_text(page, "Hva er kundeoppfølging verdt?")
+        expect(page.get_by_role("spinbutton", name="Aktive kunder")).to_have_value("512", timeout=30_000)
+        assert page.locator("[data-testid='stSidebarNavLink']", has_text="common").count() == 0
+        assert page.locator("[data-testid='stException']").count() == 0
+        shot(page, "10_deep_link_fresh_server")
+        context.close()
