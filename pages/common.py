@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import sys
 
 import streamlit as st
@@ -242,3 +243,15 @@ def follow_deep_link() -> None:
     target = st.session_state.pop(_DEEP_LINK, None)
     if target:
         st.switch_page(target["page"], query_params=target["query"])
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
+
+
+def plain(text) -> str:
+    """Escape markdown so text from the user's file is shown as written.
+
+    Streamlit renders markdown in ``st.markdown``, alerts and captions; a segment value
+    such as ``![x](http://tracker)`` must not become an image or a link.
+    """
+    return _MARKDOWN.sub(r"\\\1", str(text))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 
 import altair as alt
@@ -23,15 +22,9 @@ tr = common.tr
 TTL, ENTRIES = 3600, 4
 TOP = 15
 LABEL_LIMIT = 320
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
 _KIND_COLOURS = alt.Scale(
     domain=["base", "raises", "lowers", "prediction"], range=["#9e9e9e", "#d62728", "#2ca02c", "#1f77b4"]
 )
-
-
-def _plain(text: str) -> str:
-    """Escape markdown so values from the user's file are shown as written."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def _model_key(model) -> tuple:
@@ -206,7 +199,7 @@ def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
     cols[2].metric(tr("explain.tier"), tier_label(tier, lang) if tier in (*TIERS, NO_TIER) else "–")
     common.altair_chart(_waterfall_chart(result["waterfall"]), width="stretch")
     st.markdown(f"**{tr('explain.reasons_title')}**")
-    st.markdown("\n".join(f"1. {_plain(s)}" for s in result["reasons"]) or tr("explain.no_reasons"))
+    st.markdown("\n".join(f"1. {common.plain(s)}" for s in result["reasons"]) or tr("explain.no_reasons"))
     st.caption(tr("explain.method_note"))
     _what_if(model, X, row, result, customer)
 
@@ -270,7 +263,7 @@ def _what_if(model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str
         st.caption(tr("explain.whatif_no_change"))
     else:
         st.markdown(f"**{tr('explain.whatif_changed')}**")
-        st.markdown("\n".join(f"- {_plain(s)}" for s in outcome["changed"]["sentence"]))
+        st.markdown("\n".join(f"- {common.plain(s)}" for s in outcome["changed"]["sentence"]))
 
 
 def _pseudonym_secret() -> str:

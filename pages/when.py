@@ -133,9 +133,9 @@ def _peaks(result: dict) -> None:
     peaks = result["peaks"]
     if len(peaks):
         for sentence in survival.peak_sentences(peaks, lang):
-            st.markdown(f"- {sentence}")
+            st.markdown(f"- {common.plain(sentence)}")
     else:
-        st.markdown(survival.no_peak_sentence(result["hazard"], lang))
+        st.markdown(common.plain(survival.no_peak_sentence(result["hazard"], lang)))
     st.caption(survival.peak_method_sentence(result["hazard"], lang=lang))
 
 

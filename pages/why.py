@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import altair as alt
 import pandas as pd
@@ -20,12 +19,6 @@ common.ensure_router(__file__)
 tr = common.tr
 TTL, ENTRIES = 3600, 8
 PCT, INT, RATIO = "%.1f %%", "%d", "%.2f×"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
-
-
-def _plain(text: str) -> str:
-    """Escape markdown so values from the user's file are shown as written."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -125,7 +118,7 @@ with tab_segments:
     else:
         st.subheader(tr("why.findings_title"))
         for sentence in findings or [tr("why.no_findings")]:
-            st.markdown(f"- {_plain(sentence)}")
+            st.markdown(f"- {common.plain(sentence)}")
         st.caption(tr("why.overall_rate", rate=fmt_pct(overall, lang)))
         ranked = table.groupby("attribute")["attribute_strength"].first().sort_values(ascending=False).index
         everything = tr("why.all_attributes")
@@ -231,7 +224,7 @@ with tab_acquisition:
             common.altair_chart((bars + ticks).properties(title=tr("why.chart_clv")), width="stretch")
         if acq["cost_exceeds_value"].any():
             losing = ", ".join(acq.loc[acq["cost_exceeds_value"], "channel"])
-            st.warning(tr("why.channels_losing", channels=losing), icon=":material/warning:")
+            st.warning(tr("why.channels_losing", channels=common.plain(losing)), icon=":material/warning:")
 
 with tab_signals:
     if not data.has_events:
@@ -346,7 +339,7 @@ with tab_reasons:
     if reason is None:
         st.info(tr("why.no_reasons"), icon=":material/info:")
     else:
-        st.warning(tr("why.reasons_after_the_fact", column=reason), icon=":material/history:")
+        st.warning(tr("why.reasons_after_the_fact", column=common.plain(reason)), icon=":material/history:")
         counts = _pct(drivers.churn_reasons(data.customers, reason), "share")
         tips = [
             ("reason", "why.col_reason", ""),

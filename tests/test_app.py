@@ -1,5 +1,7 @@
 """Every page opens without an exception: with the sample, with no data, in Norwegian."""
 
+import re
+
 import pytest
 
 PAGES = ["data", "when", "why", "model", "explain", "roi", "report"]
@@ -43,3 +45,35 @@ def test_a_hostile_workspace_link_opens_a_fresh_workspace(tmp_db):
     assert at.session_state["ws"] != "<script>alert(1)</script>"
     assert at.session_state["lang"] == "en"
     assert any("not valid" in w.value for w in at.sidebar.warning)
+
+
+def hostile_dataset():
+    """120 customers whose segment values and a column name carry markdown/HTML payloads."""
+    import pandas as pd
+
+    from churn.intake import build_dataset, guess_roles
+
+    evil = ["![pixel](http://tracker.example/p.png)", "<img src=x onerror=alert(1)>", "[click](javascript:x)"]
+    raw = pd.DataFrame(
+        {
+            "customer_id": [f"K{i:03d}" for i in range(120)],
+            "tenure": [(i % 30) + 1 for i in range(120)],
+            "**Segment**": [evil[i % 3] for i in range(120)],
+            "Churn": ["Yes" if (i % 3 == 0 and i % 2 == 0) or i % 10 == 1 else "No" for i in range(120)],
+        }
+    )
+    return build_dataset(raw, None, guess_roles(raw, None), name="<b>evil</b>.csv")
+
+
+@pytest.mark.parametrize("page", ["data", "when", "why"])
+def test_text_from_the_file_is_never_rendered_as_markdown_or_html(app_test, page):
+    at = app_test(dataset=hostile_dataset())
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception
+    shown = [m.value for m in [*at.markdown, *at.caption, *at.warning, *at.info, *at.success]]
+    for text in shown:
+        live = re.sub(r"\\.", "", text)  # what markdown would still interpret after escapes
+        assert "![" not in live and "<img" not in live and "](" not in live, text
+    if page == "why":  # the findings quote the segment values, escaped
+        assert any("pixel" in text for text in shown)
