@@ -46,6 +46,24 @@ def validate_tiers(tiers: dict | None) -> dict:
     return dict(zip(TIERS, values, strict=True))
 
 
+def saved_tiers(saved: dict | None) -> dict:
+    """Tier bounds from stored workspace settings, or seed 004's defaults when absent or invalid.
+
+    The Model page stores the chosen bounds as ``settings["tiers"]``
+    (``{"low": 0.3, "medium": 0.5, "high": 0.7}``); a damaged value must not
+    break a page, so it falls back to the defaults.
+
+    Example
+    -------
+    >>> saved_tiers({"low": 0.2, "medium": 0.4, "high": 0.6})["low"], saved_tiers({"low": "x"})["low"]
+    (0.2, 0.3)
+    """
+    try:
+        return validate_tiers({k: v for k, v in (saved or {}).items() if k in TIERS})
+    except (ScenarioError, TypeError, ValueError, AttributeError):
+        return dict(DEFAULT_TIERS)
+
+
 def assign_tiers(probability, tiers: dict | None = None) -> np.ndarray:
     """Tier code per probability: ``none``, ``low``, ``medium`` or ``high``.
 

@@ -12,6 +12,8 @@ predicted probabilities ``p`` and returns plain numbers or small tables:
 * :func:`profit_by_threshold` and :func:`best_threshold`: contacting everyone
   above a threshold costs ``cost`` per contact and saves ``success × value``
   for every contacted customer who would really have left.
+* :func:`validation_split`: which rows train, stop early and test (out of
+  time when snapshots exist, else grouped stratified k-fold).
 """
 
 from __future__ import annotations
@@ -302,144 +304,114 @@ def fmt_round(amount: float) -> float:
     return float(round(amount, -digits))
 
 
-# ------------------------------------------------------------ baselines a model must beat
+# ------------------------------------------------------------ how the data is split for judging
 
-#: Pseudo-count pulling small groups' churn rates toward the overall rate.
-SMOOTHING = 10.0
-LOGISTIC_MAX_ROWS = 30_000
-
-
-def _smoothed_rates(keys: np.ndarray, y: np.ndarray) -> tuple[dict, float]:
-    base = float(y.mean()) if len(y) else 0.0
-    grouped = pd.DataFrame({"k": keys, "y": y}).groupby("k")["y"].agg(["sum", "count"])
-    rates = (grouped["sum"] + SMOOTHING * base) / (grouped["count"] + SMOOTHING)
-    return {str(k): float(v) for k, v in rates.items()}, base
+#: Latest monthly cutoffs held out as the out-of-time test: one when it holds enough
+#: leavers for a stable AUC, else up to three (fewer when history is short).
+TEST_CUTOFFS = 3
+MIN_TEST_POSITIVES = 300
 
 
-class RuleBaseline:
-    """A rule-based score turned into a probability on the training rows.
+def validation_split(y: pd.Series, cutoffs: pd.Series | None, horizon_days: int, seed: int = 0) -> dict:
+    """Rows to train, stop early and test on: out of time when snapshots allow it, else k-fold.
 
-    With an event log it is seed 004's warning-signal score
-    (:func:`churn.signals.rule_score` on the flags); without one, the churn
-    rate of the customer's group in the single strongest segment column (or
-    tenure band). Each distinct score or group gets its smoothed observed churn rate.
+    Out of time: the latest cutoff (or the latest :data:`TEST_CUTOFFS` when the
+    latest holds fewer than :data:`MIN_TEST_POSITIVES` leavers) is the test;
+    training uses only cutoffs whose horizon had passed by the first test cutoff
+    (``cutoff <= test - horizon``, so no training label peeks into the test
+    period), and early stopping watches the latest of them. Otherwise a
+    stratified k-fold grouped by customer (``y``'s index).
+
+    Parameters
+    ----------
+    y : pd.Series
+        Labels indexed by customer id (one row per customer and cutoff).
+    cutoffs : pd.Series or None
+        The cutoff of each row (None for a customer table).
+    horizon_days : int
+        The label horizon.
+    seed : int
+        Seed of the k-fold shuffle and the early-stopping holdout.
+
+    Returns
+    -------
+    dict
+        ``validation`` (``out_of_time`` or ``stratified_kfold``), ``folds``
+        (list of (train rows, test rows)), ``stopping`` (list of (fit rows,
+        early-stopping rows)), ``train_rows``, ``test_rows``, ``n_train`` and,
+        out of time, ``test_cutoffs`` (ISO dates).
     """
+    n = len(y)
+    y_all = y.to_numpy()
+    if cutoffs is not None:
+        stamps = cutoffs.to_numpy()
+        unique = np.unique(stamps)
+        horizon = np.timedelta64(horizon_days, "D")
+        enough = y_all[stamps == unique[-1]].sum() >= MIN_TEST_POSITIVES
+        for n_test in (1,) if enough else (TEST_CUTOFFS, 1):
+            test_cuts = unique[-n_test:]
+            train_cuts = unique[unique <= test_cuts[0] - horizon]
+            test_rows = np.flatnonzero(np.isin(stamps, test_cuts))
+            train_rows = np.flatnonzero(np.isin(stamps, train_cuts))
+            usable = len(np.unique(y_all[test_rows])) == 2 and y_all[train_rows].sum() >= 2
+            if not usable or len(train_cuts) < min(n_test, 2):
+                continue
+            if len(train_cuts) >= 2:
+                fit_rows = np.flatnonzero(np.isin(stamps, train_cuts[:-1]))
+                stop_rows = np.flatnonzero(stamps == train_cuts[-1])
+            else:
+                fit_rows, stop_rows = stratified_holdout(y_all[train_rows], seed)
+                fit_rows, stop_rows = train_rows[fit_rows], train_rows[stop_rows]
+            return {
+                "validation": "out_of_time",
+                "folds": [(train_rows, test_rows)],
+                "stopping": [(fit_rows, stop_rows)],
+                "train_rows": train_rows,
+                "test_rows": test_rows,
+                "n_train": len(train_rows),
+                "test_cutoffs": [pd.Timestamp(c).date().isoformat() for c in test_cuts],
+            }
+    from sklearn.model_selection import StratifiedGroupKFold
 
-    def __init__(self):
-        self.kind: str | None = None
-        self.column: str | None = None
-        self.edges: list[float] | None = None
-        self.rates: dict[str, float] = {}
-        self.base_rate: float = float("nan")
-
-    def _keys(self, X: pd.DataFrame, signals: pd.DataFrame | None) -> np.ndarray:
-        if self.kind == "signals":
-            from churn.signals import rule_score
-
-            if signals is None:
-                raise ValueError("the signal rule needs the signal flags")
-            return rule_score(signals).round(3).astype(str).to_numpy()
-        values = X[self.column] if self.column in X else pd.Series(np.nan, index=X.index)
-        if self.edges is not None:
-            return np.searchsorted(self.edges, values.astype(float).fillna(-1).to_numpy()).astype(str)
-        return values.astype(str).to_numpy()
-
-    def fit(self, X: pd.DataFrame, y, signals: pd.DataFrame | None = None, cat_features=()) -> RuleBaseline:
-        """Learn the rates from the training rows ``X``/``y`` (and their signal flags)."""
-        y = np.asarray(y, dtype=float)
-        if signals is not None:
-            self.kind = "signals"
-            self.rates, self.base_rate = _smoothed_rates(self._keys(X, signals), y)
-            return self
-        self.kind = "segment"
-        candidates = [(c, None) for c in cat_features if c in X]
-        for column in ("tenure_months", "monthly_value"):
-            if column in X and X[column].notna().any():
-                edges = np.unique(np.nanquantile(X[column].astype(float), [0.2, 0.4, 0.6, 0.8])).tolist()
-                candidates.append((column, edges))
-        best = (-1.0, None, None, {}, float(y.mean()) if len(y) else 0.0)
-        for column, edges in candidates:
-            self.column, self.edges = column, edges
-            keys = self._keys(X, None)
-            rates, base = _smoothed_rates(keys, y)
-            score = np.array([rates[k] for k in keys])
-            auc = roc_auc_score(y, score) if len(np.unique(y)) == 2 and np.unique(score).size > 1 else 0.5
-            if auc > best[0]:
-                best = (auc, column, edges, rates, base)
-        _, self.column, self.edges, self.rates, self.base_rate = best
-        return self
-
-    def predict(self, X: pd.DataFrame, signals: pd.DataFrame | None = None) -> np.ndarray:
-        """Probability of churn per row (the overall rate for unseen groups)."""
-        if self.kind is None or (self.kind == "segment" and self.column is None):
-            return np.full(len(X), self.base_rate)
-        keys = pd.Series(self._keys(X, signals))
-        return keys.map(self.rates).fillna(self.base_rate).to_numpy(dtype=float)
-
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind,
-            "column": self.column,
-            "edges": self.edges,
-            "rates": self.rates,
-            "base_rate": self.base_rate,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> RuleBaseline:
-        rule = cls()
-        rule.kind, rule.column, rule.edges = data.get("kind"), data.get("column"), data.get("edges")
-        rule.rates = {str(k): float(v) for k, v in (data.get("rates") or {}).items()}
-        rule.base_rate = float(data.get("base_rate") or 0.0)
-        return rule
+    k = int(min(5, y_all.sum(), (y_all == 0).sum()))
+    groups = pd.factorize(y.index)[0]
+    splitter = StratifiedGroupKFold(n_splits=max(k, 2), shuffle=True, random_state=seed)
+    folds, stopping = [], []
+    for train_rows, test_rows in splitter.split(np.zeros(n), y_all, groups):
+        folds.append((train_rows, test_rows))
+        fit, stop = stratified_holdout(y_all[train_rows], seed)
+        stopping.append((train_rows[fit], train_rows[stop]))
+    return {
+        "validation": "stratified_kfold",
+        "folds": folds,
+        "stopping": stopping,
+        "train_rows": np.arange(n),
+        "test_rows": np.arange(n),
+        "n_train": int(np.mean([len(f[0]) for f in folds])),
+    }
 
 
-class LogisticBaseline:
-    """Logistic regression with one-hot categoricals and scaled, imputed numbers (scikit-learn)."""
+def stratified_holdout(y, seed: int, share: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of a seeded stratified (fit, holdout) split of ``y``.
 
-    def __init__(self, random_seed: int = 0):
-        self.random_seed = random_seed
+    Example
+    -------
+    >>> fit, holdout = stratified_holdout([0] * 8 + [1] * 2, seed=0)
+    >>> len(fit), len(holdout)
+    (8, 2)
+    """
+    y = np.asarray(y)
+    rng = np.random.default_rng(seed)
+    holdout = np.zeros(len(y), dtype=bool)
+    for value in np.unique(y):
+        where = np.flatnonzero(y == value)
+        take = max(1, int(round(share * len(where)))) if len(where) > 1 else 0
+        holdout[rng.choice(where, size=take, replace=False)] = True
+    return np.flatnonzero(~holdout), np.flatnonzero(holdout)
 
-    def fit(self, X: pd.DataFrame, y, cat_features=()) -> LogisticBaseline:
-        import warnings
 
-        from sklearn.compose import ColumnTransformer
-        from sklearn.impute import SimpleImputer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-        cats = [c for c in cat_features if c in X]
-        numbers = [c for c in X.columns if c not in cats]
-        prep = ColumnTransformer(
-            [
-                (
-                    "num",
-                    make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler()),
-                    numbers,
-                ),
-                (
-                    "cat",
-                    OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10, max_categories=30),
-                    cats,
-                ),
-            ]
-        )
-        self.pipeline_ = make_pipeline(prep, LogisticRegression(max_iter=200, C=1.0))
-        rows = np.arange(len(X))
-        if len(X) > LOGISTIC_MAX_ROWS:
-            rows = np.sort(
-                np.random.default_rng(self.random_seed).choice(len(X), LOGISTIC_MAX_ROWS, replace=False)
-            )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            self.pipeline_.fit(X.iloc[rows], np.asarray(y)[rows])
-        return self
-
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Probability of churn per row."""
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return self.pipeline_.predict_proba(X)[:, 1]
+def capped_rows(n: int, limit: int, seed: int) -> np.ndarray:
+    """All positions ``0..n-1``, or a seeded sorted sample of ``limit`` of them when ``n`` is larger."""
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))

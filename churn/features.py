@@ -1,52 +1,54 @@
 """Point-in-time model features: what was known about each customer at a cutoff date.
 
 A *snapshot* at a cutoff holds one row per customer active at that date
-(started before it, not ended by it) with features built ONLY from events
-strictly before the cutoff, and the label "leaves within the horizon after the
+(started before it, not ended by it) with features built ONLY from what was
+known before the cutoff, and the label "leaves within the horizon after the
 cutoff". Several monthly snapshots whose horizon has fully passed make the
 training frame; the snapshot at the dataset's ``as_of`` is what gets scored.
 
-Feature names (the Explain page turns them into words):
+Features (the Explain page turns the names into words):
 
-* ``<kinds>_<w>d``: events of a kind in the ``w`` days before the cutoff
-  (kinds: ``orders, payments, support_tickets, logins, emails,
-  contact_changes, other_events``; ``w`` in ``windows``);
-* ``<kinds>_trend_<w>d``: relative change of that count versus the ``w`` days
-  before (``(recent - before) / before``, NaN when nothing before), for the two
-  shortest windows;
-* ``days_since_last_<kind>`` and ``days_since_last_event``, ``history_days``;
-* ``days_late_recent``, ``days_late_before``, ``days_late_change``: mean days
-  late of payments in the last 90 days vs the 90 before (as in
-  :func:`churn.signals.signal_table`);
-* ``orders_amount_90d``, ``orders_amount_trend_90d``; ``n_signals`` (seed 004's
-  warning signals, :func:`churn.signals.add_flags`);
-* ``tenure_months`` at the cutoff, ``monthly_value``, and the dataset's
-  ``model_attributes``: categoricals as strings (for CatBoost), numbers as
-  floats, other dates as ``<column>_days_ago`` (only when the date lies before
-  the cutoff, so a future date never leaks).
+* event features from :mod:`churn.event_features` (counts, trends, recency,
+  payment delay, seed 004's ``n_signals``), all from events strictly before the cutoff;
+* ``tenure_months`` at the cutoff and ``months_to_anniversary``: months until
+  the next yearly anniversary of the start date, in (0, 12]. Renewals, annual
+  price changes and the end of a first-year discount fall on anniversaries, so
+  risk peaks just before them; tenure alone makes a tree cut the same spike
+  out of every year separately. It uses only the start date and the cutoff;
+* ``monthly_value`` and the dataset's ``model_attributes``: categoricals as
+  strings (for CatBoost), numbers as floats, dates as ``<column>_days_ago``
+  when the date lies before the cutoff;
+* ``<column>_days_until`` for *planned* date columns only
+  (:func:`planned_date_columns`): days from the cutoff to the date when it
+  lies after the cutoff ("the discount ends in 40 days").
 
-Everything is vectorised: events are sorted once by (customer, kind, time) and
-every window count is two ``searchsorted`` calls, so many cutoffs cost little.
+Why ``_days_until`` is not leakage: a planned date (contract renewal, end of
+an intro discount) is a schedule fixed at signup, so its value was already
+known at every cutoff after the start; the outcome is never read. Dates that
+are recorded when something happens (a last visit, a cancellation request)
+never lie after ``as_of`` for active customers, so they are not planned and
+only ever give ``_days_ago`` for dates before the cutoff: a date recorded
+after the cutoff is invisible at that cutoff. Columns filled only for leavers
+are not planned either (and intake flags them as leakage). The assumption is
+that the file holds the planned value, not one rewritten later (a "next
+renewal" that rolls forward each year would break it); the per-snapshot
+leakage checks (:func:`leakage_suspects`) still judge each ``_days_until``
+column against the label and drop it when it gives the outcome away.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from churn.dataset import (
-    AMOUNT,
     CHURN_FROM_INACTIVITY,
     CHURNED,
     CUSTOMER_ID,
-    DAYS_LATE,
     DAYS_PER_MONTH,
     END_DATE,
-    EVENT_KINDS,
-    EVENT_TYPE,
     START_DATE,
     TENURE,
     TIMESTAMP,
@@ -54,235 +56,62 @@ from churn.dataset import (
     Dataset,
 )
 from churn.errors import ModelError
-from churn.signals import SIGNALS, add_flags
+from churn.event_features import EventIndex, build_event_index, event_features
 
 log = logging.getLogger(__name__)
 
 WINDOWS = (30, 90, 180)
-#: Window of seed 004's warning signals and of the payment-delay comparison.
-SIGNAL_WINDOW = 90
-#: Canonical kind -> plural word used in feature names.
-KIND_NAMES = {
-    "order": "orders",
-    "payment": "payments",
-    "support_ticket": "support_tickets",
-    "login": "logins",
-    "email": "emails",
-    "contact_change": "contact_changes",
-    "other": "other_events",
-}
-#: Kinds whose trend (recent vs before) is a feature.
-TREND_KINDS = ("order", "email", "login", "support_ticket", "payment")
 MISSING_CATEGORY = "(missing)"
 _DAY_S = 86_400
 MODE_SNAPSHOT = "snapshot"
 MODE_TABLE = "table"
+#: A date column is planned when at least this share of active customers' filled dates lie after as_of ...
+PLANNED_MIN_SHARE = 0.05
+#: ... and its fill rate differs by less than this between leavers and stayers.
+PLANNED_MAX_FILL_GAP = 0.5
+DAYS_AGO, DAYS_UNTIL = "_days_ago", "_days_until"
+ANNIVERSARY = "months_to_anniversary"
 
 
-@dataclass(frozen=True)
-class EventIndex:
-    """Events sorted by (customer, kind, time) for fast window counts at any cutoff.
+def planned_date_columns(dataset: Dataset, columns: list[str] | None = None) -> list[str]:
+    """Date attributes that hold a schedule known in advance (discount end, renewal), not a record.
 
-    ``keys`` holds ``group * SPAN + seconds`` where ``group = customer * K + kind``;
-    cumulative sums give amounts and payment delays over any time range.
+    A column is planned when, among active customers with a value, at least
+    :data:`PLANNED_MIN_SHARE` of the dates lie after ``as_of`` (a record of
+    something that happened cannot lie in the future: the same rule intake uses
+    in :func:`churn.quality.leakage_reasons`), and it is filled about as often
+    for leavers as for stayers (less than :data:`PLANNED_MAX_FILL_GAP` apart),
+    so neither its value nor its absence is written by the outcome.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The canonical dataset.
+    columns : list of str, optional
+        Columns to judge; default the dataset's ``model_attributes``.
+
+    Example
+    -------
+    On the sample, ``discount_end_date`` (signup + 12 months for the 45% with an
+    intro discount): 55% of the active customers' dates lie after as_of (>= 5%)
+    and it is filled for 44% of stayers and 50% of leavers (gap 0.07 < 0.5) -> planned.
     """
-
-    customer_ids: pd.Index
-    kinds: tuple[str, ...]
-    keys: np.ndarray
-    seconds: np.ndarray
-    amount_cum: np.ndarray
-    late_cum: np.ndarray
-    late_n_cum: np.ndarray
-    span: int
-    origin: int
-
-    @property
-    def n_groups(self) -> int:
-        return len(self.customer_ids) * len(self.kinds)
-
-
-def _seconds(values) -> np.ndarray:
-    return np.asarray(values, dtype="datetime64[s]").astype(np.int64)
-
-
-def _customer_codes(ids: pd.Series, index: pd.Index) -> np.ndarray:
-    """Position of every event's customer in ``index`` (-1 when unknown), cheap for categoricals."""
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        lookup = np.append(index.get_indexer(ids.cat.categories.astype(str)), -1)
-        return lookup[ids.cat.codes.to_numpy()]
-    return index.get_indexer(ids.astype(str))
-
-
-def _kind_codes(kinds: pd.Series) -> np.ndarray:
-    if isinstance(kinds.dtype, pd.CategoricalDtype):
-        lookup = np.append(pd.Index(EVENT_KINDS).get_indexer(kinds.cat.categories.astype(str)), -1)
-        return lookup[kinds.cat.codes.to_numpy()]
-    return pd.Categorical(kinds.to_numpy(), categories=EVENT_KINDS).codes.astype(np.int64)
-
-
-def build_event_index(dataset: Dataset) -> EventIndex:
-    """Sort the dataset's events once so features at many cutoffs are cheap.
-
-    Events of customers missing from the customer table, of unknown kind or
-    without a timestamp are ignored.
-    """
-    if not dataset.has_events:
-        raise ModelError("This dataset has no event log; event features need one.")
-    events = dataset.events
-    index = pd.Index(dataset.customers[CUSTOMER_ID].astype(str), name=CUSTOMER_ID)
-    codes = _customer_codes(events[CUSTOMER_ID], index)
-    kind_codes = _kind_codes(events[EVENT_TYPE])
-    stamps = events[TIMESTAMP].to_numpy(dtype="datetime64[ns]")
-    keep = (codes >= 0) & (kind_codes >= 0) & ~np.isnat(stamps)
-    present = np.unique(kind_codes[keep])
-    kinds = tuple(EVENT_KINDS[k] for k in present)
-    kind_pos = np.full(len(EVENT_KINDS), -1)
-    kind_pos[present] = np.arange(len(present))
-    seconds = _seconds(stamps[keep])
-    origin = int(seconds.min()) if len(seconds) else 0
-    span = int(seconds.max() - origin + 2 * 400 * _DAY_S) if len(seconds) else 1
-    groups = codes[keep].astype(np.int64) * len(kinds) + kind_pos[kind_codes[keep]]
-    keys = groups * span + (seconds - origin)
-    order = np.argsort(keys, kind="stable")
-
-    def column(name: str) -> np.ndarray:
-        if name not in events:
-            return np.full(len(order), np.nan)
-        return events[name].to_numpy(dtype=float, na_value=np.nan)[keep][order]
-
-    amount = column(AMOUNT)
-    late = column(DAYS_LATE)
-    is_payment = (np.asarray(kinds)[kind_pos[kind_codes[keep]][order]] == "payment") & ~np.isnan(late)
-    late = np.where(is_payment, late, 0.0)
-
-    def cum(values: np.ndarray) -> np.ndarray:
-        return np.concatenate([[0.0], np.cumsum(values)])
-
-    return EventIndex(
-        customer_ids=index,
-        kinds=kinds,
-        keys=keys[order],
-        seconds=seconds[order],
-        amount_cum=cum(np.nan_to_num(amount)),
-        late_cum=cum(late),
-        late_n_cum=cum(is_payment.astype(float)),
-        span=span,
-        origin=origin,
-    )
-
-
-class _Windows:
-    """Positions of window boundaries in the sorted keys, per (customer, kind) group."""
-
-    def __init__(self, index: EventIndex, cutoff: pd.Timestamp):
-        self.index = index
-        self.cutoff_s = int(_seconds(np.datetime64(cutoff, "ns")))
-        self.base = np.arange(index.n_groups, dtype=np.int64) * index.span
-        self._cache: dict[int, np.ndarray] = {}
-
-    def position(self, days_before: int) -> np.ndarray:
-        """First position at or after ``cutoff - days_before`` in each group."""
-        if days_before not in self._cache:
-            relative = self.cutoff_s - days_before * _DAY_S - self.index.origin
-            relative = min(max(relative, -1), self.index.span - 1)
-            self._cache[days_before] = np.searchsorted(self.index.keys, self.base + relative, side="left")
-        return self._cache[days_before]
-
-    def group_start(self) -> np.ndarray:
-        return np.searchsorted(self.index.keys, self.base - 1, side="right")
-
-    def grid(self, values: np.ndarray) -> np.ndarray:
-        """(customers, kinds) view of a per-group vector."""
-        return values.reshape(len(self.index.customer_ids), len(self.index.kinds))
-
-    def count(self, start_days: int, end_days: int = 0) -> np.ndarray:
-        """Events in ``[cutoff - start_days, cutoff - end_days)`` per customer and kind."""
-        return self.grid(self.position(end_days) - self.position(start_days))
-
-    def total(self, cum: np.ndarray, start_days: int, end_days: int = 0) -> np.ndarray:
-        return self.grid(cum[self.position(end_days)] - cum[self.position(start_days)])
-
-
-def _ratio_change(recent: np.ndarray, before: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(before > 0, (recent - before) / before, np.nan)
-
-
-def _event_features(
-    index: EventIndex, cutoff: pd.Timestamp, windows: tuple[int, ...]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(event features, seed 004 flags) for every customer of the index at ``cutoff``."""
-    win = _Windows(index, cutoff)
-    out: dict[str, np.ndarray] = {}
-    kinds = index.kinds
-    n = len(index.customer_ids)
-    for w in windows:
-        counts = win.count(w)
-        for k, kind in enumerate(kinds):
-            out[f"{KIND_NAMES[kind]}_{w}d"] = counts[:, k]
-    for w in windows[:2]:
-        recent, before = win.count(w), win.count(2 * w, w)
-        for k, kind in enumerate(kinds):
-            if kind in TREND_KINDS:
-                out[f"{KIND_NAMES[kind]}_trend_{w}d"] = _ratio_change(recent[:, k], before[:, k])
-
-    # recency per kind: the last event before the cutoff inside each group
-    end, start = win.position(0), win.group_start()
-    seen = win.grid(end > start)
-    last = win.grid(index.seconds[np.clip(end - 1, 0, None)] if len(index.seconds) else np.zeros(len(end)))
-    first = win.grid(index.seconds[np.clip(start, 0, len(index.seconds) - 1)] if len(index.seconds) else last)
-    for k, kind in enumerate(kinds):
-        if kind != "other":
-            out[f"days_since_last_{kind}"] = np.where(
-                seen[:, k], (win.cutoff_s - last[:, k]) / _DAY_S, np.nan
-            )
-    any_seen = seen.any(axis=1)
-    last_any = np.where(seen, last, np.iinfo(np.int64).min).max(axis=1, initial=np.iinfo(np.int64).min)
-    first_any = np.where(seen, first, np.iinfo(np.int64).max).min(axis=1, initial=np.iinfo(np.int64).max)
-    out["days_since_last_event"] = np.where(any_seen, (win.cutoff_s - last_any) / _DAY_S, np.nan)
-    out["history_days"] = np.where(any_seen, (win.cutoff_s - first_any) / _DAY_S, np.nan)
-
-    # payment delay, recent vs before (signal_table's definition)
-    w = SIGNAL_WINDOW
-    late = {}
-    for part, (a, b) in {"recent": (w, 0), "before": (2 * w, w)}.items():
-        total = win.total(index.late_cum, a, b).sum(axis=1)
-        count = win.total(index.late_n_cum, a, b).sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            late[part] = np.where(count > 0, total / count, np.nan)
-    out["days_late_recent"], out["days_late_before"] = late["recent"], late["before"]
-    out["days_late_change"] = late["recent"] - late["before"]
-
-    if "order" in kinds:
-        k = kinds.index("order")
-        recent = win.total(index.amount_cum, w)[:, k]
-        before = win.total(index.amount_cum, 2 * w, w)[:, k]
-        out["orders_amount_90d"] = recent
-        out["orders_amount_trend_90d"] = _ratio_change(recent, before)
-
-    # seed 004's flags through churn.signals.add_flags, on signal_table's measures
-    recent, before = win.count(w), win.count(2 * w, w)
-    zeros = np.zeros(n, dtype=np.int64)
-    measures: dict[str, np.ndarray] = {}
-    for name, kind in {
-        "orders": "order",
-        "emails": "email",
-        "logins": "login",
-        "support_tickets": "support_ticket",
-    }.items():
-        r = recent[:, kinds.index(kind)] if kind in kinds else zeros
-        b = before[:, kinds.index(kind)] if kind in kinds else zeros
-        measures[f"{name}_recent"], measures[f"{name}_before"] = r, b
-        measures[f"{name}_change"] = _ratio_change(r, b)
-    measures["days_late_change"] = out["days_late_change"]
-    measures["contact_changes_recent"] = (
-        recent[:, kinds.index("contact_change")] if "contact_change" in kinds else zeros
-    )
-    measures["history_days"] = out["history_days"]
-    flags = add_flags(pd.DataFrame(measures, index=index.customer_ids), w)
-    out["n_signals"] = flags["n_signals"].to_numpy()
-    return pd.DataFrame(out, index=index.customer_ids), flags[list(SIGNALS)]
+    if dataset.as_of is None:
+        return []
+    customers = dataset.customers
+    active = customers[CHURNED] == 0
+    planned = []
+    for column in dataset.model_attributes if columns is None else columns:
+        if column not in customers or not pd.api.types.is_datetime64_any_dtype(customers[column]):
+            continue
+        filled = customers[column].notna()
+        if not (filled & active).any() or not (~active).any():
+            continue
+        future = (customers.loc[filled & active, column] > dataset.as_of).mean()
+        gap = abs(filled[active].mean() - filled[~active].mean())
+        if future >= PLANNED_MIN_SHARE and gap < PLANNED_MAX_FILL_GAP:
+            planned.append(column)
+    return planned
 
 
 def active_mask(dataset: Dataset, cutoff: pd.Timestamp) -> pd.Series:
@@ -305,9 +134,15 @@ def active_mask(dataset: Dataset, cutoff: pd.Timestamp) -> pd.Series:
 def _attribute_features(
     dataset: Dataset, rows: pd.DataFrame, cutoff: pd.Timestamp | None, attributes: list[str] | None
 ) -> pd.DataFrame:
-    """Attribute columns (default: the dataset's model attributes), typed for CatBoost."""
+    """Attribute columns (default: the dataset's model attributes), typed for CatBoost.
+
+    Dates become ``<column>_days_ago`` (date before the cutoff, else NaN) and,
+    for planned dates only, ``<column>_days_until`` (date after the cutoff, else NaN).
+    """
+    columns = dataset.model_attributes if attributes is None else attributes
+    planned = set(planned_date_columns(dataset, columns)) if cutoff is not None else set()
     out = {}
-    for column in dataset.model_attributes if attributes is None else attributes:
+    for column in columns:
         if column not in rows:
             continue
         values = rows[column]
@@ -321,7 +156,9 @@ def _attribute_features(
             if cutoff is None:
                 continue
             days = (cutoff - values).dt.total_seconds().to_numpy() / _DAY_S
-            out[f"{column}_days_ago"] = np.where(days > 0, days, np.nan)
+            out[column + DAYS_AGO] = np.where(days > 0, days, np.nan)
+            if column in planned:
+                out[column + DAYS_UNTIL] = np.where(days < 0, -days, np.nan)
         elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
             out[column] = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
     return pd.DataFrame(out, index=rows.index)
@@ -335,6 +172,7 @@ def _static_features(
     if cutoff is not None and START_DATE in rows and rows[START_DATE].notna().any():
         days = (cutoff - rows[START_DATE]).dt.total_seconds().to_numpy() / _DAY_S
         out[TENURE] = days / DAYS_PER_MONTH
+        out[ANNIVERSARY] = 12 - np.mod(out[TENURE].to_numpy(), 12)
     elif TENURE in rows:
         out[TENURE] = rows[TENURE].astype(float).to_numpy()
     if VALUE in rows:
@@ -403,7 +241,7 @@ def _snapshot(
     if not dataset.has_events:
         return static, None
     index = event_index or build_event_index(dataset)
-    events, flags = _event_features(index, cutoff, windows)
+    events, flags = event_features(index, cutoff, windows)
     return pd.concat([static, events.reindex(static.index)], axis=1), flags.reindex(static.index)
 
 
@@ -508,11 +346,12 @@ def table_features(
 
 
 def attribute_source(feature: str, attributes: list[str]) -> str | None:
-    """The attribute column a feature comes from (``x_days_ago`` -> ``x``), or None."""
+    """The attribute column a feature comes from (``x_days_ago``, ``x_days_until`` -> ``x``), or None."""
     if feature in attributes:
         return feature
-    if feature.endswith("_days_ago") and feature[: -len("_days_ago")] in attributes:
-        return feature[: -len("_days_ago")]
+    for suffix in (DAYS_AGO, DAYS_UNTIL):
+        if feature.endswith(suffix) and feature[: -len(suffix)] in attributes:
+            return feature[: -len(suffix)]
     return None
 
 
@@ -561,12 +400,3 @@ def leakage_suspects(
         if max(auc, 1 - auc) >= 0.97:
             found[column] = "near_perfect"
     return found
-
-
-def is_count_feature(name: str) -> bool:
-    """True for event-count columns (``orders_90d``), where a missing kind means zero events."""
-    return (
-        any(name.startswith(f"{word}_") for word in KIND_NAMES.values())
-        and name.endswith("d")
-        and ("_trend_" not in name and "_amount_" not in name)
-    )

@@ -8,35 +8,34 @@ How it stays honest:
 * event data: snapshots at monthly cutoffs (:mod:`churn.features`); the latest
   cutoff is the test set, training uses only cutoffs whose horizon had passed by
   then (``cutoff <= test - horizon``), and early stopping watches the latest
-  training cutoff. Without end dates: stratified k-fold on the customer table.
+  training cutoff (:func:`churn.evaluation.validation_split`). Without end
+  dates: stratified k-fold on the customer table.
 * leakage suspects (intake's, plus columns filled only for churners or that
   alone give the label away) are left out and listed;
-* the same split scores two baselines: seed 004's rule score on the warning
-  signals (a segment rule without events) and a logistic regression;
+* the same split scores two baselines (:mod:`churn.baselines`): seed 004's rule
+  score on the warning signals (a segment rule without events) and a logistic
+  regression on the same features;
 * after evaluation the scoring model is refit on every labelled snapshot with
   the number of trees early stopping chose.
 
-Models are stored as CatBoost's own ``cbm`` bytes plus JSON, never pickles.
+Models are stored as CatBoost's own ``cbm`` bytes plus JSON, never pickles
+(:mod:`churn.model_io`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
 import time
-import zipfile
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier
 
-from churn import actions, evaluation, features
+from churn import actions, evaluation, event_features, features
+from churn.baselines import LogisticBaseline, RuleBaseline
 from churn.dataset import CHURNED, CUSTOMER_ID, VALUE, Dataset
 from churn.errors import ModelError
-from churn.evaluation import LogisticBaseline, RuleBaseline
 from churn.i18n import t
 
 log = logging.getLogger(__name__)
@@ -50,12 +49,7 @@ MAX_ROWS = 80_000
 #: Snapshot rows built at most; beyond it a seeded sample of customers is used for training
 #: (every active customer is still scored).
 MAX_FRAME_ROWS = 600_000
-#: Latest monthly cutoffs held out as the out-of-time test: one when it holds enough
-#: leavers for a stable AUC, else up to three (fewer when history is short).
-TEST_CUTOFFS = 3
-MIN_TEST_POSITIVES = 300
 SPEEDS = {"fast": 150, "balanced": 400, "thorough": 1000}
-FORMAT_VERSION = 1
 
 Progress = Callable[[float, str], None]
 
@@ -133,11 +127,11 @@ class ChurnModel:
             "windows": list(self.windows),
         }
 
-    def _catboost(self, iterations: int) -> CatBoostClassifier:
+    def _catboost(self, iterations: int, learning_rate: float | None = None) -> CatBoostClassifier:
         return CatBoostClassifier(
             iterations=int(iterations),
             depth=self.depth,
-            learning_rate=self.learning_rate,
+            learning_rate=self.learning_rate if learning_rate is None else learning_rate,
             boosting_type="Plain",
             thread_count=self.thread_count,
             random_seed=self.random_seed,
@@ -171,9 +165,9 @@ class ChurnModel:
         X = self._choose_columns(dataset, X, y, attributes)
         self._check_labels(y)
 
-        split = self._split(X, y, cutoffs)
+        split = evaluation.validation_split(y, cutoffs, self.horizon_days, self.random_seed)
         self.validation_ = split["validation"]
-        test_p, best_iterations = self._evaluate_catboost(X, y, split, report)
+        test_p, best_iterations, rates = self._evaluate_catboost(X, y, split, report)
         report(0.6, "baselines")
         test_index = split["test_rows"]
         rule_p, logistic_p = np.full(len(X), np.nan), np.full(len(X), np.nan)
@@ -211,8 +205,11 @@ class ChurnModel:
 
         report(0.7, "refit")
         final_iterations = max(int(np.median(best_iterations)) + 1, 20)
-        rows = _cap_rows(len(X), MAX_ROWS, self.random_seed)
-        model = self._catboost(final_iterations)
+        # CatBoost picks its learning rate from the number of trees: pin the evaluated one,
+        # or fewer trees would get a larger rate and the scoring model would not be the one judged
+        self.learning_rate_ = float(np.median(rates))
+        rows = evaluation.capped_rows(len(X), MAX_ROWS, self.random_seed)
+        model = self._catboost(final_iterations, self.learning_rate_)
         model.fit(
             X.iloc[rows],
             y.iloc[rows],
@@ -232,6 +229,7 @@ class ChurnModel:
                 "test_cutoffs": split.get("test_cutoffs"),
                 "horizon_days": int(self.horizon_days),
                 "iterations_used": final_iterations,
+                "learning_rate": self.learning_rate_,
                 "rows": int(len(X)),
                 "money": money,
                 "seconds": round(time.perf_counter() - started, 2),
@@ -276,67 +274,16 @@ class ChurnModel:
                 "a model needs several of both — load a longer history or use the rule-based score."
             )
 
-    def _split(self, X: pd.DataFrame, y: pd.Series, cutoffs: pd.Series | None) -> dict:
-        """Out-of-time split when snapshots allow it, else stratified (grouped) k-fold."""
-        n = len(X)
-        y_all = y.to_numpy()
-        if cutoffs is not None:
-            stamps = cutoffs.to_numpy()
-            unique = np.unique(stamps)
-            horizon = np.timedelta64(self.horizon_days, "D")
-            enough = y_all[stamps == unique[-1]].sum() >= MIN_TEST_POSITIVES
-            for n_test in (1,) if enough else (TEST_CUTOFFS, 1):
-                test_cuts = unique[-n_test:]
-                train_cuts = unique[unique <= test_cuts[0] - horizon]
-                test_rows = np.flatnonzero(np.isin(stamps, test_cuts))
-                train_rows = np.flatnonzero(np.isin(stamps, train_cuts))
-                usable = len(np.unique(y_all[test_rows])) == 2 and y_all[train_rows].sum() >= 2
-                if not usable or len(train_cuts) < min(n_test, 2):
-                    continue
-                if len(train_cuts) >= 2:
-                    fit_rows = np.flatnonzero(np.isin(stamps, train_cuts[:-1]))
-                    stop_rows = np.flatnonzero(stamps == train_cuts[-1])
-                else:
-                    fit_rows, stop_rows = _stratified_holdout(y_all[train_rows], self.random_seed)
-                    fit_rows, stop_rows = train_rows[fit_rows], train_rows[stop_rows]
-                return {
-                    "validation": "out_of_time",
-                    "folds": [(train_rows, test_rows)],
-                    "stopping": [(fit_rows, stop_rows)],
-                    "train_rows": train_rows,
-                    "test_rows": test_rows,
-                    "n_train": len(train_rows),
-                    "test_cutoffs": [pd.Timestamp(c).date().isoformat() for c in test_cuts],
-                }
-        from sklearn.model_selection import StratifiedGroupKFold
-
-        k = int(min(5, y_all.sum(), (y_all == 0).sum()))
-        groups = pd.factorize(X.index)[0]
-        splitter = StratifiedGroupKFold(n_splits=max(k, 2), shuffle=True, random_state=self.random_seed)
-        folds, stopping = [], []
-        for train_rows, test_rows in splitter.split(np.zeros(n), y_all, groups):
-            folds.append((train_rows, test_rows))
-            fit, stop = _stratified_holdout(y_all[train_rows], self.random_seed)
-            stopping.append((train_rows[fit], train_rows[stop]))
-        return {
-            "validation": "stratified_kfold",
-            "folds": folds,
-            "stopping": stopping,
-            "train_rows": np.arange(n),
-            "test_rows": np.arange(n),
-            "n_train": int(np.mean([len(f[0]) for f in folds])),
-        }
-
-    def _evaluate_catboost(self, X, y, split, report: Progress) -> tuple[np.ndarray, list[int]]:
-        """Out-of-sample CatBoost probabilities for the test rows and the best iteration per fold."""
+    def _evaluate_catboost(self, X, y, split, report: Progress) -> tuple[np.ndarray, list[int], list[float]]:
+        """Out-of-sample CatBoost probabilities for the test rows, best iteration and learning rate per fold."""
         predictions = np.full(len(X), np.nan)
-        best = []
+        best, rates = [], []
         n_folds = len(split["folds"])
         for i, ((_, test_rows), (fit_rows, stop_rows)) in enumerate(
             zip(split["folds"], split["stopping"], strict=True)
         ):
             start, end = 0.2 + 0.4 * i / n_folds, 0.2 + 0.4 * (i + 1) / n_folds
-            fit_rows = fit_rows[_cap_rows(len(fit_rows), MAX_ROWS, self.random_seed)]
+            fit_rows = fit_rows[evaluation.capped_rows(len(fit_rows), MAX_ROWS, self.random_seed)]
             model = self._catboost(self.iterations)
             model.fit(
                 X.iloc[fit_rows],
@@ -348,8 +295,9 @@ class ChurnModel:
                 callbacks=[_CatBoostProgress(report, start, end, self.iterations, "training")],
             )
             best.append(int(model.get_best_iteration() or self.iterations - 1))
+            rates.append(float(model.get_all_params()["learning_rate"]))
             predictions[test_rows] = model.predict_proba(X.iloc[test_rows])[:, 1]
-        return predictions, best
+        return predictions, best, rates
 
     def _recommend(self, dataset: Dataset) -> dict:
         n_customers = int(len(dataset.customers))
@@ -387,7 +335,7 @@ class ChurnModel:
                 frame[column] = (
                     values.astype(object).where(values.notna(), features.MISSING_CATEGORY).astype(str)
                 )
-            elif column in missing and features.is_count_feature(column):
+            elif column in missing and event_features.is_count_feature(column):
                 frame[column] = 0.0
             else:
                 frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
@@ -413,64 +361,20 @@ class ChurnModel:
             X, _ = features.table_features(dataset, active_only=True, attributes=attributes)
         return self.prepare(X)
 
-    # ------------------------------------------------------------ storage
+    # ------------------------------------------------------------ storage (churn.model_io)
 
     def to_record(self) -> dict:
-        """``model_bytes`` (CatBoost cbm), ``settings``, ``metrics``, ``features`` for churn.store."""
-        self._require_fitted()
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "model.cbm")
-            self.model_.save_model(path, format="cbm")
-            with open(path, "rb") as handle:
-                blob = handle.read()
-        test = self.test_frame_.round(5)
-        settings = {
-            **self.get_params(),
-            "format": FORMAT_VERSION,
-            "mode": self.mode_,
-            "cutoff": None if self.cutoff_ is None else self.cutoff_.isoformat(),
-            "cat_features": list(self.cat_features_),
-            "excluded": dict(self.excluded_),
-            "validation": self.validation_,
-            "recommendation": self.recommendation_,
-            "rule": self.rule_.to_dict(),
-            "test_frame": {c: test[c].tolist() for c in test.columns},
-        }
-        metrics = {**self.metrics_, "baselines": self.baselines_}
-        return {
-            "model_bytes": blob,
-            "settings": settings,
-            "metrics": metrics,
-            "features": list(self.features_),
-        }
+        """``model_bytes``, ``settings``, ``metrics``, ``features`` for churn.store (:func:`churn.model_io.model_record`)."""
+        from churn import model_io
+
+        return model_io.model_record(self)
 
     @classmethod
     def from_record(cls, record: dict) -> ChurnModel:
-        """Rebuild a fitted model from :func:`churn.store.latest_model`'s dict (or a bundle)."""
-        settings = dict(record["settings"])
-        params = {k: settings[k] for k in cls().get_params() if k in settings}
-        params["windows"] = tuple(params.get("windows") or features.WINDOWS)
-        model = cls(**params)
-        booster = CatBoostClassifier()
-        try:
-            booster.load_model(blob=bytes(record.get("model") or record.get("model_bytes")))
-        except Exception as error:
-            raise ModelError("The saved model cannot be read; train the model again.") from error
-        model.model_ = booster
-        model.record_id_ = record.get("id")
-        model.mode_ = settings.get("mode", features.MODE_SNAPSHOT)
-        model.cutoff_ = pd.Timestamp(settings["cutoff"]) if settings.get("cutoff") else None
-        model.features_ = list(record["features"])
-        model.cat_features_ = list(settings.get("cat_features", []))
-        model.excluded_ = dict(settings.get("excluded", {}))
-        model.validation_ = settings.get("validation")
-        model.recommendation_ = settings.get("recommendation", {})
-        model.rule_ = RuleBaseline.from_dict(settings.get("rule") or {})
-        metrics = dict(record["metrics"])
-        model.baselines_ = metrics.pop("baselines", {})
-        model.metrics_ = metrics
-        model.test_frame_ = pd.DataFrame(settings.get("test_frame") or {})
-        return model
+        """Rebuild a fitted model from a stored record (:func:`churn.model_io.model_from_record`)."""
+        from churn import model_io
+
+        return model_io.model_from_record(record)
 
 
 # ------------------------------------------------------------ scoring and files
@@ -523,41 +427,6 @@ def recommendation_text(model: ChurnModel, lang: str = "en") -> str:
     return t(f"model.recommend_{reason}", lang, **values)
 
 
-def save_bundle(model: ChurnModel, path: str | os.PathLike) -> None:
-    """Write the model as one zip file: ``model.cbm`` plus ``record.json`` (no pickle)."""
-    record = model.to_record()
-    meta = {k: record[k] for k in ("settings", "metrics", "features")}
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        bundle.writestr("model.cbm", record["model_bytes"])
-        bundle.writestr("record.json", json.dumps(meta, default=str))
-
-
-def load_bundle(path: str | os.PathLike) -> ChurnModel:
-    """Read a file written by :func:`save_bundle`."""
-    try:
-        with zipfile.ZipFile(path) as bundle:
-            blob = bundle.read("model.cbm")
-            meta = json.loads(bundle.read("record.json").decode("utf-8"))
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError) as error:
-        raise ModelError(
-            f"'{os.fspath(path)}' is not a model file written by 'python -m churn train --model'; train one first."
-        ) from error
-    return ChurnModel.from_record({"model": blob, **meta})
-
-
-def train_and_save(dataset: Dataset, token: str, dataset_id: int, settings: dict, progress=None):
-    """Fit a model (for a background job) and store it in the workspace; returns (model, model_id)."""
-    from churn import store
-
-    model = ChurnModel(**settings).fit(dataset, progress=progress)
-    record = model.to_record()
-    model_id = store.save_model(
-        token, dataset_id, record["model_bytes"], record["settings"], record["metrics"], record["features"]
-    )
-    model.record_id_ = model_id
-    return model, model_id
-
-
 def _auto_exclusions(dataset: Dataset, X: pd.DataFrame, y: pd.Series, attributes: list[str]) -> dict:
     excluded = dict.fromkeys(dataset.leakage, "intake_leakage")
     static = [c for c in X.columns if features.attribute_source(c, attributes) or c == VALUE]
@@ -601,23 +470,6 @@ def _customer_sample(dataset: Dataset, limit: int, seed: int) -> Dataset:
         events = events[events[CUSTOMER_ID].isin(chosen[CUSTOMER_ID].tolist())]
     log.info("training on a sample of %d of %d customers", limit, len(customers))
     return dataset.evolve(customers=chosen, events=events)
-
-
-def _stratified_holdout(y: np.ndarray, seed: int, share: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of a seeded stratified (fit, holdout) split of ``y``."""
-    rng = np.random.default_rng(seed)
-    holdout = np.zeros(len(y), dtype=bool)
-    for value in np.unique(y):
-        where = np.flatnonzero(y == value)
-        take = max(1, int(round(share * len(where)))) if len(where) > 1 else 0
-        holdout[rng.choice(where, size=take, replace=False)] = True
-    return np.flatnonzero(~holdout), np.flatnonzero(holdout)
-
-
-def _cap_rows(n: int, limit: int, seed: int) -> np.ndarray:
-    if n <= limit:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
 
 
 def _finite(value) -> float:

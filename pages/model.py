@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from churn import actions, evaluation, features, jobs, model
+from churn import actions, evaluation, features, jobs, model, model_io, store
 from churn.errors import ChurnError
 from churn.export import to_csv_bytes, to_excel_bytes
 from churn.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct
@@ -16,6 +16,8 @@ from pages import common
 tr = common.tr
 TTL, ENTRIES = 3600, 8
 JOB_KEY = "model_job"
+#: Session-state key of the chosen risk tiers, shared with the Explain page and saved in the workspace.
+TIERS_KEY = "tiers"
 MODELS = ("catboost", "rule", "logistic")
 THRESHOLDS = np.round(np.arange(1, 100) / 100, 2)
 
@@ -78,7 +80,7 @@ def _settings_form(data, mode: str, fitted) -> None:
                 "exclude": list(excluded),
             }
             key = common.dataset_key()
-            st.session_state[JOB_KEY] = jobs.submit(model.train_and_save, data, key[0], key[1], settings)
+            st.session_state[JOB_KEY] = jobs.submit(model_io.train_and_save, data, key[0], key[1], settings)
             st.rerun()
 
 
@@ -265,33 +267,54 @@ def _profit_chart(profit: pd.DataFrame, threshold: float, currency: str) -> alt.
     return (line + rule).properties(title=tr("model.chart_profit"), height=320)
 
 
+def _init_tiers() -> None:
+    """Tier bounds once per session: from the workspace settings, else seed 004's defaults."""
+    state = st.session_state
+    if TIERS_KEY not in state:
+        state[TIERS_KEY] = actions.saved_tiers(store.get_settings(common.workspace()).get(TIERS_KEY))
+    for code in actions.TIERS:
+        state.setdefault(f"tier_{code}_from", int(round(state[TIERS_KEY][code] * 100)))
+
+
+def _save_tiers() -> None:
+    """Keep valid tier bounds in session state (the Explain page reads them) and the workspace."""
+    chosen = {code: st.session_state[f"tier_{code}_from"] / 100 for code in actions.TIERS}
+    try:
+        st.session_state[TIERS_KEY] = actions.validate_tiers(chosen)
+    except ChurnError as error:
+        st.session_state["tiers_error"] = error
+        return
+    store.update_settings(common.workspace(), tiers=st.session_state[TIERS_KEY])
+
+
+def _tier_inputs() -> dict:
+    """Three keyed percentage inputs; returns the tiers in force (the last valid ones)."""
+    _init_tiers()
+    cols = st.columns(3)
+    for col, code in zip(cols, actions.TIERS, strict=True):
+        col.number_input(
+            tr(f"model.tier_{code}_from"),
+            min_value=1,
+            max_value=99,
+            step=5,
+            key=f"tier_{code}_from",
+            on_change=_save_tiers,
+        )
+    if error := st.session_state.pop("tiers_error", None):
+        common.show_error(error)
+    return dict(st.session_state[TIERS_KEY])
+
+
 def _scored(fitted, data) -> None:
     lang = common.lang()
     st.subheader(tr("model.scored"))
     days = fitted.metrics_.get("horizon_days", fitted.horizon_days)
     st.caption(tr("model.scored_intro", date=fmt_date(data.as_of, lang), days=days))
     with st.expander(tr("model.tiers")):
-        cols = st.columns(3)
-        bounds = [
-            cols[i].number_input(
-                tr(f"model.tier_{code}_from"),
-                min_value=1,
-                max_value=99,
-                value=int(actions.DEFAULT_TIERS[code] * 100),
-                step=5,
-            )
-            / 100
-            for i, code in enumerate(actions.TIERS)
-        ]
-        try:
-            st.dataframe(
-                actions.action_table(dict(zip(actions.TIERS, bounds, strict=True)), lang), hide_index=True
-            )
-        except ChurnError as error:
-            common.show_error(error)
-            bounds = [actions.DEFAULT_TIERS[c] for c in actions.TIERS]
+        bounds = _tier_inputs()
+        st.dataframe(actions.action_table(bounds, lang), hide_index=True)
     try:
-        table = _scores(common.dataset_key(), _model_key(fitted), tuple(bounds), lang, fitted, data)
+        table = _scores(common.dataset_key(), _model_key(fitted), tuple(bounds.values()), lang, fitted, data)
     except ChurnError as error:
         common.show_error(error)
         return

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from churn import actions, evaluation
+from churn.baselines import RuleBaseline
 from churn.errors import ScenarioError
 
 Y = [1, 0, 1, 0, 0]
@@ -121,11 +122,11 @@ def test_segment_rule_uses_smoothed_group_rates():
     """
     X = pd.DataFrame({"plan": ["x"] * 4 + ["y"] * 4})
     y = [1, 1, 1, 0, 0, 0, 0, 0]
-    rule = evaluation.RuleBaseline().fit(X, y, None, ["plan"])
+    rule = RuleBaseline().fit(X, y, None, ["plan"])
     assert rule.column == "plan"
     p = rule.predict(pd.DataFrame({"plan": ["x", "y", "z"]}))
     assert p.tolist() == pytest.approx([6.75 / 14, 3.75 / 14, 0.375])
-    again = evaluation.RuleBaseline.from_dict(rule.to_dict())
+    again = RuleBaseline.from_dict(rule.to_dict())
     assert again.predict(X).tolist() == rule.predict(X).tolist()
 
 
@@ -165,3 +166,47 @@ def test_tier_actions_follow_seed_004_in_both_languages():
     assert actions.tier_actions("none", "nb") == ("", "")
     table = actions.action_table(lang="nb")
     assert table.iloc[0].tolist()[:2] == ["Lav", "30\xa0%–50\xa0%"]
+
+
+# ------------------------------------------------------------ validation split
+
+
+def _stacked(n_customers: int, cutoffs: list[str], seed: int = 0) -> tuple[pd.Series, pd.Series]:
+    """Every customer at every monthly cutoff, with a seeded 0/1 label (about 30% ones)."""
+    stamps = pd.to_datetime(cutoffs)
+    ids = [f"C{i}" for i in range(n_customers)]
+    index = pd.Index(ids * len(stamps), name="customer_id")
+    rng = np.random.default_rng(seed)
+    y = pd.Series((rng.random(len(index)) < 0.3).astype(int), index=index)
+    return y, pd.Series(np.repeat(stamps, n_customers), index=index)
+
+
+def test_out_of_time_split_leaves_a_full_horizon_between_training_labels_and_the_test():
+    """Cutoffs on the 1st of Jan..Aug, horizon 90 days, few leavers -> the 3 latest (Jun, Jul, Aug)
+    are the test; training may only use cutoffs on or before 2026-06-01 - 90 days = 2026-03-03,
+    i.e. Jan, Feb, Mar; early stopping watches Mar, the latest of them."""
+    y, cutoffs = _stacked(50, [f"2026-0{m}-01" for m in range(1, 9)])
+    split = evaluation.validation_split(y, cutoffs, horizon_days=90, seed=0)
+    assert split["validation"] == "out_of_time"
+    assert split["test_cutoffs"] == ["2026-06-01", "2026-07-01", "2026-08-01"]
+    stamps = cutoffs.to_numpy()
+    assert set(pd.to_datetime(stamps[split["train_rows"]]).month) == {1, 2, 3}
+    (fit, stop) = split["stopping"][0]
+    assert set(pd.to_datetime(stamps[stop]).month) == {3}
+    assert set(pd.to_datetime(stamps[fit]).month) == {1, 2}
+
+
+def test_kfold_split_keeps_each_customer_on_one_side():
+    y, _ = _stacked(60, ["2026-01-01", "2026-02-01"])
+    split = evaluation.validation_split(y, None, horizon_days=90, seed=0)
+    assert split["validation"] == "stratified_kfold"
+    ids = y.index.to_numpy()
+    for train_rows, test_rows in split["folds"]:
+        assert not set(ids[train_rows]) & set(ids[test_rows])
+
+
+def test_capped_rows_are_seeded_and_sorted():
+    rows = evaluation.capped_rows(100, 10, seed=1)
+    assert len(rows) == 10 and np.all(np.diff(rows) > 0)
+    assert np.array_equal(rows, evaluation.capped_rows(100, 10, seed=1))
+    assert np.array_equal(evaluation.capped_rows(5, 10, seed=1), np.arange(5))

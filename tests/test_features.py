@@ -98,6 +98,9 @@ def test_only_customers_active_at_the_cutoff_are_in_the_snapshot(snapshot):
         ("b", "days_late_change", 7.0),
         ("b", "support_tickets_90d", 1),
         ("b", "days_since_last_event", 1.0),  # payment on 03-31
+        ("b", "days_late_30d", 7.0),  # both payments lie in the last 30 days
+        ("a", "months_to_anniversary", 12 - (455 / 30.4375 - 12)),  # 14.95 months in: 9.05 to go
+        ("b", "months_to_anniversary", 12 - 274 / 30.4375),  # 2025-07-01 -> 2026-04-01 is 274 days
     ],
 )
 def test_golden_feature_values(snapshot, customer, column, expected):
@@ -196,3 +199,66 @@ def test_table_features_use_the_churn_label():
     X, y = features.table_features(data)
     assert y.to_dict() == {"a": 0, "b": 1, "c": 0, "d": 1}
     assert {"tenure_months", "monthly_value", "plan"} <= set(X.columns)
+
+
+# ------------------------------------------------------------ dates in the customer table
+
+
+def with_dates(**columns) -> Dataset:
+    """The hand-made dataset plus date attribute columns (values for customers a, b, c, d)."""
+    data = make_dataset()
+    extra = {name: pd.to_datetime(values) for name, values in columns.items()}
+    return data.evolve(customers=data.customers.assign(**extra), attributes=["plan", *columns])
+
+
+def test_a_planned_date_gives_days_until_it_at_the_cutoff():
+    """renewal_date lies after as_of (2026-06-30) for both active customers a and c, and is
+    filled as often for leavers (b, d) as for stayers: planned.
+
+    At the cutoff 2026-04-01: a renews 2026-09-01, 153 days later; b 2026-07-01, 91 days later.
+    """
+    data = with_dates(renewal_date=["2026-09-01", "2026-07-01", "2027-05-01", "2026-01-01"])
+    assert features.planned_date_columns(data) == ["renewal_date"]
+    X = features.snapshot_features(data, CUTOFF)
+    assert X.loc["a", "renewal_date_days_until"] == pytest.approx(153.0)
+    assert X.loc["b", "renewal_date_days_until"] == pytest.approx(91.0)
+    assert np.isnan(X.loc["a", "renewal_date_days_ago"])
+
+
+@pytest.mark.parametrize(
+    "column,values",
+    [
+        # recorded when it happens: never after as_of, so a's visit after the cutoff is invisible
+        ("last_visit", ["2026-05-10", "2026-03-01", "2026-06-01", "2026-01-15"]),
+        # filled only after churn (end date + 60 days), even after as_of for b
+        ("notice_end", [None, "2026-07-14", None, "2026-04-02"]),
+        # a future date only the stayers have: its absence is written by the outcome
+        ("next_invoice", ["2026-07-15", None, "2026-07-20", None]),
+    ],
+)
+def test_dates_that_are_not_planned_never_look_into_the_future(column, values):
+    data = with_dates(**{column: values})
+    assert features.planned_date_columns(data) == []
+    X = features.snapshot_features(data, CUTOFF)
+    assert not any(name.endswith("_days_until") for name in X.columns)
+    # every date on or after the cutoff reads exactly as if it were not there
+    blanked = data.customers[column].where(data.customers[column] < CUTOFF)
+    hidden = features.snapshot_features(
+        data.evolve(customers=data.customers.assign(**{column: blanked})), CUTOFF
+    )
+    pd.testing.assert_frame_equal(X, hidden)
+
+
+def test_a_recorded_date_before_the_cutoff_gives_days_ago():
+    """b's last visit 2026-03-01 lies 31 days before the cutoff 2026-04-01."""
+    data = with_dates(last_visit=["2026-05-10", "2026-03-01", "2026-06-01", "2026-01-15"])
+    X = features.snapshot_features(data, CUTOFF)
+    assert X.loc["b", "last_visit_days_ago"] == pytest.approx(31.0)
+    assert np.isnan(X.loc["a", "last_visit_days_ago"])
+
+
+def test_days_until_features_map_back_to_their_column():
+    attributes = ["renewal_date", "plan"]
+    assert features.attribute_source("renewal_date_days_until", attributes) == "renewal_date"
+    assert features.attribute_source("renewal_date_days_ago", attributes) == "renewal_date"
+    assert features.attribute_source("orders_90d", attributes) is None

@@ -12,13 +12,8 @@ import pytest
 from churn import jobs
 from churn.dataset import Dataset, RoleMapping
 from churn.errors import ModelError
-from churn.model import (
-    ChurnModel,
-    load_bundle,
-    recommendation_text,
-    save_bundle,
-    score_customers,
-)
+from churn.model import ChurnModel, recommendation_text, score_customers
+from churn.model_io import load_bundle, save_bundle
 
 
 def generated(n: int, seed: int = 3) -> Dataset:
@@ -92,6 +87,13 @@ def test_fitted_model_honours_the_contract(tiny_model, small_data):
     # intake's suspect (churn reason) is left out and said why
     assert "churn_reason" not in m.features_
     assert m.excluded_.get("churn_reason") == "intake_leakage"
+
+
+def test_scoring_model_is_trained_like_the_evaluated_one(tiny_model):
+    """CatBoost picks a larger learning rate for fewer trees; the refit must reuse the evaluated rate."""
+    used = tiny_model.model_.get_all_params()["learning_rate"]
+    assert used == pytest.approx(tiny_model.learning_rate_)
+    assert tiny_model.metrics_["learning_rate"] == pytest.approx(used, rel=1e-5)
 
 
 def test_scoring_features_cover_active_customers_with_model_columns(tiny_model, small_data):

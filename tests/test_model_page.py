@@ -41,6 +41,40 @@ def test_moving_the_threshold_changes_the_metrics(app_test, sample_model):
     assert recall_after != recall_before
 
 
+def test_tiers_are_shared_with_explain_and_saved_in_the_workspace(app_test, sample_model):
+    """Changing "Low from" to 20% puts the tiers in session state and the workspace settings."""
+    from churn import store
+
+    at = _with_model(app_test(), sample_model)
+    assert at.session_state["tiers"] == {"low": 0.3, "medium": 0.5, "high": 0.7}
+    at.number_input(key="tier_low_from").set_value(20).run()
+    assert not at.exception
+    expected = {"low": 0.2, "medium": 0.5, "high": 0.7}
+    assert at.session_state["tiers"] == expected
+    assert store.get_settings(at.session_state["ws"])["tiers"] == expected
+    assert "20" in at.dataframe[-2].value.iloc[0].tolist()[1]  # the action table shows the new range
+
+
+def test_saved_tiers_are_loaded_on_the_next_visit(app_test, sample_model):
+    from churn import store
+
+    at = app_test()
+    store.update_settings(at.session_state["ws"], tiers={"low": 0.25, "medium": 0.45, "high": 0.8})
+    at = _with_model(at, sample_model)
+    assert not at.exception
+    assert at.number_input(key="tier_high_from").value == 80
+    scored = at.dataframe[-1].value
+    assert (scored.loc[scored["probability"] >= 80, "tier"] == "High").all()
+
+
+def test_tiers_that_do_not_rise_are_refused_with_a_sentence(app_test, sample_model):
+    at = _with_model(app_test(), sample_model)
+    at.number_input(key="tier_medium_from").set_value(20).run()
+    assert not at.exception
+    assert any("rise from low" in e.value for e in at.error)
+    assert at.session_state["tiers"] == {"low": 0.3, "medium": 0.5, "high": 0.7}
+
+
 def test_norwegian_page_speaks_norwegian(app_test, sample_model):
     at = _with_model(app_test(lang="nb"), sample_model)
     assert not at.exception

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     dataset = load_files(args.path, args.events)
     model = None
     if args.model:
-        from churn.model import load_bundle
+        from churn.model_io import load_bundle
 
         model = load_bundle(args.model)
     report = make_report(

@@ -9,7 +9,8 @@ from churn.cli import emit
 from churn.commands.train import load
 from churn.errors import InputError
 from churn.export import to_csv_bytes
-from churn.model import load_bundle, score_customers
+from churn.model import score_customers
+from churn.model_io import load_bundle
 
 NAME = "score"
 HELP = "Score every active customer with a trained model and write id, probability, tier and action to CSV."

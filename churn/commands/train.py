@@ -9,7 +9,8 @@ from churn.cli import emit
 from churn.errors import InputError, SchemaError
 from churn.i18n import t
 from churn.intake import build_dataset, guess_roles, read_table
-from churn.model import SPEEDS, ChurnModel, recommendation_text, save_bundle
+from churn.model import SPEEDS, ChurnModel, recommendation_text
+from churn.model_io import save_bundle
 
 NAME = "train"
 HELP = "Train the churn model on a customer table and/or event log and print its out-of-sample metrics."
