@@ -65,6 +65,7 @@ _PATTERNS: list[tuple[re.Pattern, str, str]] = [
     (re.compile(rf"^(?P<kind>{_KIND})_amount_(?:last_)?(?P<days>\d+)d$"), "amount_window", "money"),
     (re.compile(rf"^(?P<kind>{_KIND})_amount_(?:trend|change)_(?P<days>\d+)d$"), "amount_trend", "share"),
     (re.compile(r"^(?P<column>.+)_days_ago$"), "days_ago", "days"),
+    (re.compile(r"^(?P<column>.+)_days_until$"), "days_until", "days"),
 ]
 #: Contributions smaller than this (in probability, i.e. 0.05 points) are not worth a sentence.
 MIN_POINTS = 0.0005
@@ -74,6 +75,7 @@ _KNOWN = {
     "monthly_value": ("monthly_value", "money"),
     "history_days": ("history_days", "days"),
     "n_signals": ("n_signals", "count"),
+    "months_to_anniversary": ("months_to_anniversary", "months"),
 }
 
 

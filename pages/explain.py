@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from churn import explain, store
-from churn.actions import NO_TIER, TIERS, tier_label
+from churn.actions import NO_TIER, TIERS, saved_tiers, tier_label
 from churn.errors import ChurnError
 from churn.formatting import fmt_pct
 from churn.model import score_customers
@@ -361,7 +361,10 @@ key, model_key, lang = common.dataset_key(), _model_key(model), common.lang()
 try:
     with st.spinner(tr("explain.computing")):
         X, shap, base = _explained(key, model_key, dataset, model)
-        scores = _scores(key, model_key, lang, st.session_state.get("tiers"), dataset, model)
+        tiers = st.session_state.get("tiers") or saved_tiers(
+            store.get_settings(common.workspace()).get("tiers")
+        )
+        scores = _scores(key, model_key, lang, tiers, dataset, model)
         reasons = _reasons(key, model_key, lang, X, shap, base, model)
 except ChurnError as error:
     common.show_error(error)

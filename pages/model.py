@@ -13,6 +13,8 @@ from churn.export import to_csv_bytes, to_excel_bytes
 from churn.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct
 from pages import common
 
+common.ensure_router(__file__)
+
 tr = common.tr
 TTL, ENTRIES = 3600, 8
 JOB_KEY = "model_job"
@@ -70,7 +72,7 @@ def _settings_form(data, mode: str, fitted) -> None:
             help=tr("model.excluded_help"),
         )
         for sentence in model.exclusion_sentences(suggested, common.lang()) or [tr("model.excluded_none")]:
-            st.caption(sentence)
+            st.caption(common.plain(sentence))
         running = (job := jobs.get(st.session_state.get(JOB_KEY))) is not None and job.active
         label = tr("model.train_again") if fitted is not None else tr("model.train")
         if st.button(label, type="primary", disabled=running, icon=":material/model_training:"):
@@ -392,12 +394,12 @@ def _results(fitted, data) -> None:
     )
     threshold = chosen / 100
     _metrics(fitted, y, p, threshold)
-    st.altair_chart(_profit_chart(profit, threshold, currency))
+    common.altair_chart(_profit_chart(profit, threshold, currency), width="stretch")
     left, right = st.columns(2)
     left.altair_chart(_calibration_chart(y, p))
     right.altair_chart(_gains_chart(fitted, y))
     if fitted.excluded_:
-        st.caption(" · ".join(model.exclusion_sentences(fitted.excluded_, common.lang())))
+        st.caption(common.plain(" · ".join(model.exclusion_sentences(fitted.excluded_, common.lang()))))
     _scored(fitted, data)
 
 

@@ -32,6 +32,8 @@ from churn.reasons import (
         ("days_since_last_order", "nb", "Dager siden siste ordre"),
         ("contact_changes_recent", "en", "Contact person changes last 90 days"),
         ("tenure_months", "nb", "Kunde i"),
+        ("discount_end_date_days_until", "en", "discount_end_date, days until"),
+        ("months_to_anniversary", "nb", "Måneder til neste årsdag som kunde"),
         ("monthly_value", "en", "Monthly value"),
         # the names churn/features.py builds
         ("orders_30d", "en", "Orders last 30 days"),
