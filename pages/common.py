@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import secrets
 import sys
 
 import streamlit as st
@@ -255,3 +256,20 @@ def plain(text) -> str:
     such as ``![x](http://tracker)`` must not become an image or a link.
     """
     return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def model_key(model) -> tuple | None:
+    """Identifies a trained model for the caches (saved id and cutoff, else the object)."""
+    if model is None:
+        return None
+    return (getattr(model, "record_id_", None), str(getattr(model, "cutoff_", "")), id(model))
+
+
+def pseudonym_secret() -> str:
+    """The workspace's pseudonym key, made once, so every export pseudonymises ids alike."""
+    settings = store.get_settings(workspace())
+    secret = settings.get("pseudonym_secret")
+    if not secret:
+        secret = secrets.token_urlsafe(24)
+        store.update_settings(workspace(), pseudonym_secret=secret)
+    return secret

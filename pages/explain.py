@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -25,11 +23,6 @@ LABEL_LIMIT = 320
 _KIND_COLOURS = alt.Scale(
     domain=["base", "raises", "lowers", "prediction"], range=["#9e9e9e", "#d62728", "#2ca02c", "#1f77b4"]
 )
-
-
-def _model_key(model) -> tuple:
-    """Identifies a trained model for the caches (saved id/creation time, else the object)."""
-    return (getattr(model, "record_id_", None), str(getattr(model, "cutoff_", "")), id(model))
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -266,16 +259,6 @@ def _what_if(model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str
         st.markdown("\n".join(f"- {common.plain(s)}" for s in outcome["changed"]["sentence"]))
 
 
-def _pseudonym_secret() -> str:
-    """A per-workspace secret so pseudonymised ids stay the same across exports."""
-    settings = store.get_settings(common.workspace())
-    secret = settings.get("pseudonym_secret")
-    if not secret:
-        secret = secrets.token_urlsafe(24)
-        store.update_settings(common.workspace(), pseudonym_secret=secret)
-    return secret
-
-
 def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
     lang = common.lang()
     st.caption(tr("explain.actions_help"))
@@ -327,7 +310,7 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
         config[money] = st.column_config.NumberColumn(tr(f"explain.col_{money}"), format="localized")
     st.dataframe(view, hide_index=True, column_config=config, height=420, key="actions_table")
     pseudo = st.toggle(tr("explain.pseudonymise"), help=tr("explain.pseudonymise_help"), key="actions_pseudo")
-    secret = _pseudonym_secret() if pseudo else None
+    secret = common.pseudonym_secret() if pseudo else None
     name = tr("explain.file_name")
     left, right = st.columns(2)
     left.download_button(
@@ -357,7 +340,7 @@ if model is None:
     st.page_link("pages/model.py", label=tr("explain.go_to_model"), icon=":material/arrow_forward:")
     st.stop()
 
-key, model_key, lang = common.dataset_key(), _model_key(model), common.lang()
+key, model_key, lang = common.dataset_key(), common.model_key(model), common.lang()
 try:
     with st.spinner(tr("explain.computing")):
         X, shap, base = _explained(key, model_key, dataset, model)

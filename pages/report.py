@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 
 import pandas as pd
 import streamlit as st
@@ -49,22 +48,6 @@ def _build(
 @st.cache_data(ttl=3600, show_spinner=False)
 def _pdf_ok() -> bool:
     return pdf_available()
-
-
-def _model_key(model) -> tuple | None:
-    if model is None:
-        return None
-    return (getattr(model, "record_id_", None), str(getattr(model, "cutoff_", "")), id(model))
-
-
-def _pseudonym_secret() -> str:
-    """The workspace's pseudonym key (shared with the action-list export, so ids match)."""
-    settings = store.get_settings(common.workspace())
-    secret = settings.get("pseudonym_secret")
-    if not secret:
-        secret = secrets.token_urlsafe(24)
-        store.update_settings(common.workspace(), pseudonym_secret=secret)
-    return secret
 
 
 def _file_stem(name: str) -> str:
@@ -132,12 +115,12 @@ if st.button(
 chosen = st.session_state.get("report_options")
 if chosen and chosen["sections"]:
     scenarios = store.list_scenarios(common.workspace()) if "roi" in chosen["sections"] else []
-    secret = _pseudonym_secret() if chosen["pseudonymise"] else None
+    secret = common.pseudonym_secret() if chosen["pseudonymise"] else None
     try:
         with st.spinner(tr("report.page_building")):
             result = _build(
                 common.dataset_key(),
-                _model_key(model),
+                common.model_key(model),
                 chosen["lang"],
                 chosen["pseudonymise"],
                 chosen["sections"],
