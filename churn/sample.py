@@ -11,7 +11,9 @@ pages should rediscover them:
 * segments differ: monthly contracts churn far more than annual/two-year ones, the web
   channel more and partner/referral less, some industries more; region has no effect;
 * in the 2-4 months before a cancel date most churners show seed 004's warning signals:
-  fewer orders, emails and logins, later payments, more support tickets, a new contact.
+  fewer orders, emails and logins, later payments, more support tickets, a new contact, all
+  together; a single signal alone is common among customers who stay (noise episodes show one
+  signal, sometimes two), so the combination is what predicts churn.
 
 Everything is vectorised numpy; the only Python loop runs over tenure months.
 """
@@ -91,19 +93,20 @@ REASON_SHARES = np.array(
 EVENT_TYPES = ("order", "payment", "support_ticket", "login", "email", "contact_change")
 #: Poisson events per customer-month at baseline (payments are one a month, on the invoice date)
 EVENT_RATES = {"order": 1.5, "support_ticket": 0.2, "login": 2.8, "email": 1.7, "contact_change": 0.01}
-#: rate multiplier inside a window: (no window, churn warning window, mild noise episode)
-WINDOW_EFFECT = {
-    "order": (1.0, 0.60, 0.85),
-    "support_ticket": (1.0, 2.50, 1.50),
-    "login": (1.0, 0.55, 0.85),
-    "email": (1.0, 0.60, 0.85),
-    "contact_change": (1.0, 1.0, 1.0),
-}
-SIGNAL_SHARE = 0.90  # churners whose last months show the warning signals
-NOISE_SHARE = 0.10  # active customers with a mild episode that does not end in churn
+#: rate multiplier inside a window, for the customers whose window shows that signal
+WINDOW_EFFECT = {"order": 0.60, "support_ticket": 2.50, "login": 0.55, "email": 0.60}
+#: the warning signals a window can show (seed 004); "late" shifts payments, "contact_change"
+#: adds a new contact person, the others scale the event rates above
+WINDOW_SIGNALS = ("order", "email", "login", "late", "support_ticket", "contact_change")
+SIGNAL_SHARE = 0.90  # churners whose last months show the warning signals (all of them together)
+#: active customers with a noise episode that does not end in churn; seed 004: "a single warning
+#: signal does not necessarily mean the customer is lost ... the combination counts", so each
+#: episode shows ONE signal at full strength (two with NOISE_SECOND_SIGNAL)
+NOISE_SHARE = 0.30
+NOISE_SECOND_SIGNAL = 0.25
 WINDOW_MONTHS = (2.0, 4.0)
-LATE_SHIFT_DAYS = {1: (5.0, 10.0), 2: (2.0, 4.0)}  # extra days late inside the window
-CONTACT_CHANGE_CHANCE = {1: 0.70, 2: 0.25}  # a new contact person inside the window
+LATE_SHIFT_DAYS = (5.0, 10.0)  # extra days late inside a window that shows "late"
+CONTACT_CHANGE_CHANCE = 0.70  # a churner's new contact person inside the window
 
 
 def _table(spec: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -216,7 +219,8 @@ def _draw_churn(rng: np.random.Generator, c: dict, months: int) -> None:
 
 
 def _windows(rng: np.random.Generator, c: dict, start: np.ndarray, end: np.ndarray) -> tuple:
-    """Per customer: window kind (0 none, 1 churn warning, 2 noise) and its [ws, we) in days."""
+    """Per customer: window kind (0 none, 1 churn warning, 2 noise), its [ws, we) in days and
+    which of :data:`WINDOW_SIGNALS` it shows (a boolean ``(n, 6)`` array)."""
     n = len(start)
     kind = np.zeros(n, dtype=np.int64)
     draw = rng.random(n)
@@ -233,27 +237,44 @@ def _windows(rng: np.random.Generator, c: dict, start: np.ndarray, end: np.ndarr
     kind[ws >= we] = 0  # a window that starts after as_of is not visible yet
     ws = np.where(kind == 0, end, ws)
     we = np.where(kind == 0, end, we)
-    return kind, ws, we
+
+    # churn warnings show every signal (a new contact with CONTACT_CHANGE_CHANCE); a noise
+    # episode shows one signal drawn at random, or two different ones
+    n_signals = len(WINDOW_SIGNALS)
+    shows = np.zeros((n, n_signals), dtype=bool)
+    shows[kind == 1] = True
+    contact = WINDOW_SIGNALS.index("contact_change")
+    shows[:, contact] &= rng.random(n) < CONTACT_CHANGE_CHANCE
+    first = rng.integers(0, n_signals, n)
+    second = (first + rng.integers(1, n_signals, n)) % n_signals
+    noise = np.flatnonzero(kind == 2)
+    shows[noise, first[noise]] = True
+    two = noise[rng.random(len(noise)) < NOISE_SECOND_SIGNAL]
+    shows[two, second[two]] = True
+    return kind, ws, we, shows
 
 
 def _draw_events(rng: np.random.Generator, c: dict, event_rate: float) -> dict:
     n = len(c["signup"])
     start = c["signup"].astype(float)
     end = np.where(c["churned"], c["cancel"], c["as_of_day"] + 1)  # exclusive
-    kind, ws, we = _windows(rng, c, start, end)
+    kind, ws, we, shows = _windows(rng, c, start, end)
     activity = rng.gamma(5.0, 0.2, n)
 
     seg_start = np.stack([start, ws, we], axis=1).ravel()
     seg_len = np.stack([ws - start, we - ws, end - we], axis=1).ravel()
     seg_cust = np.repeat(np.arange(n, dtype=np.int32), 3)
-    seg_kind = np.stack([np.zeros(n, int), kind, np.zeros(n, int)], axis=1).ravel()
+    seg_window = np.tile([False, True, False], n)
     seg_months = seg_len / DAYS_PER_MONTH * event_rate
 
     parts = []
     for code, name in enumerate(EVENT_TYPES):
         if name == "payment":
             continue
-        effect = np.asarray(WINDOW_EFFECT[name])[seg_kind]
+        effect = 1.0
+        if name in WINDOW_EFFECT:
+            signal = seg_window & shows[seg_cust, WINDOW_SIGNALS.index(name)]
+            effect = np.where(signal, WINDOW_EFFECT[name], 1.0)
         scale = activity[seg_cust] if name in ("order", "login", "email") else 1.0
         counts = rng.poisson(EVENT_RATES[name] * effect * scale * seg_months)
         idx = np.repeat(np.arange(len(seg_start)), counts)
@@ -261,17 +282,18 @@ def _draw_events(rng: np.random.Generator, c: dict, event_rate: float) -> dict:
         parts.append(_part(seg_cust[idx], day, code))
 
     # the planted new contact person inside the window
-    for k, chance in CONTACT_CHANGE_CHANCE.items():
-        who = np.flatnonzero((kind == k) & (rng.random(n) < chance * min(event_rate, 1.0)))
-        day = np.floor(ws[who] + rng.random(len(who)) * (we[who] - ws[who])).astype(np.int32)
-        ok = day < end[who]
-        parts.append(_part(who[ok].astype(np.int32), day[ok], EVENT_TYPES.index("contact_change")))
+    contact = shows[:, WINDOW_SIGNALS.index("contact_change")]
+    who = np.flatnonzero(contact & (rng.random(n) < min(event_rate, 1.0)))
+    day = np.floor(ws[who] + rng.random(len(who)) * (we[who] - ws[who])).astype(np.int32)
+    ok = day < end[who]
+    parts.append(_part(who[ok].astype(np.int32), day[ok], EVENT_TYPES.index("contact_change")))
 
     orders = parts[0]
     median = c["value"][orders[0]] * 0.35
     orders[3][:] = np.round(median * np.exp(rng.normal(0.0, 0.5, len(orders[0]))))
 
-    parts.append(_draw_payments(rng, c, kind, ws, we, end, event_rate))
+    late = shows[:, WINDOW_SIGNALS.index("late")]
+    parts.append(_draw_payments(rng, c, late, ws, we, end, event_rate))
 
     columns = [np.concatenate([p[i] for p in parts]) for i in range(5)]
     stamp = columns[1].astype(np.int64) * 86400 + rng.integers(7 * 3600, 18 * 3600, len(columns[0]))
@@ -285,7 +307,7 @@ def _draw_events(rng: np.random.Generator, c: dict, event_rate: float) -> dict:
 def _draw_payments(
     rng: np.random.Generator,
     c: dict,
-    kind: np.ndarray,
+    late_window: np.ndarray,
     ws: np.ndarray,
     we: np.ndarray,
     end: np.ndarray,
@@ -299,9 +321,7 @@ def _draw_payments(
     nth = np.arange(len(pay_cust)) - np.repeat(np.cumsum(n_pay) - n_pay, n_pay)
     due = start[pay_cust] + np.floor(nth * DAYS_PER_MONTH).astype(np.int64)
     habit = np.where(rng.random(n) < 0.6, 0.0, rng.exponential(3.0, n))
-    shift = np.zeros(n)
-    for k, (low, high) in LATE_SHIFT_DAYS.items():
-        shift = np.where(kind == k, rng.uniform(low, high, n), shift)
+    shift = np.where(late_window, rng.uniform(*LATE_SHIFT_DAYS, n), 0.0)
     inside = (due >= ws[pay_cust]) & (due < we[pay_cust])
     late = habit[pay_cust] + rng.normal(0.0, 1.5, len(due)) + inside * shift[pay_cust]
     late = np.maximum(0, np.round(late)).astype(np.int64)

@@ -240,3 +240,32 @@ def test_committed_sample_is_what_the_generator_makes(tmp_path):
     sample.write_sample(tmp_path, 3000, seed=7)
     for name in ("customers.csv", "events.csv"):
         assert (tmp_path / name).read_bytes() == (ROOT / "data" / "sample" / name).read_bytes(), name
+
+
+def test_churn_windows_show_several_signals_and_noise_episodes_one_or_two():
+    """Seed 004: one signal alone is common among customers who stay; the combination precedes
+    churn. Of 20,000 stayers with long histories, NOISE_SHARE = 30 % get an episode with one
+    signal (two for NOISE_SECOND_SIGNAL = 25 % of them), each of the six equally likely: about
+    30 % x (1 + 0.25) / 6 = 6.3 % per signal. Churners' windows (SIGNAL_SHARE = 90 %) show all
+    five rate/payment signals and a new contact with probability 0.70."""
+    n = 40_000
+    churned = np.arange(n) < n // 2
+    c = {
+        "churned": churned,
+        "soon": np.zeros(n, dtype=bool),
+        "soon_cancel": np.full(n, -1),
+    }
+    start, end = np.zeros(n), np.full(n, 600.0)
+    kind, ws, we, shows = sample._windows(np.random.default_rng(0), c, start, end)
+    assert ((ws >= start) & (ws <= we) & (we <= end)).all()
+    assert (we[kind == 1] == end[kind == 1]).all()  # a churn warning ends at the cancel date
+    stay, warn = shows[~churned], shows[churned & (kind == 1)]
+    n_shown = stay.sum(axis=1)
+    assert set(np.unique(n_shown)) == {0, 1, 2}
+    assert (n_shown > 0).mean() == pytest.approx(sample.NOISE_SHARE, abs=0.015)
+    assert (n_shown[n_shown > 0] == 2).mean() == pytest.approx(sample.NOISE_SECOND_SIGNAL, abs=0.03)
+    np.testing.assert_allclose(stay.mean(axis=0), 0.30 * 1.25 / 6, atol=0.01)
+    contact = sample.WINDOW_SIGNALS.index("contact_change")
+    assert np.delete(warn, contact, axis=1).all()
+    assert warn[:, contact].mean() == pytest.approx(sample.CONTACT_CHANGE_CHANCE, abs=0.02)
+    assert (kind[churned] == 1).mean() == pytest.approx(sample.SIGNAL_SHARE, abs=0.01)
