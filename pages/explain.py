@@ -148,6 +148,7 @@ def _waterfall_chart(fall: pd.DataFrame) -> alt.Chart:
     )
 
 
+@st.fragment
 def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
     importance, strip = _globals(key, model_key, common.lang(), X, shap)
     st.caption(tr("explain.logodds_note"))
@@ -164,6 +165,7 @@ def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
     common.altair_chart(_dependence_chart(data, feature_label(chosen, common.lang())), width="stretch")
 
 
+@st.fragment
 def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
     ranked = scores.sort_values("probability", ascending=False, kind="stable")
     ranked = ranked[ranked["customer_id"].astype(str).isin(X.index.astype(str))]
@@ -259,6 +261,7 @@ def _what_if(model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str
         st.markdown("\n".join(f"- {common.plain(s)}" for s in outcome["changed"]["sentence"]))
 
 
+@st.fragment
 def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
     lang = common.lang()
     st.caption(tr("explain.actions_help"))
