@@ -318,7 +318,7 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
     left, right = st.columns(2)
     left.download_button(
         tr("common.download_csv"),
-        explain.export_action_list(table, lang, "csv", secret),
+        lambda: explain.export_action_list(table, lang, "csv", secret),  # made only when clicked
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -326,7 +326,7 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
     )
     right.download_button(
         tr("common.download_excel"),
-        explain.export_action_list(table, lang, "xlsx", secret),
+        lambda: explain.export_action_list(table, lang, "xlsx", secret),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

@@ -350,10 +350,13 @@ def _scored(fitted, data) -> None:
         },
     )
     left, right, link = st.columns(3)
-    left.download_button(tr("common.download_csv"), to_csv_bytes(table), "churn_scores.csv", "text/csv")
+    # exports are made only when clicked, so reruns stay fast
+    left.download_button(
+        tr("common.download_csv"), lambda: to_csv_bytes(table), "churn_scores.csv", "text/csv"
+    )
     right.download_button(
         tr("common.download_excel"),
-        to_excel_bytes(table, "Scores"),
+        lambda: to_excel_bytes(table, "Scores"),
         "churn_scores.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -398,8 +398,13 @@ with tab_calls:
             st.dataframe(calls, hide_index=True)
             one, two = st.columns(2)
             one.download_button(
-                tr("common.download_csv"), to_csv_bytes(calls), "call_list.csv", "text/csv", on_click="ignore"
+                tr("common.download_csv"),
+                lambda: to_csv_bytes(calls),
+                "call_list.csv",
+                "text/csv",
+                on_click="ignore",
             )
-            excel = to_excel_bytes(calls, sheet=tr("why.calls_sheet"))
+            sheet = tr("why.calls_sheet")
+            excel = lambda: to_excel_bytes(calls, sheet=sheet)  # noqa: E731 - made only when clicked
             xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             two.download_button(tr("common.download_excel"), excel, "call_list.xlsx", xlsx, on_click="ignore")

@@ -104,6 +104,11 @@ def test_the_whole_workshop_journey(app_url, browser):
     page.get_by_role("tab", name="One customer").click()
     expect_text(page, re.compile(r"(raises|lowers) risk by"), timeout=60_000)
     shot(page, "06_explain")
+    page.get_by_role("tab", name="Action list").click()
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download CSV").first.click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert exported.count("\n") > 100 and "C0" in exported, "the action list downloads as CSV"
 
     go(page, "ROI")
     expect_text(page, "Share this scenario")
