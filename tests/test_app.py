@@ -77,3 +77,19 @@ def test_text_from_the_file_is_never_rendered_as_markdown_or_html(app_test, page
         assert "![" not in live and "<img" not in live and "](" not in live, text
     if page == "why":  # the findings quote the segment values, escaped
         assert any("pixel" in text for text in shown)
+
+
+def test_two_sessions_in_different_workspaces_never_see_each_others_data(app_test):
+    """Session A holds the sample; session B, opened without a link, gets its own empty workspace
+    and cannot open A's dataset by guessing its id."""
+    mine = app_test()
+    mine.run()
+    theirs = app_test(dataset=None)
+    theirs.session_state["dataset_id"] = mine.session_state["dataset_id"]  # a guessed id
+    theirs.switch_page("pages/when.py")
+    theirs.run()
+    assert not theirs.exception
+    assert theirs.session_state["ws"] != mine.session_state["ws"]
+    assert any("Data page" in info.value for info in theirs.info)
+    assert not theirs.sidebar.selectbox, "no dataset of another workspace is offered"
+    assert mine.sidebar.selectbox[0].options[0].startswith("sample")
