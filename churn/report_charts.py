@@ -168,7 +168,7 @@ def survival_chart(km: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
 
 
 def hazard_chart(flagged: pd.DataFrame, lang: str = "en", max_month: int = 48) -> alt.LayerChart:
-    """Churn risk per tenure month (from :func:`churn.survival.detect_peaks`); peaks in red."""
+    """Churn risk per tenure month (from :func:`churn.peaks.detect_peaks`); peaks in red."""
     shown = flagged["tested"].astype(bool) & (flagged["tenure_month"] <= max_month)
     frame = flagged[shown][["tenure_month", "hazard", "is_peak"]].copy()
     frame["kind"] = np.where(frame["is_peak"], t("report.legend_peak", lang), t("report.legend_normal", lang))

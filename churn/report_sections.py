@@ -20,6 +20,7 @@ from churn import drivers, report_charts, signals, survival, timing
 from churn.dataset import CHURNED, Dataset
 from churn.formatting import fmt_date, fmt_money, fmt_number, fmt_pct
 from churn.i18n import t
+from churn.peaks import detect_peaks, explain_peaks, no_peak_sentence, peak_method_sentence, peak_sentences
 from churn.roi import compare_scenarios
 from churn.scenarios import decode_query
 
@@ -184,15 +185,15 @@ def when_section(ctx: Context) -> dict:
     blocks.append(
         chart(ctx.svg(report_charts.survival_chart(survival.km_curves(d), lang)), tr("report.caption_km"))
     )
-    flagged, peaks = survival.detect_peaks(survival.monthly_hazard(d))
-    peaks = survival.explain_peaks(peaks, d)
+    flagged, peaks = detect_peaks(survival.monthly_hazard(d))
+    peaks = explain_peaks(peaks, d)
     blocks.append(h3(tr("report.peaks_title")))
     blocks.append(chart(ctx.svg(report_charts.hazard_chart(flagged, lang))))
     if len(peaks):
-        blocks.append(bullets(survival.peak_sentences(peaks, lang)))
+        blocks.append(bullets(peak_sentences(peaks, lang)))
     else:
-        blocks.append(text(survival.no_peak_sentence(flagged, lang)))
-    blocks.append(note(survival.peak_method_sentence(flagged, lang=lang)))
+        blocks.append(text(no_peak_sentence(flagged, lang)))
+    blocks.append(note(peak_method_sentence(flagged, lang=lang)))
     return section("when", lang, blocks, lead=tr("report.lead_when"))
 
 

@@ -11,6 +11,7 @@ from churn import intake, survival, timing
 from churn.dataset import CHURN_FROM_INACTIVITY, START_DATE, Dataset
 from churn.errors import ChurnError
 from churn.formatting import fmt_number, fmt_pct
+from churn.peaks import detect_peaks, explain_peaks, no_peak_sentence, peak_method_sentence, peak_sentences
 from pages import common
 
 common.ensure_router(__file__)
@@ -50,8 +51,8 @@ def _analyse(version, segment: str | None, values: tuple, period: tuple, _datase
     out["overall"] = survival.median_lifetimes(sub)
     out["medians"] = survival.median_lifetimes(sub, segment)
     out["logrank"] = survival.logrank(sub, segment) if segment and out["medians"].shape[0] > 1 else None
-    flagged, peaks = survival.detect_peaks(survival.monthly_hazard(sub))
-    out["hazard"], out["peaks"] = flagged, survival.explain_peaks(peaks, sub)
+    flagged, peaks = detect_peaks(survival.monthly_hazard(sub))
+    out["hazard"], out["peaks"] = flagged, explain_peaks(peaks, sub)
     return out
 
 
@@ -132,11 +133,11 @@ def _peaks(result: dict) -> None:
     st.subheader(tr("when.peaks_header"))
     peaks = result["peaks"]
     if len(peaks):
-        for sentence in survival.peak_sentences(peaks, lang):
+        for sentence in peak_sentences(peaks, lang):
             st.markdown(f"- {common.plain(sentence)}")
     else:
-        st.markdown(common.plain(survival.no_peak_sentence(result["hazard"], lang)))
-    st.caption(survival.peak_method_sentence(result["hazard"], lang=lang))
+        st.markdown(common.plain(no_peak_sentence(result["hazard"], lang)))
+    st.caption(peak_method_sentence(result["hazard"], lang=lang))
 
 
 def _tooltip(field: str, key: str, fmt: str | None = None, kind: str = "Q") -> alt.Tooltip:

@@ -10,6 +10,7 @@ from scipy.stats import poisson
 from churn import intake, survival, timing
 from churn.dataset import RoleMapping
 from churn.errors import SchemaError
+from churn.peaks import detect_peaks, explain_peaks, peak_sentences
 
 
 def _tenure_table(durations, events, **columns) -> pd.DataFrame:
@@ -97,7 +98,7 @@ def test_a_real_spike_is_found_and_a_noise_bump_is_not():
     uncorrected 5 % test but not after Holm's correction for 24 months (≥ 23 × 0.049 > 1) →
     not a peak, although it is the second-largest bar and 1.6× the typical risk.
     """
-    flagged, peaks = survival.detect_peaks(_hand_hazard({6: 40, 15: 16}))
+    flagged, peaks = detect_peaks(_hand_hazard({6: 40, 15: 16}))
     assert poisson.sf(15, 10) == pytest.approx(0.0487, abs=1e-3)
     assert list(flagged.loc[flagged["is_peak"], "tenure_month"]) == [6]
     assert flagged.loc[flagged["tenure_month"] == 15, "p_value"].iloc[0] < 0.05
@@ -112,7 +113,7 @@ def test_a_real_spike_is_found_and_a_noise_bump_is_not():
 def test_adjacent_peak_months_merge_into_one_peak():
     """Months 2 (50) and 3 (40) are both significant: one peak, months 2–3, top month 2 (5.0×),
     pooled ratio (50 + 40) / 2000 / 0.01 = 4.5. Month 12 (45) is a separate peak."""
-    _, peaks = survival.detect_peaks(_hand_hazard({2: 50, 3: 40, 12: 45}))
+    _, peaks = detect_peaks(_hand_hazard({2: 50, 3: 40, 12: 45}))
     assert peaks[["first_month", "last_month", "top_month"]].values.tolist() == [[2, 3, 2], [12, 12, 12]]
     assert peaks.loc[0, "ratio"] == pytest.approx(4.5)
     assert peaks.loc[0, "top_ratio"] == pytest.approx(5.0)
@@ -123,7 +124,7 @@ def test_months_with_little_exposure_are_not_tested():
     hazard = _hand_hazard({})
     hazard.loc[23, ["exposure", "churned"]] = [5.0, 3]
     hazard["hazard"] = hazard["churned"] / hazard["exposure"]
-    flagged, peaks = survival.detect_peaks(hazard)
+    flagged, peaks = detect_peaks(hazard)
     assert not flagged.loc[23, "tested"] and peaks.empty
 
 
@@ -145,10 +146,10 @@ def test_peak_reasons_and_sentences():
             "tenure_months": [1.0, 1.0, 1.0],
         }
     )
-    explained = survival.explain_peaks(_peaks((2, 3), (12, 12), (7, 7), (24, 24)), customers)
+    explained = explain_peaks(_peaks((2, 3), (12, 12), (7, 7), (24, 24)), customers)
     assert list(explained["reason"]) == ["onboarding", "period_end", "", "anniversary"]
     assert explained.loc[1, "reason_column"] == "discount_end_date"
-    en = survival.peak_sentences(explained, "en")
+    en = peak_sentences(explained, "en")
     assert en[0] == (
         "Churn peaks in months 2–3 after signup, highest in month 2: 3.0× the typical monthly risk"
         " — around the end of onboarding."
@@ -156,7 +157,7 @@ def test_peak_reasons_and_sentences():
     assert "discount_end_date" in en[1] and "12 months" in en[1]
     assert en[2] == "Churn peaks in month 7 after signup: 3.0× the typical monthly risk."
     assert "2-year" in en[3]
-    nb = survival.peak_sentences(explained, "nb")
+    nb = peak_sentences(explained, "nb")
     assert (
         nb[0].startswith("Kundeavgangen topper seg i månedene 2–3 etter oppstart") and "3,0 ganger" in nb[0]
     )
@@ -198,11 +199,11 @@ def test_errors_name_the_column():
 def test_sample_peaks_and_segment_differences(sample_dataset):
     """The generator plants peaks at months 2–3 (onboarding) and 12 (discount / contract end), and
     contract types with clearly different churn: all must be found."""
-    flagged, peaks = survival.detect_peaks(survival.monthly_hazard(sample_dataset))
+    flagged, peaks = detect_peaks(survival.monthly_hazard(sample_dataset))
     peak_months = set(flagged.loc[flagged["is_peak"], "tenure_month"])
     assert {2, 3, 12} <= peak_months
     assert not peak_months & {6, 7, 8, 9}
-    explained = survival.explain_peaks(peaks, sample_dataset)
+    explained = explain_peaks(peaks, sample_dataset)
     reasons = dict(zip(explained["top_month"], explained["reason"], strict=True))
     assert reasons[2] == "onboarding"
     assert reasons[12] in ("period_end", "anniversary")

@@ -13,6 +13,7 @@ from churn.dataset import CHURN_FROM_INACTIVITY, Dataset
 from churn.errors import SchemaError
 from churn.formatting import fmt_number, fmt_pct
 from churn.i18n import LANGUAGES, t
+from churn.peaks import detect_peaks, explain_peaks, no_peak_sentence, peak_method_sentence, peak_sentences
 
 NAME = "when"
 HELP = "Show monthly churn rates and CRR, the median customer lifetime and the churn peaks after signup."
@@ -89,16 +90,16 @@ def when_summary(dataset: Dataset, segment: str | None = None, months: int = 12,
     if segment:
         result["medians"] = _records(survival.median_lifetimes(dataset, segment))
         result["logrank"] = survival.logrank(dataset, segment)
-    flagged, peaks = survival.detect_peaks(survival.monthly_hazard(dataset))
-    peaks = survival.explain_peaks(peaks, dataset)
+    flagged, peaks = detect_peaks(survival.monthly_hazard(dataset))
+    peaks = explain_peaks(peaks, dataset)
     result["typical_monthly_risk"] = _clean(float(flagged["baseline"].iloc[0])) if len(flagged) else None
-    sentences = survival.peak_sentences(peaks, lang)
+    sentences = peak_sentences(peaks, lang)
     result["peaks"] = [
         {**{k: _clean(v) for k, v in row.items()}, "sentence": sentence}
         for row, sentence in zip(peaks.to_dict("records"), sentences, strict=True)
     ]
-    result["no_peaks"] = None if sentences else survival.no_peak_sentence(flagged, lang)
-    result["peak_method"] = survival.peak_method_sentence(flagged, lang=lang)
+    result["no_peaks"] = None if sentences else no_peak_sentence(flagged, lang)
+    result["peak_method"] = peak_method_sentence(flagged, lang=lang)
     return result
 
 
