@@ -3,8 +3,8 @@
 These work on tenure alone (``tenure_months`` + ``churned``), so a customer
 table without dates still gets them. Customers who have not churned are
 right-censored at their current tenure: they count as "still here after
-``tenure_months``", never as churned.
-
+``tenure_months``", never as churned. Churn peaks by tenure month, built
+on :func:`monthly_hazard`, are in :mod:`churn.peaks`.
 """
 
 from __future__ import annotations
