@@ -154,3 +154,32 @@ def test_a_deep_link_is_the_first_visit_of_a_fresh_server(browser, tmp_path):
         assert page.locator("[data-testid='stException']").count() == 0
         shot(page, "10_deep_link_fresh_server")
         context.close()
+
+
+def test_the_report_opens_offline_in_chromium_with_every_section(browser, sample_dataset, tmp_path):
+    """The HTML report renders from a file with the network cut off: every section, every chart."""
+    from churn.i18n import t
+    from churn.report import SECTIONS, build_report
+
+    customers = sample_dataset.customers.head(400)
+    events = sample_dataset.events[sample_dataset.events["customer_id"].isin(customers["customer_id"])]
+    small = sample_dataset.evolve(
+        customers=customers, events=events.reset_index(drop=True), name="sample-400"
+    )
+    path = tmp_path / "report.html"
+    path.write_text(build_report(small, lang="nb"), encoding="utf-8")
+
+    context = browser.new_context(offline=True, viewport={"width": 1200, "height": 1600})
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri())
+    for key in (*SECTIONS, "settings"):
+        heading = t(f"report.section_{key}", "nb")
+        assert page.get_by_role("heading", name=heading).count() >= 1, heading
+    charts = page.locator("svg")
+    assert charts.count() >= 5
+    assert charts.first.bounding_box()["width"] > 200, "charts are drawn, not empty"
+    assert [url for url in requests if not url.startswith("file:")] == []
+    shot(page, "11_report_offline")
+    context.close()
