@@ -352,6 +352,16 @@ def save_model(
     return int(model_id)
 
 
+def latest_model_id(token: str, dataset_id: int, path=None) -> int | None:
+    """The id of the newest model for a dataset (a cheap check that reads no model bytes)."""
+    with connect(path) as db:
+        _require_workspace(db, token)
+        row = db.execute(
+            "select max(id) from models where workspace = ? and dataset_id = ?", [token, int(dataset_id)]
+        ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
 def latest_model(token: str, dataset_id: int, path=None) -> dict | None:
     """The newest model for a dataset as a dict (id, created, model, settings, metrics, features)."""
     with connect(path) as db:

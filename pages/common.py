@@ -197,10 +197,8 @@ def current_model():
     state = st.session_state
     if state.get("model") is not None and state.get("model_dataset_id") == key[1]:
         return state["model"]
-    record = store.latest_model(*key)
-    if record is None:
-        return None
-    return _load_model(key[0], key[1], record["id"])
+    model_id = store.latest_model_id(*key)  # reads no model bytes: runs on every rerun
+    return None if model_id is None else _load_model(key[0], key[1], model_id)
 
 
 def altair_chart(chart, **kwargs) -> None:

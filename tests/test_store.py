@@ -104,10 +104,12 @@ def test_models_scenarios_and_settings(tmp_db):
     token = store.create_workspace()
     dataset_id = store.save_dataset(token, small_dataset())
     assert store.latest_model(token, dataset_id) is None
+    assert store.latest_model_id(token, dataset_id) is None
     store.save_model(token, dataset_id, b"cbm-1", {"horizon": 90}, {"auc": 0.8}, ["a"])
     store.save_model(token, dataset_id, b"cbm-2", {"horizon": 60}, {"auc": 0.9}, ["a", "b"])
     latest = store.latest_model(token, dataset_id)
     assert (latest["model"], latest["metrics"], latest["features"]) == (b"cbm-2", {"auc": 0.9}, ["a", "b"])
+    assert store.latest_model_id(token, dataset_id) == latest["id"]
     store.save_scenario(token, "Base", {"c": 1})
     store.save_scenario(token, "Base", {"c": 2})
     assert store.list_scenarios(token)[0]["params"] == {"c": 2}
