@@ -5,8 +5,8 @@ Run with ``streamlit run app.py``. Pages live in ``pages/`` and call ``churn``.
 
 import streamlit as st
 
-from churn import store
-from churn.i18n import LANGUAGE_NAMES
+from churn.core.i18n import LANGUAGE_NAMES
+from churn.workspace import store
 from pages import common
 
 st.set_page_config(page_title="Churn workshop", page_icon=":material/trending_down:", layout="wide")

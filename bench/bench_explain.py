@@ -31,9 +31,9 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results_explain.md"))
     args = parser.parse_args()
 
-    from churn import explain
-    from churn.intake import load_sample
-    from churn.model import ChurnModel, score_customers
+    from churn.act import explain
+    from churn.ingest.intake import load_sample
+    from churn.model.churn_model import ChurnModel, score_customers
 
     dataset = load_sample()
     model = ChurnModel().fit(dataset)

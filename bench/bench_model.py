@@ -1,7 +1,7 @@
 """Benchmark: profile, features, training and scoring at 10k, 100k and 1M customers.
 
 Run ``python bench/bench_model.py [--sizes 10000 100000 1000000] [--out bench/results_model.md]``.
-Sample data comes from :func:`churn.sample.generate_sample` (seeded); the 1M row uses a tenth
+Sample data comes from :func:`churn.ingest.sample.generate_sample` (seeded); the 1M row uses a tenth
 of the event volume to fit in memory and time. Prints a markdown table and writes it to ``--out``.
 
 Targets (issue 5, on a 2-core machine): 100k customers × ~50 features trained in under
@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from churn import features  # noqa: E402
-from churn.intake import build_dataset, guess_roles  # noqa: E402
-from churn.model import ChurnModel, score_customers  # noqa: E402
-from churn.quality import profile  # noqa: E402
-from churn.sample import generate_sample  # noqa: E402
+from churn.ingest.intake import build_dataset, guess_roles  # noqa: E402
+from churn.ingest.quality import profile  # noqa: E402
+from churn.ingest.sample import generate_sample  # noqa: E402
+from churn.model import features  # noqa: E402
+from churn.model.churn_model import ChurnModel, score_customers  # noqa: E402
 
 EVENT_RATE = {1_000_000: 0.1}
 

@@ -46,9 +46,9 @@ def main() -> None:
     os.environ["CHURN_DB"] = str(Path(tempfile.mkdtemp()) / "bench.db")
     from streamlit.testing.v1 import AppTest
 
-    from churn import store
-    from churn.intake import load_sample
-    from churn.model import ChurnModel
+    from churn.ingest.intake import load_sample
+    from churn.model.churn_model import ChurnModel
+    from churn.workspace import store
 
     dataset = load_sample()
     token = store.create_workspace()

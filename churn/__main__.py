@@ -2,6 +2,6 @@
 
 import sys
 
-from churn.cli import main
+from churn.commands.cli import main
 
 sys.exit(main())

@@ -15,11 +15,11 @@ import sys
 
 import streamlit as st
 
-from churn import store
-from churn.dataset import Dataset
-from churn.errors import ChurnError
-from churn.formatting import chart_locale
-from churn.i18n import LANGUAGES, normalise_language, t
+from churn.core.dataset import Dataset
+from churn.core.errors import ChurnError
+from churn.core.formatting import chart_locale
+from churn.core.i18n import LANGUAGES, normalise_language, t
+from churn.workspace import store
 
 WS_PARAM = "ws"
 LANG_PARAM = "lang"
@@ -60,7 +60,7 @@ def autoload_sample() -> bool:
 
 
 def _add_sample(token: str) -> None:
-    from churn.intake import load_sample
+    from churn.ingest.intake import load_sample
 
     dataset_id = store.save_dataset(token, load_sample())
     store.update_settings(token, dataset_id=dataset_id)
@@ -178,7 +178,7 @@ def language_options() -> tuple[str, ...]:
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def _load_model(token: str, dataset_id: int, model_id: int):
-    from churn.model import ChurnModel
+    from churn.model.churn_model import ChurnModel
 
     record = store.latest_model(token, dataset_id)
     return None if record is None or record["id"] != model_id else ChurnModel.from_record(record)

@@ -7,13 +7,13 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from churn import store
-from churn.dataset import EVENT_KINDS, RoleMapping
-from churn.errors import ChurnError
-from churn.formatting import fmt_date, fmt_number, fmt_pct
-from churn.intake import build_dataset, guess_roles, load_sample, read_table
-from churn.quality import profile
-from churn.roles import event_kind
+from churn.core.dataset import EVENT_KINDS, RoleMapping
+from churn.core.errors import ChurnError
+from churn.core.formatting import fmt_date, fmt_number, fmt_pct
+from churn.ingest.intake import build_dataset, guess_roles, load_sample, read_table
+from churn.ingest.quality import profile
+from churn.ingest.roles import event_kind
+from churn.workspace import store
 from pages import common
 
 common.ensure_router(__file__)

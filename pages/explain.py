@@ -6,12 +6,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from churn import explain, store
-from churn.actions import NO_TIER, TIERS, saved_tiers, tier_label
-from churn.errors import ChurnError
-from churn.formatting import fmt_pct
-from churn.model import score_customers
-from churn.reasons import ACTION_COLUMNS, feature_label
+from churn.act import explain
+from churn.act.reasons import ACTION_COLUMNS, feature_label
+from churn.act.tiers import NO_TIER, TIERS, saved_tiers, tier_label
+from churn.core.errors import ChurnError
+from churn.core.formatting import fmt_pct
+from churn.model.churn_model import score_customers
+from churn.workspace import store
 from pages import common
 
 common.ensure_router(__file__)

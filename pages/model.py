@@ -7,10 +7,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from churn import actions, evaluation, features, jobs, model, model_io, store
-from churn.errors import ChurnError
-from churn.export import to_csv_bytes, to_excel_bytes
-from churn.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct
+from churn.act import tiers as actions
+from churn.core.errors import ChurnError
+from churn.core.export import to_csv_bytes, to_excel_bytes
+from churn.core.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct
+from churn.model import churn_model as model
+from churn.model import evaluation, features
+from churn.model import files as model_io
+from churn.workspace import jobs, store
 from pages import common
 
 common.ensure_router(__file__)

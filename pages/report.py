@@ -8,10 +8,10 @@ import re
 import pandas as pd
 import streamlit as st
 
-from churn import store
-from churn.errors import ChurnError
-from churn.i18n import LANGUAGE_NAMES, LANGUAGES, t
-from churn.report import SECTIONS, make_report, pdf_available, report_pdf
+from churn.core.errors import ChurnError
+from churn.core.i18n import LANGUAGE_NAMES, LANGUAGES, t
+from churn.report.builder import SECTIONS, make_report, pdf_available, report_pdf
+from churn.workspace import store
 from pages import common
 
 common.ensure_router(__file__)

@@ -1,6 +1,6 @@
 """ROI: what churn work is worth, as a what-if calculator leaders can share by link.
 
-Every input lives in the URL query string (short keys from ``churn.scenarios``),
+Every input lives in the URL query string (short keys from ``churn.value.scenarios``),
 so a copied link opens the same scenario. The page works without any dataset;
 a trained model, when there is one, can set the expected churn rate.
 """
@@ -13,10 +13,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from churn import store
-from churn.errors import ChurnError
-from churn.formatting import CURRENCIES, fmt_money, fmt_number, fmt_pct
-from churn.roi import (
+from churn.core.errors import ChurnError
+from churn.core.formatting import CURRENCIES, fmt_money, fmt_number, fmt_pct
+from churn.value.roi import (
     RANGES,
     ROUNDING,
     RoiInputs,
@@ -27,7 +26,7 @@ from churn.roi import (
     roi_message,
     sensitivity,
 )
-from churn.scenarios import (
+from churn.value.scenarios import (
     COST_PRESETS,
     QUERY_KEYS,
     VARIANTS,
@@ -37,6 +36,7 @@ from churn.scenarios import (
     scenario_variants,
     seed004_example,
 )
+from churn.workspace import store
 from pages import common
 
 common.ensure_router(__file__)

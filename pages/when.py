@@ -7,11 +7,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from churn import intake, survival, timing
-from churn.dataset import CHURN_FROM_INACTIVITY, START_DATE, Dataset
-from churn.errors import ChurnError
-from churn.formatting import fmt_number, fmt_pct
-from churn.peaks import detect_peaks, explain_peaks, no_peak_sentence, peak_method_sentence, peak_sentences
+from churn.analysis import survival, timing
+from churn.analysis.peaks import (
+    detect_peaks,
+    explain_peaks,
+    no_peak_sentence,
+    peak_method_sentence,
+    peak_sentences,
+)
+from churn.core.dataset import CHURN_FROM_INACTIVITY, START_DATE, Dataset
+from churn.core.errors import ChurnError
+from churn.core.formatting import fmt_number, fmt_pct
+from churn.ingest import intake
 from pages import common
 
 common.ensure_router(__file__)

@@ -8,10 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from churn import drivers, signals
-from churn.errors import ChurnError
-from churn.export import to_csv_bytes, to_excel_bytes
-from churn.formatting import fmt_date, fmt_number, fmt_pct
+from churn.analysis import drivers, signals
+from churn.core.errors import ChurnError
+from churn.core.export import to_csv_bytes, to_excel_bytes
+from churn.core.formatting import fmt_date, fmt_number, fmt_pct
 from pages import common
 
 common.ensure_router(__file__)

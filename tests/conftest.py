@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def tmp_db(tmp_path, monkeypatch) -> Path:
-    """A fresh, empty workspace database used by churn.store for this test."""
+    """A fresh, empty workspace database used by churn.workspace.store for this test."""
     path = tmp_path / "workspaces.db"
     monkeypatch.setenv("CHURN_DB", str(path))
     return path
@@ -21,7 +21,7 @@ def tmp_db(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def sample_dataset():
     """The committed sample (data/sample), loaded once per test session. Read-only."""
-    from churn.intake import load_sample
+    from churn.ingest.intake import load_sample
 
     return load_sample()
 
@@ -38,7 +38,7 @@ def app_test(tmp_db, sample_dataset):
     """
     from streamlit.testing.v1 import AppTest
 
-    from churn import store
+    from churn.workspace import store
 
     def make(dataset="sample", lang: str = "en", timeout: float = 60):
         token = store.create_workspace()

@@ -51,7 +51,7 @@ def hostile_dataset():
     """120 customers whose segment values and a column name carry markdown/HTML payloads."""
     import pandas as pd
 
-    from churn.intake import build_dataset, guess_roles
+    from churn.ingest.intake import build_dataset, guess_roles
 
     evil = ["![pixel](http://tracker.example/p.png)", "<img src=x onerror=alert(1)>", "[click](javascript:x)"]
     raw = pd.DataFrame(

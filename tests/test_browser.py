@@ -158,8 +158,8 @@ def test_a_deep_link_is_the_first_visit_of_a_fresh_server(browser, tmp_path):
 
 def test_the_report_opens_offline_in_chromium_with_every_section(browser, sample_dataset, tmp_path):
     """The HTML report renders from a file with the network cut off: every section, every chart."""
-    from churn.i18n import t
-    from churn.report import SECTIONS, build_report
+    from churn.core.i18n import t
+    from churn.report.builder import SECTIONS, build_report
 
     customers = sample_dataset.customers.head(400)
     events = sample_dataset.events[sample_dataset.events["customer_id"].isin(customers["customer_id"])]

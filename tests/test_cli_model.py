@@ -7,13 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from churn.cli import main
+from churn.commands.cli import main
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     """A small generated sample written as plain CSV files."""
-    from churn.sample import write_sample
+    from churn.ingest.sample import write_sample
 
     folder = tmp_path_factory.mktemp("sample")
     write_sample(folder, n_customers=600, seed=11)

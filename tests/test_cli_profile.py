@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from churn.cli import main
+from churn.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).parent / "files"

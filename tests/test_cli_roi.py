@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from churn.cli import main
+from churn.commands.cli import main
 from churn.commands.roi import parse_share
 
 SEED = [

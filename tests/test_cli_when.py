@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from churn import cli
+from churn.commands import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "customers.csv"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from churn.cli import main
-from churn.dataset import Dataset, RoleMapping
+from churn.commands.cli import main
+from churn.core.dataset import Dataset, RoleMapping
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -30,7 +30,7 @@ def _hand_dataset() -> Dataset:
 @pytest.fixture
 def fake_intake(monkeypatch):
     """Let the command load a hand-made dataset, whatever the paths say."""
-    monkeypatch.setattr("churn.intake.load_files", lambda path, events=None: _hand_dataset())
+    monkeypatch.setattr("churn.ingest.intake.load_files", lambda path, events=None: _hand_dataset())
 
 
 def test_text_output_names_the_top_driver_and_says_events_are_missing(fake_intake, capsys):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from churn import store
+from churn.workspace import store
 
 FILES = Path(__file__).parent / "files"
 

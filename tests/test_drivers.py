@@ -1,4 +1,4 @@
-"""Segment drivers, acquisition check and churn reasons (churn/drivers.py)."""
+"""Segment drivers, acquisition check and churn reasons (churn/analysis/drivers.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn import drivers
-from churn.dataset import Dataset, RoleMapping
+from churn.analysis import drivers
+from churn.core.dataset import Dataset, RoleMapping
 
 
 @pytest.mark.parametrize(

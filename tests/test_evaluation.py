@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn import actions, evaluation
-from churn.baselines import RuleBaseline
-from churn.errors import ScenarioError
+from churn.act import tiers as actions
+from churn.core.errors import ScenarioError
+from churn.model import evaluation
+from churn.model.baselines import RuleBaseline
 
 Y = [1, 0, 1, 0, 0]
 P = [0.9, 0.8, 0.4, 0.3, 0.1]

@@ -1,4 +1,4 @@
-"""SHAP values add up, sentences follow them, what-if agrees with the model (churn/explain.py)."""
+"""SHAP values add up, sentences follow them, what-if agrees with the model (churn/act/explain.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from catboost import CatBoostClassifier, Pool
 
-from churn import explain
-from churn.errors import ModelError, ScenarioError
-from churn.reasons import feature_label
+from churn.act import explain
+from churn.act.reasons import feature_label
+from churn.core.errors import ModelError, ScenarioError
 
 
 class TinyModel:
-    """The slice of the ChurnModel contract that churn.explain uses."""
+    """The slice of the ChurnModel contract that churn.act.explain uses."""
 
     def __init__(self, model, features, cat_features):
         self.model_, self.features_, self.cat_features_ = model, features, cat_features
@@ -226,7 +226,7 @@ def test_feature_domain(tiny, feature, kind, low, high, integer):
         assert domain["options"] == ["Basis", "Enterprise", "Pro"]
 
 
-#: Seed 004's planted warning signals -> the feature names (churn/features.py) that carry them.
+#: Seed 004's planted warning signals -> the feature names (churn/model/features.py) that carry them.
 SIGNAL_FAMILIES = {
     "fewer orders": r"^orders_|_order$",
     "fewer e-mails": r"^emails_|_email$",
@@ -243,7 +243,7 @@ def test_sample_drivers_include_the_planted_warning_signals(sample_dataset):
     strongest groups of features (each attribute counts as its own group)."""
     import re
 
-    from churn.model import ChurnModel
+    from churn.model.churn_model import ChurnModel
 
     model = ChurnModel(iterations=150).fit(sample_dataset)
     shap, _ = explain.shap_frame(model, model.scoring_features(sample_dataset))

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from churn import explain
-from churn.actions import tier_label
-from churn.formatting import fmt_pct
-from churn.reasons import feature_label
+from churn.act import explain
+from churn.act.reasons import feature_label
+from churn.act.tiers import tier_label
+from churn.core.formatting import fmt_pct
 
 PAGE = "pages/explain.py"
 
@@ -18,14 +18,14 @@ PAGE = "pages/explain.py"
 @pytest.fixture(scope="session")
 def tiny_model(sample_dataset):
     """A 20-tree ChurnModel on two snapshots of the sample, fitted once per session."""
-    from churn.model import ChurnModel
+    from churn.model.churn_model import ChurnModel
 
     return ChurnModel(iterations=20, n_cutoffs=2).fit(sample_dataset)
 
 
 @pytest.fixture(scope="session")
 def sample_scores(tiny_model, sample_dataset):
-    from churn.model import score_customers
+    from churn.model.churn_model import score_customers
 
     return score_customers(tiny_model, sample_dataset)
 
@@ -40,7 +40,7 @@ def _chart_titles(at) -> list[str]:
 
 def global_order(model, at) -> list[str]:
     """The model's features by mean |SHAP| over the scored sample (what the page ranks by)."""
-    from churn import intake
+    from churn.ingest import intake
 
     X = model.scoring_features(intake.load_sample())
     shap, _ = explain.shap_frame(model, X)
@@ -139,15 +139,15 @@ def test_norwegian_page(app_test, tiny_model):
 
 
 def test_every_string_the_page_and_churn_explain_use_is_translated():
-    """Each literal ``"explain.*"`` key in the page and in churn/explain.py, churn/reasons.py exists in both languages."""
+    """Each literal ``"explain.*"`` key in the page and in churn/act/explain.py, churn/act/reasons.py exists in both languages."""
     import re
     from pathlib import Path
 
-    from churn.i18n import catalogue
+    from churn.core.i18n import catalogue
 
     root = Path(__file__).resolve().parent.parent
     used = set()
-    for path in ("pages/explain.py", "churn/explain.py", "churn/reasons.py"):
+    for path in ("pages/explain.py", "churn/act/explain.py", "churn/act/reasons.py"):
         used |= set(re.findall(r'"(explain\.[a-z_0-9]+)"', (root / path).read_text(encoding="utf-8")))
     used |= {f"explain.col_{c}" for c in ("customer_id", "probability", "tier", "value_at_risk")}
     for lang in ("en", "nb"):

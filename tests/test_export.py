@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from churn.export import neutralise_cell, pseudonymise, to_csv_bytes, to_excel_bytes
+from churn.core.export import neutralise_cell, pseudonymise, to_csv_bytes, to_excel_bytes
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn import features
-from churn.dataset import Dataset, RoleMapping
+from churn.core.dataset import Dataset, RoleMapping
+from churn.model import features
 
 AS_OF = pd.Timestamp("2026-06-30")
 CUTOFF = pd.Timestamp("2026-04-01")
@@ -161,15 +161,15 @@ def test_training_frame_stacks_snapshots_with_aligned_labels():
 
 
 def test_too_short_history_is_a_plain_error():
-    from churn.errors import ModelError
+    from churn.core.errors import ModelError
 
     with pytest.raises(ModelError, match="too little time"):
         features.training_cutoffs(make_dataset(), 600, 3)
 
 
 def test_event_index_matches_signal_table_counts():
-    """Our window counts and seed 004 flags agree with churn.signals.signal_table on the same data."""
-    from churn.signals import signal_table
+    """Our window counts and seed 004 flags agree with churn.analysis.signals.signal_table on the same data."""
+    from churn.analysis.signals import signal_table
 
     data = make_dataset()
     X = features.snapshot_features(data, CUTOFF)

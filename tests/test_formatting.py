@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from churn.formatting import fmt_date, fmt_money, fmt_money_compact, fmt_number, fmt_pct
+from churn.core.formatting import fmt_date, fmt_money, fmt_money_compact, fmt_number, fmt_pct
 
 
 def plain(text: str) -> str:

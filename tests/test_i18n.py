@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from churn import i18n
-from churn.i18n import LANGUAGES, catalogue, missing_keys, normalise_language, t
+from churn.core import i18n
+from churn.core.i18n import LANGUAGES, catalogue, missing_keys, normalise_language, t
 
 PLACEHOLDER = re.compile(r"{(\w+)[^}]*}")
 

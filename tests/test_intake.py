@@ -8,15 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.dataset import (
+from churn.core.dataset import (
     CHURN_FROM_END_DATE,
     CHURN_FROM_INACTIVITY,
     CHURN_FROM_LABEL,
     EVENT_KINDS,
     RoleMapping,
 )
-from churn.errors import SchemaError
-from churn.intake import (
+from churn.core.errors import SchemaError
+from churn.ingest.intake import (
     build_dataset,
     default_inactivity_days,
     derive_customers_from_events,
@@ -26,7 +26,7 @@ from churn.intake import (
     read_table,
     with_inactivity,
 )
-from churn.roles import event_kind
+from churn.ingest.roles import event_kind
 
 FILES = Path(__file__).parent / "files"
 

@@ -9,16 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn import jobs
-from churn.dataset import Dataset, RoleMapping
-from churn.errors import ModelError
-from churn.model import ChurnModel, recommendation_text, score_customers
-from churn.model_io import load_bundle, save_bundle
+from churn.core.dataset import Dataset, RoleMapping
+from churn.core.errors import ModelError
+from churn.model.churn_model import ChurnModel, recommendation_text, score_customers
+from churn.model.files import load_bundle, save_bundle
+from churn.workspace import jobs
 
 
 def generated(n: int, seed: int = 3) -> Dataset:
-    from churn.intake import build_dataset, guess_roles
-    from churn.sample import generate_sample
+    from churn.ingest.intake import build_dataset, guess_roles
+    from churn.ingest.sample import generate_sample
 
     customers, events = generate_sample(n, seed=seed)
     return build_dataset(customers, events, guess_roles(customers, events), name="generated")
@@ -126,7 +126,7 @@ def test_round_trip_through_the_store_record_and_bundle_predicts_identically(
 
 
 def test_store_round_trip(tiny_model, tmp_db, small_data):
-    from churn import store
+    from churn.workspace import store
 
     token = store.create_workspace()
     dataset_id = store.save_dataset(token, small_data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from churn.model import ChurnModel
+from churn.model.churn_model import ChurnModel
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +43,7 @@ def test_moving_the_threshold_changes_the_metrics(app_test, sample_model):
 
 def test_tiers_are_shared_with_explain_and_saved_in_the_workspace(app_test, sample_model):
     """Changing "Low from" to 20% puts the tiers in session state and the workspace settings."""
-    from churn import store
+    from churn.workspace import store
 
     at = _with_model(app_test(), sample_model)
     assert at.session_state["tiers"] == {"low": 0.3, "medium": 0.5, "high": 0.7}
@@ -56,7 +56,7 @@ def test_tiers_are_shared_with_explain_and_saved_in_the_workspace(app_test, samp
 
 
 def test_saved_tiers_are_loaded_on_the_next_visit(app_test, sample_model):
-    from churn import store
+    from churn.workspace import store
 
     at = app_test()
     store.update_settings(at.session_state["ws"], tiers={"low": 0.25, "medium": 0.45, "high": 0.8})

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.errors import InputError
-from churn.parsing import coerce_column, decode_text, read_table, sniff_delimiter, to_dates
+from churn.core.errors import InputError
+from churn.ingest.parsing import coerce_column, decode_text, read_table, sniff_delimiter, to_dates
 
 FILES = Path(__file__).parent / "files"
 

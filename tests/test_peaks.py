@@ -1,4 +1,4 @@
-"""Golden tests for churn peaks by tenure month (churn/peaks.py)."""
+"""Golden tests for churn peaks by tenure month (churn/analysis/peaks.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import poisson
 
-from churn.peaks import detect_peaks, explain_peaks, peak_sentences
+from churn.analysis.peaks import detect_peaks, explain_peaks, peak_sentences
 
 
 def _hand_hazard(churned: dict[int, int], months: int = 24, per_month: int = 10) -> pd.DataFrame:

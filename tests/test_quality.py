@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.dataset import Dataset, RoleMapping
-from churn.intake import build_dataset
-from churn.quality import (
+from churn.core.dataset import Dataset, RoleMapping
+from churn.ingest.intake import build_dataset
+from churn.ingest.quality import (
     FAIL,
     PASS,
     WARN,

@@ -1,4 +1,4 @@
-"""Readable labels, reason sentences and the action list with its exports (churn/reasons.py)."""
+"""Readable labels, reason sentences and the action list with its exports (churn/act/reasons.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from churn.errors import SchemaError
-from churn.export import pseudonymise
-from churn.reasons import (
+from churn.act.reasons import (
     action_list,
     effect_text,
     export_action_list,
@@ -17,6 +15,8 @@ from churn.reasons import (
     format_value,
     reason_sentence,
 )
+from churn.core.errors import SchemaError
+from churn.core.export import pseudonymise
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ from churn.reasons import (
         ("discount_end_date_days_until", "en", "discount_end_date, days until"),
         ("months_to_anniversary", "nb", "Måneder til neste årsdag som kunde"),
         ("monthly_value", "en", "Monthly value"),
-        # the names churn/features.py builds
+        # the names churn/model/features.py builds
         ("orders_30d", "en", "Orders last 30 days"),
         ("other_events_180d", "nb", "Andre hendelser siste 180 dager"),
         ("contact_changes_90d", "en", "Contact person changes last 90 days"),

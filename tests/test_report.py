@@ -1,4 +1,4 @@
-"""The workshop report: every section, inline SVG, offline, escaped, pseudonymised; CLI and PDF (churn/report.py)."""
+"""The workshop report: every section, inline SVG, offline, escaped, pseudonymised; CLI and PDF (churn/report/builder.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.cli import main
-from churn.dataset import CHURN_FROM_END_DATE, DAYS_PER_MONTH, Dataset, RoleMapping
-from churn.export import pseudonymise
-from churn.formatting import fmt_money
-from churn.i18n import t
-from churn.report import SECTIONS, ReportError, build_report, make_report, pdf_available, report_pdf
-from churn.roi import RoiInputs
-from churn.scenarios import encode_query
+from churn.commands.cli import main
+from churn.core.dataset import CHURN_FROM_END_DATE, DAYS_PER_MONTH, Dataset, RoleMapping
+from churn.core.export import pseudonymise
+from churn.core.formatting import fmt_money
+from churn.core.i18n import t
+from churn.report.builder import SECTIONS, ReportError, build_report, make_report, pdf_available, report_pdf
+from churn.value.roi import RoiInputs
+from churn.value.scenarios import encode_query
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -181,7 +181,7 @@ def test_pdf_without_weasyprint_is_one_sentence(monkeypatch):
 @pytest.fixture(scope="module")
 def sample_files(tmp_path_factory, small_sample) -> tuple[str, str]:
     """The first 400 customers of the committed sample as CSV files, as a client would bring them."""
-    from churn.intake import SAMPLE_DIR
+    from churn.ingest.intake import SAMPLE_DIR
 
     folder = tmp_path_factory.mktemp("files")
     customers = pd.read_csv(SAMPLE_DIR / "customers.csv").head(400)
@@ -227,7 +227,7 @@ def test_cli_errors_exit_2_with_one_line(sample_files, tmp_path, capsys, argv, m
 
 @pytest.fixture(scope="module")
 def tiny_model(small_sample):
-    from churn.model import ChurnModel
+    from churn.model.churn_model import ChurnModel
 
     return ChurnModel(iterations=20, depth=4, random_seed=0).fit(small_sample)
 
@@ -249,7 +249,7 @@ def test_model_sections_with_a_trained_model(small_sample, tiny_model):
 
 @pytest.mark.slow
 def test_cli_with_a_model_file(sample_files, tiny_model, tmp_path):
-    from churn.model_io import save_bundle
+    from churn.model.files import save_bundle
 
     save_bundle(tiny_model, tmp_path / "model.zip")
     out = tmp_path / "report.html"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from churn.i18n import t
+from churn.core.i18n import t
 
 PAGE = "pages/report.py"
 
@@ -63,7 +63,7 @@ def test_norwegian_sections_and_pseudonyms(app_test, small_sample):
     assert t("report.section_why", "nb") not in contents
     assert t("report.page_download_html", "nb") in [b.proto.label for b in at.get("download_button")]
     # The pseudonym key is kept in the workspace so ids match the action-list export.
-    from churn import store
+    from churn.workspace import store
 
     assert store.get_settings(at.session_state["ws"]).get("pseudonym_secret")
 

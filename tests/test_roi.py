@@ -1,4 +1,4 @@
-"""Golden tests for churn.roi: every formula against hand arithmetic, plus properties."""
+"""Golden tests for churn.value.roi: every formula against hand arithmetic, plus properties."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from churn.errors import ScenarioError
-from churn.roi import (
+from churn.core.errors import ScenarioError
+from churn.value.roi import (
     RoiInputs,
     churn_with_programme,
     compare_scenarios,

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from churn import store
-from churn.dataset import Dataset, RoleMapping
+from churn.core.dataset import Dataset, RoleMapping
+from churn.workspace import store
 
 PAGE = "pages/roi.py"
 

@@ -1,7 +1,7 @@
-"""Tests for churn.sample: determinism, the raw-file schema and the planted churn truths.
+"""Tests for churn.ingest.sample: determinism, the raw-file schema and the planted churn truths.
 
 The truths are checked on aggregates with generous tolerances derived by hand from the
-constants in ``churn/sample.py`` (see each docstring), not on exact draws.
+constants in ``churn/ingest/sample.py`` (see each docstring), not on exact draws.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn import sample
-from churn.cli import main
-from churn.errors import InputError
+from churn.commands.cli import main
+from churn.core.errors import InputError
+from churn.ingest import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = pd.Timestamp("2026-10-31")

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from churn.formatting import CURRENCIES
-from churn.roi import RANGES, ROUNDING, RoiInputs, compute_roi
-from churn.scenarios import (
+from churn.core.formatting import CURRENCIES
+from churn.value.roi import RANGES, ROUNDING, RoiInputs, compute_roi
+from churn.value.scenarios import (
     COST_PRESETS,
     DEFAULT,
     QUERY_KEYS,

@@ -1,4 +1,4 @@
-"""Early-warning signals, their lifts and the low-activity call list (churn/signals.py)."""
+"""Early-warning signals, their lifts and the low-activity call list (churn/analysis/signals.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn import signals
-from churn.export import to_csv_bytes, to_excel_bytes
+from churn.analysis import signals
+from churn.core.export import to_csv_bytes, to_excel_bytes
 
 AS_OF = pd.Timestamp("2026-07-01")  # recent window [2026-04-02, 07-01), baseline [2025-10-04, 2026-04-02)
 
@@ -136,7 +136,7 @@ def test_time_zone_aware_events_are_read_on_the_local_clock_like_as_of():
 
 @pytest.mark.parametrize("window_days,baseline_windows", [(0, 2), (-30, 2), (90, 0)])
 def test_windows_that_cannot_be_compared_are_a_plain_error(window_days, baseline_windows):
-    from churn.errors import InputError
+    from churn.core.errors import InputError
 
     with pytest.raises(InputError, match="baseline window"):
         signals.signal_table(

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from churn import store
-from churn.dataset import Dataset, RoleMapping
-from churn.errors import WorkspaceError
+from churn.core.dataset import Dataset, RoleMapping
+from churn.core.errors import WorkspaceError
+from churn.workspace import store
 
 
 def small_dataset(name="kunder.csv") -> Dataset:

@@ -1,4 +1,4 @@
-"""Golden tests for churn.survival: Kaplan–Meier, censoring, log-rank, hazard and peak detection."""
+"""Golden tests for churn.analysis.survival: Kaplan–Meier, censoring, log-rank, hazard and peak detection."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn import intake, survival, timing
-from churn.dataset import RoleMapping
-from churn.errors import SchemaError
-from churn.peaks import detect_peaks, explain_peaks
+from churn.analysis import survival, timing
+from churn.analysis.peaks import detect_peaks, explain_peaks
+from churn.core.dataset import RoleMapping
+from churn.core.errors import SchemaError
+from churn.ingest import intake
 
 
 def _tenure_table(durations, events, **columns) -> pd.DataFrame:

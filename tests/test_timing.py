@@ -1,4 +1,4 @@
-"""Golden tests for churn.timing: monthly churn rate, CRR, revenue churn, cohorts, filters."""
+"""Golden tests for churn.analysis.timing: monthly churn rate, CRR, revenue churn, cohorts, filters."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn import timing
-from churn.dataset import CHURN_FROM_END_DATE, CHURN_FROM_INACTIVITY, DAYS_PER_MONTH, Dataset, RoleMapping
-from churn.errors import SchemaError
+from churn.analysis import timing
+from churn.core.dataset import (
+    CHURN_FROM_END_DATE,
+    CHURN_FROM_INACTIVITY,
+    DAYS_PER_MONTH,
+    Dataset,
+    RoleMapping,
+)
+from churn.core.errors import SchemaError
 
 AS_OF = pd.Timestamp("2025-03-31")
 

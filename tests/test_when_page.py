@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from churn import intake
-from churn.dataset import CHURN_FROM_LABEL, Dataset, RoleMapping
+from churn.core.dataset import CHURN_FROM_LABEL, Dataset, RoleMapping
+from churn.ingest import intake
 
 PAGE = "pages/when.py"
 

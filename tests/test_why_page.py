@@ -7,9 +7,9 @@ import io
 import pandas as pd
 import pytest
 
-from churn import signals
-from churn.export import to_csv_bytes, to_excel_bytes
-from churn.i18n import t
+from churn.analysis import signals
+from churn.core.export import to_csv_bytes, to_excel_bytes
+from churn.core.i18n import t
 
 
 def _run(at):

@@ -1,1 +1,1 @@
-"""One module per CLI command; see :mod:`churn.cli`."""
+"""One module per CLI command; see :mod:`churn.commands.cli`."""

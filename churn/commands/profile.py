@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from churn.cli import emit
-from churn.errors import InputError
-from churn.i18n import t
-from churn.intake import build_dataset, guess_roles, read_table
-from churn.parsing import MAX_BYTES
-from churn.quality import profile
+from churn.commands.cli import emit
+from churn.core.errors import InputError
+from churn.core.i18n import t
+from churn.ingest.intake import build_dataset, guess_roles, read_table
+from churn.ingest.parsing import MAX_BYTES
+from churn.ingest.quality import profile
 
 NAME = "profile"
 HELP = "Read a customer table and/or an event log, guess column roles and print the data-quality profile."

@@ -12,9 +12,9 @@ import argparse
 import os
 from pathlib import Path
 
-from churn.cli import emit
-from churn.errors import InputError
-from churn.i18n import LANGUAGES
+from churn.commands.cli import emit
+from churn.core.errors import InputError
+from churn.core.i18n import LANGUAGES
 
 NAME = "report"
 HELP = (
@@ -52,14 +52,14 @@ def _out_path(text: str, suffix: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Load the data (and the model), build the report, write HTML (and PDF)."""
-    from churn.intake import load_files
-    from churn.report import make_report, report_pdf
+    from churn.ingest.intake import load_files
+    from churn.report.builder import make_report, report_pdf
 
     out = _out_path(args.out, ".html")
     dataset = load_files(args.path, args.events)
     model = None
     if args.model:
-        from churn.model_io import load_bundle
+        from churn.model.files import load_bundle
 
         model = load_bundle(args.model)
     report = make_report(

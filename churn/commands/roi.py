@@ -16,10 +16,10 @@ import argparse
 import math
 import re
 
-from churn.cli import emit
-from churn.errors import ScenarioError
-from churn.formatting import CURRENCIES
-from churn.roi import RoiInputs, compute_roi, roi_message
+from churn.commands.cli import emit
+from churn.core.errors import ScenarioError
+from churn.core.formatting import CURRENCIES
+from churn.value.roi import RoiInputs, compute_roi, roi_message
 
 NAME = "roi"
 HELP = "Compute customers saved, money saved, cost, net benefit, ROI and payback of a churn programme."

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from churn.cli import emit
-from churn.sample import write_sample
+from churn.commands.cli import emit
+from churn.ingest.sample import write_sample
 
 NAME = "sample"
 HELP = "Generate the seeded synthetic sample data (customers.csv and events.csv) at any size."

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from churn.cli import emit
+from churn.commands.cli import emit
 from churn.commands.train import load
-from churn.errors import InputError
-from churn.export import to_csv_bytes
-from churn.model import score_customers
-from churn.model_io import load_bundle
+from churn.core.errors import InputError
+from churn.core.export import to_csv_bytes
+from churn.model.churn_model import score_customers
+from churn.model.files import load_bundle
 
 NAME = "score"
 HELP = "Score every active customer with a trained model and write id, probability, tier and action to CSV."
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     out = table[["customer_id", "probability", "tier", "action_personal", "action_auto", "value_at_risk"]]
     out = out.rename(columns={"action_personal": "action"})
     if args.reasons:
-        from churn.explain import top_reasons
+        from churn.act.explain import top_reasons
 
         reasons = top_reasons(model, model.scoring_features(dataset), args.reasons, args.lang)
         out = out.join(reasons, on="customer_id")

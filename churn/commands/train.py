@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from churn.cli import emit
-from churn.errors import InputError, SchemaError
-from churn.i18n import t
-from churn.intake import build_dataset, guess_roles, read_table
-from churn.model import SPEEDS, ChurnModel, recommendation_text
-from churn.model_io import save_bundle
+from churn.commands.cli import emit
+from churn.core.errors import InputError, SchemaError
+from churn.core.i18n import t
+from churn.ingest.intake import build_dataset, guess_roles, read_table
+from churn.model.churn_model import SPEEDS, ChurnModel, recommendation_text
+from churn.model.files import save_bundle
 
 NAME = "train"
 HELP = "Train the churn model on a customer table and/or event log and print its out-of-sample metrics."

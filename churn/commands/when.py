@@ -7,13 +7,19 @@ import math
 
 import pandas as pd
 
-from churn import survival, timing
-from churn.cli import emit
-from churn.dataset import CHURN_FROM_INACTIVITY, Dataset
-from churn.errors import SchemaError
-from churn.formatting import fmt_number, fmt_pct
-from churn.i18n import LANGUAGES, t
-from churn.peaks import detect_peaks, explain_peaks, no_peak_sentence, peak_method_sentence, peak_sentences
+from churn.analysis import survival, timing
+from churn.analysis.peaks import (
+    detect_peaks,
+    explain_peaks,
+    no_peak_sentence,
+    peak_method_sentence,
+    peak_sentences,
+)
+from churn.commands.cli import emit
+from churn.core.dataset import CHURN_FROM_INACTIVITY, Dataset
+from churn.core.errors import SchemaError
+from churn.core.formatting import fmt_number, fmt_pct
+from churn.core.i18n import LANGUAGES, t
 
 NAME = "when"
 HELP = "Show monthly churn rates and CRR, the median customer lifetime and the churn peaks after signup."
@@ -168,7 +174,7 @@ def _text(result: dict, segment: str | None, lang: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Load the files, compute the timing views, print them."""
-    from churn.intake import load_files, with_inactivity
+    from churn.ingest.intake import load_files, with_inactivity
 
     dataset = load_files(args.path, args.events)
     if args.inactivity_days is not None:

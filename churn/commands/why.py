@@ -6,10 +6,10 @@ import argparse
 
 import pandas as pd
 
-from churn import drivers, signals
-from churn.cli import emit
-from churn.formatting import fmt_number, fmt_pct
-from churn.i18n import LANGUAGES, t
+from churn.analysis import drivers, signals
+from churn.commands.cli import emit
+from churn.core.formatting import fmt_number, fmt_pct
+from churn.core.i18n import LANGUAGES, t
 
 NAME = "why"
 HELP = "Show which customer groups churn most and which warning signals came before churn."
@@ -35,7 +35,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 
 def run(args: argparse.Namespace) -> int:
     """Load the files, compute drivers (and signals when events are given), print them."""
-    from churn.intake import load_files
+    from churn.ingest.intake import load_files
 
     dataset = load_files(args.path, args.events)
     lang = args.lang

@@ -1,0 +1,467 @@
+"""Turn uploaded tables and a confirmed role mapping into the canonical :class:`Dataset`.
+
+Reading and typing files lives in :mod:`churn.ingest.parsing` (``read_table``), role
+guessing in :mod:`churn.ingest.roles` (``guess_roles``, ``parse_churn_label``); both
+are re-exported here so callers need one import.
+
+Churn is defined, in this order of preference, by
+
+1. a churn label column (Yes/No, Ja/Nei, 1/0, ...),
+2. an end (cancel) date: churned when it is set and on or before ``as_of``,
+3. inactivity in the event log: no event for ``inactivity_days`` before ``as_of``.
+
+``as_of`` ("today" for the data) is the latest start, end or event date.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from churn.core.dataset import (
+    AMOUNT,
+    CHURN_FROM_END_DATE,
+    CHURN_FROM_INACTIVITY,
+    CHURN_FROM_LABEL,
+    CHURNED,
+    CUSTOMER_ID,
+    DAYS_LATE,
+    DAYS_PER_MONTH,
+    END_DATE,
+    EVENT_KINDS,
+    EVENT_TYPE,
+    EVENT_TYPE_RAW,
+    START_DATE,
+    TENURE,
+    TIMESTAMP,
+    VALUE,
+    Dataset,
+    RoleMapping,
+)
+from churn.core.errors import SchemaError
+from churn.ingest.parsing import read_table, to_dates
+from churn.ingest.quality import leakage_suspects
+from churn.ingest.roles import event_kind, guess_roles, parse_churn_label
+
+__all__ = [
+    "read_table",
+    "guess_roles",
+    "parse_churn_label",
+    "build_dataset",
+    "derive_customers_from_events",
+    "default_inactivity_days",
+    "with_inactivity",
+    "load_files",
+    "load_sample",
+    "SAMPLE_DIR",
+]
+
+log = logging.getLogger(__name__)
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
+MIN_INACTIVITY_DAYS, MAX_INACTIVITY_DAYS, FALLBACK_INACTIVITY_DAYS = 30, 365, 90
+
+
+# ---------------------------------------------------------------- column helpers
+
+
+def customer_ids(series: pd.Series) -> pd.Series:
+    """Ids as stripped text; whole numbers lose their ``.0`` (``1001.0`` -> ``"1001"``)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = pd.Series(uniques)
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if numeric and (values == values.round()).all():
+        text = values.astype("int64").astype(str)
+    else:
+        text = values.astype(str).str.strip()
+    lookup = np.append(text.to_numpy(dtype=object), None)  # code -1 (missing) -> None
+    return pd.Series(lookup[codes], index=series.index, name=series.name, dtype=object)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Values as text, missing as NaN (object dtype)."""
+    return series.map(lambda v: np.nan if pd.isna(v) else str(v)).astype(object)
+
+
+def _column(frame: pd.DataFrame, column: str | None, table: str) -> pd.Series | None:
+    if column is None:
+        return None
+    if column not in frame.columns:
+        raise SchemaError(f"Column '{column}' is not in the {table}; pick one of its columns for this role.")
+    return frame[column]
+
+
+def _dates(series: pd.Series | None) -> pd.Series | None:
+    if series is None or pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    parsed = to_dates(_as_text(series))
+    if parsed is None:
+        raise SchemaError(f"Column '{series.name}' does not hold dates; pick a date column for this role.")
+    return parsed
+
+
+def _numbers(series: pd.Series | None) -> pd.Series | None:
+    if series is None:
+        return None
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        raise SchemaError(
+            f"Column '{series.name}' does not hold numbers; pick a numeric column for this role."
+        )
+    return series.astype(float)
+
+
+def _latest(*series: pd.Series | None) -> pd.Timestamp | None:
+    values = [s.max() for s in series if s is not None and s.notna().any()]
+    return pd.Timestamp(max(values)).normalize() if values else None
+
+
+def _tenure(start: pd.Series, end: pd.Series, churned: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    until = end.where(churned.astype(bool) & end.notna(), as_of)
+    return ((until - start).dt.days / DAYS_PER_MONTH).clip(lower=0).astype(float)
+
+
+# ---------------------------------------------------------------- events
+
+
+def canonical_events(raw: pd.DataFrame, mapping: RoleMapping) -> pd.DataFrame:
+    """The canonical event frame (see :mod:`churn.core.dataset`) from a typed event log.
+
+    Rows without a customer id or a timestamp are dropped; raw event types are
+    mapped through ``mapping.event_type_map`` (unmapped ones by keyword).
+    """
+    ids = _column(raw, mapping.event_customer_id, "event log")
+    stamps = _dates(_column(raw, mapping.event_timestamp, "event log"))
+    if ids is None:
+        raise SchemaError(
+            "No customer id column found in the event log; pick the column that names the customer."
+        )
+    if stamps is None:
+        raise SchemaError("No timestamp column found in the event log; pick the column with the event dates.")
+    raw_type = _column(raw, mapping.event_type, "event log")
+    raw_type = (
+        pd.Series("", index=raw.index, dtype=object)
+        if raw_type is None
+        else raw_type.astype(object).where(raw_type.notna(), "").astype(str)
+    )
+    wrong = sorted(set(mapping.event_type_map.values()) - set(EVENT_KINDS))
+    if wrong:
+        raise SchemaError(f"Event kind '{wrong[0]}' is unknown; use one of {', '.join(EVENT_KINDS)}.")
+    kinds = {value: mapping.event_type_map.get(value) or event_kind(value) for value in raw_type.unique()}
+    amount, late = (
+        _numbers(_column(raw, c, "event log")) for c in (mapping.event_amount, mapping.event_days_late)
+    )
+    events = pd.DataFrame(
+        {
+            CUSTOMER_ID: customer_ids(ids),
+            TIMESTAMP: stamps.astype("datetime64[ns]"),
+            EVENT_TYPE: raw_type.map(kinds),
+            EVENT_TYPE_RAW: raw_type,
+            AMOUNT: amount if amount is not None else np.nan,
+            DAYS_LATE: late if late is not None else np.nan,
+        }
+    )
+    events = events[events[CUSTOMER_ID].notna() & events[TIMESTAMP].notna()]
+    return events.sort_values([CUSTOMER_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
+
+
+def default_inactivity_days(events: pd.DataFrame) -> int:
+    """Days without any event after which a customer counts as gone, from the gap distribution.
+
+    Takes the 95th percentile of the gaps between a customer's consecutive
+    active days (orders only when most customers order at least twice), rounds
+    it up to whole weeks (whole 30-day months above 60 days) and bounds it to
+    30..365 days.
+
+    Example
+    -------
+    Gaps of 10 days everywhere: p95 = 10, up to whole weeks = 14, at least 30 -> 30.
+    """
+    days = events[[CUSTOMER_ID, TIMESTAMP, EVENT_TYPE]].copy()
+    days[TIMESTAMP] = days[TIMESTAMP].dt.normalize()
+    orders = days[days[EVENT_TYPE] == "order"]
+    if len(orders) and (orders.groupby(CUSTOMER_ID)[TIMESTAMP].nunique() >= 2).mean() >= 0.5:
+        days = orders
+    days = days.drop_duplicates([CUSTOMER_ID, TIMESTAMP]).sort_values([CUSTOMER_ID, TIMESTAMP])
+    same = days[CUSTOMER_ID].eq(days[CUSTOMER_ID].shift())
+    gaps = days[TIMESTAMP].diff().dt.days[same]
+    if gaps.empty:
+        return FALLBACK_INACTIVITY_DAYS
+    p95 = float(gaps.quantile(0.95))
+    rounded = math.ceil(p95 / 7) * 7 if p95 <= 60 else math.ceil(p95 / 30) * 30
+    return int(min(max(rounded, MIN_INACTIVITY_DAYS), MAX_INACTIVITY_DAYS))
+
+
+def derive_customers_from_events(
+    events: pd.DataFrame, as_of: pd.Timestamp, inactivity_days: int
+) -> pd.DataFrame:
+    """Build the canonical customer frame from an event log alone.
+
+    ``start_date`` = first event day; a customer whose last event is at least
+    ``inactivity_days`` before ``as_of`` has churned with ``end_date`` = last
+    event day, the others are active (right-censored). ``monthly_value`` =
+    payment amounts (else order amounts, else all amounts) over the months
+    observed (at least one).
+
+    Example
+    -------
+    as_of 2024-12-31, 90 days: last event 2024-09-01 (121 days before) -> churned,
+    last event 2024-12-01 (30 days before) -> active.
+    """
+    as_of = pd.Timestamp(as_of)
+    grouped = events.groupby(CUSTOMER_ID, sort=True)[TIMESTAMP]
+    first, last = grouped.min().dt.normalize(), grouped.max().dt.normalize()
+    churned = (last <= as_of - pd.Timedelta(days=int(inactivity_days))).astype("int64")
+    end = last.where(churned.astype(bool))
+    customers = pd.DataFrame({START_DATE: first, END_DATE: end, CHURNED: churned})
+    customers[TENURE] = _tenure(customers[START_DATE], customers[END_DATE], customers[CHURNED], as_of)
+    paid = events[events[AMOUNT].notna()]
+    if len(paid):
+        for kind in ("payment", "order"):
+            if (paid[EVENT_TYPE] == kind).any():
+                paid = paid[paid[EVENT_TYPE] == kind]
+                break
+        total = paid.groupby(CUSTOMER_ID)[AMOUNT].sum().reindex(customers.index)
+        customers[VALUE] = (total / customers[TENURE].clip(lower=1)).astype(float)
+    return customers.rename_axis(CUSTOMER_ID).reset_index()
+
+
+# ---------------------------------------------------------------- customers
+
+
+def _attributes(raw: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, list[str]]:
+    """Other useful columns (original names) and which of them are categorical."""
+    used = {
+        mapping.customer_id,
+        mapping.churn_label,
+        mapping.start_date,
+        mapping.end_date,
+        mapping.tenure,
+        mapping.value,
+    }
+    frame, categorical = pd.DataFrame(index=raw.index), []
+    for column in raw.columns:
+        series = raw[column]
+        if column in used or series.isna().all():
+            continue
+        is_text = not pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_datetime64_any_dtype(
+            series
+        )
+        if column in mapping.segments or pd.api.types.is_bool_dtype(series):
+            is_text = True
+        values = series.dropna()
+        if is_text and column not in mapping.segments and values.nunique() > max(50, 0.5 * len(values)):
+            log.info("attribute %s skipped: free text or a second id", column)
+            continue
+        name = (
+            f"{column} (original)"
+            if column in (CUSTOMER_ID, START_DATE, END_DATE, CHURNED, TENURE, VALUE)
+            else column
+        )
+        if is_text:
+            frame[name] = _as_text(series)
+            categorical.append(name)
+        else:
+            frame[name] = series
+    return frame, categorical
+
+
+def _churn_columns(raw, mapping, end, events, as_of) -> tuple[pd.Series | None, pd.Series | None, str]:
+    """(churned 0/1, end date NaT while active, definition); churned is None for inactivity."""
+    label = _column(raw, mapping.churn_label, "customer table")
+    if label is not None:
+        churned = parse_churn_label(label)
+        if churned.isna().any():
+            raise SchemaError(
+                f"Column '{label.name}' is empty for {int(churned.isna().sum())} customers; fill it in or "
+                "pick an end date column instead."
+            )
+        churned = churned.astype("int64")
+        return churned, None if end is None else end.where(churned.astype(bool)), CHURN_FROM_LABEL
+    if end is not None:
+        churned = (end.notna() & (end <= as_of)).astype("int64")
+        return churned, end.where(churned.astype(bool)), CHURN_FROM_END_DATE
+    if events is None or events.empty:
+        raise SchemaError(
+            "No churn column or end date found; pick the column that says who left (e.g. 'Churn' or 'Oppsagt dato')."
+        )
+    return None, None, CHURN_FROM_INACTIVITY
+
+
+def build_dataset(
+    customers: pd.DataFrame | None,
+    events: pd.DataFrame | None,
+    mapping: RoleMapping,
+    name: str = "dataset",
+) -> Dataset:
+    """Build the canonical :class:`~churn.core.dataset.Dataset` from typed tables and a role mapping.
+
+    Parameters
+    ----------
+    customers : pd.DataFrame or None
+        Typed customer table (one row per customer), as from :func:`read_table`.
+    events : pd.DataFrame or None
+        Typed event log (one row per event).
+    mapping : RoleMapping
+        Confirmed roles (original column names).
+    name : str
+        Display name.
+
+    Returns
+    -------
+    Dataset
+        Customers joined to their events on the customer id; events of
+        customers missing from the customer table are dropped.
+
+    Raises
+    ------
+    SchemaError
+        No id column, duplicate ids, a one-class or unreadable churn label,
+        no way to tell who churned, or a mapped column that does not fit.
+    """
+    if customers is None and events is None:
+        raise SchemaError("No table given; upload a customer table, an event log or both.")
+    canon_events = canonical_events(events, mapping) if events is not None else None
+    if customers is None:
+        return _dataset_from_events(canon_events, mapping, name)
+    ids = _column(customers, mapping.customer_id, "customer table")
+    if ids is None:
+        raise SchemaError(
+            "No customer id column found; pick the column that identifies each customer (e.g. 'Kundenr')."
+        )
+    ids = customer_ids(ids)
+    keep = ids.notna()
+    raw, ids = customers[keep].reset_index(drop=True), ids[keep].reset_index(drop=True)
+    duplicated = ids[ids.duplicated()]
+    if len(duplicated):
+        raise SchemaError(
+            f"Column '{mapping.customer_id}' has {len(duplicated)} repeated ids (e.g. '{duplicated.iloc[0]}'); "
+            "a customer table needs one row per customer."
+        )
+    start = _dates(_column(raw, mapping.start_date, "customer table"))
+    end = _dates(_column(raw, mapping.end_date, "customer table"))
+    if canon_events is not None:
+        known = canon_events[CUSTOMER_ID].isin(set(ids))
+        if not known.all():
+            log.warning(
+                "%d events name customers missing from the customer table; dropped", int((~known).sum())
+            )
+        canon_events = canon_events[known].reset_index(drop=True)
+    as_of = _latest(start, end, None if canon_events is None else canon_events[TIMESTAMP])
+    churned, end, definition = _churn_columns(raw, mapping, end, canon_events, as_of)
+    frame = pd.DataFrame({CUSTOMER_ID: ids})
+    if definition == CHURN_FROM_INACTIVITY:
+        mapping = _replace(mapping, mapping.inactivity_days or default_inactivity_days(canon_events))
+        derived = derive_customers_from_events(canon_events, as_of, mapping.inactivity_days).set_index(
+            CUSTOMER_ID
+        )
+        start = start if start is not None else ids.map(derived[START_DATE]).astype("datetime64[ns]")
+        end = ids.map(derived[END_DATE]).astype("datetime64[ns]")
+        churned = ids.map(derived[CHURNED]).fillna(0).astype("int64")
+    if start is not None:
+        frame[START_DATE] = start.astype("datetime64[ns]")
+    if start is not None or end is not None:
+        frame[END_DATE] = pd.NaT if end is None else end.astype("datetime64[ns]")
+        frame[END_DATE] = frame[END_DATE].astype("datetime64[ns]")
+    frame[CHURNED] = churned
+    tenure_column = _numbers(_column(raw, mapping.tenure, "customer table"))
+    if START_DATE in frame and frame[START_DATE].notna().any() and as_of is not None:
+        tenure = _tenure(frame[START_DATE], frame[END_DATE], frame[CHURNED], as_of)
+        frame[TENURE] = tenure.fillna(tenure_column) if tenure_column is not None else tenure
+    else:
+        frame[TENURE] = tenure_column if tenure_column is not None else np.nan
+    value = _numbers(_column(raw, mapping.value, "customer table"))
+    if value is not None:
+        frame[VALUE] = value
+    attributes, categorical = _attributes(raw, mapping)
+    frame = pd.concat([frame, attributes], axis=1)
+    return Dataset(
+        customers=frame,
+        events=canon_events,
+        mapping=mapping,
+        attributes=list(attributes.columns),
+        categorical=categorical,
+        leakage=leakage_suspects(frame, list(attributes.columns)),
+        as_of=as_of,
+        churn_definition=definition,
+        name=name,
+    )
+
+
+def _replace(mapping: RoleMapping, days: int) -> RoleMapping:
+    from dataclasses import replace
+
+    return replace(mapping, inactivity_days=int(days))
+
+
+def _dataset_from_events(events: pd.DataFrame, mapping: RoleMapping, name: str) -> Dataset:
+    if events.empty:
+        raise SchemaError(
+            "The event log has no rows with both a customer id and a timestamp; check those columns."
+        )
+    as_of = _latest(events[TIMESTAMP])
+    days = int(mapping.inactivity_days or default_inactivity_days(events))
+    customers = derive_customers_from_events(events, as_of, days)
+    return Dataset(
+        customers=customers,
+        events=events,
+        mapping=_replace(mapping, days),
+        attributes=[],
+        categorical=[],
+        leakage=[],
+        as_of=as_of,
+        churn_definition=CHURN_FROM_INACTIVITY,
+        name=name,
+    )
+
+
+def with_inactivity(dataset: Dataset, days: int) -> Dataset:
+    """Re-derive churn of an inactivity-defined dataset with another inactivity window.
+
+    Datasets whose churn comes from a label or an end date are returned unchanged.
+    """
+    if dataset.churn_definition != CHURN_FROM_INACTIVITY or not dataset.has_events:
+        return dataset
+    days = int(days)
+    derived = derive_customers_from_events(dataset.events, dataset.as_of, days).set_index(CUSTOMER_ID)
+    customers = dataset.customers.copy()
+    ids = customers[CUSTOMER_ID]
+    for column in (END_DATE, CHURNED, TENURE):
+        customers[column] = ids.map(derived[column])
+    customers[CHURNED] = customers[CHURNED].fillna(0).astype("int64")
+    customers[END_DATE] = customers[END_DATE].astype("datetime64[ns]")
+    return dataset.evolve(
+        customers=customers,
+        mapping=_replace(dataset.mapping, days),
+        leakage=leakage_suspects(customers, dataset.attributes),
+    )
+
+
+# ---------------------------------------------------------------- files
+
+
+def load_files(
+    customers_path: str | Path | None = None,
+    events_path: str | Path | None = None,
+    mapping: RoleMapping | None = None,
+) -> Dataset:
+    """Read, guess roles and build a dataset from a customer table and/or an event log on disk.
+
+    Example
+    -------
+    >>> data = load_files(SAMPLE_DIR / "customers.csv", SAMPLE_DIR / "events.csv")  # doctest: +SKIP
+    """
+    customers = read_table(customers_path) if customers_path is not None else None
+    events = read_table(events_path) if events_path is not None else None
+    mapping = mapping or guess_roles(customers, events)
+    names = [Path(p).stem for p in (customers_path, events_path) if p is not None]
+    return build_dataset(customers, events, mapping, name=" + ".join(names) or "dataset")
+
+
+def load_sample() -> Dataset:
+    """The bundled sample (``data/sample/customers.csv`` and ``events.csv``) as a Dataset."""
+    data = load_files(SAMPLE_DIR / "customers.csv", SAMPLE_DIR / "events.csv")
+    return data.evolve(name="sample")

@@ -1,0 +1,489 @@
+"""Honest churn prediction: CatBoost on point-in-time features, judged out of time against baselines.
+
+:class:`ChurnModel` is fitter-style: ``__init__`` stores settings, :meth:`ChurnModel.fit`
+learns everything (attributes ending in ``_``).
+
+How it stays honest:
+
+* event data: snapshots at monthly cutoffs (:mod:`churn.model.features`); the latest
+  cutoff is the test set, training uses only cutoffs whose horizon had passed by
+  then (``cutoff <= test - horizon``), and early stopping watches the latest
+  training cutoff (:func:`churn.model.evaluation.validation_split`). Without end
+  dates: stratified k-fold on the customer table.
+* leakage suspects (intake's, plus columns filled only for churners or that
+  alone give the label away) are left out and listed;
+* the same split scores two baselines (:mod:`churn.model.baselines`): seed 004's rule
+  score on the warning signals (a segment rule without events) and a logistic
+  regression on the same features;
+* after evaluation the scoring model is refit on every labelled snapshot with
+  the number of trees early stopping chose.
+
+Models are stored as CatBoost's own ``cbm`` bytes plus JSON, never pickles
+(:mod:`churn.model.files`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from catboost import CatBoostClassifier
+
+from churn.act import tiers as actions
+from churn.core.dataset import CHURNED, CUSTOMER_ID, VALUE, Dataset
+from churn.core.errors import ModelError
+from churn.core.i18n import t
+from churn.model import evaluation, event_features, features
+from churn.model.baselines import LogisticBaseline, RuleBaseline
+
+log = logging.getLogger(__name__)
+
+#: Seed 004: below these, a rule-based score beats machine learning.
+MIN_CUSTOMERS, MIN_CHURNED = 100, 20
+#: CatBoost must beat the best baseline's AUC by this much to be recommended.
+MIN_GAIN = 0.01
+#: Rows used to train one CatBoost model at most (seeded uniform sample beyond it).
+MAX_ROWS = 80_000
+#: Snapshot rows built at most; beyond it a seeded sample of customers is used for training
+#: (every active customer is still scored).
+MAX_FRAME_ROWS = 600_000
+SPEEDS = {"fast": 150, "balanced": 400, "thorough": 1000}
+
+Progress = Callable[[float, str], None]
+
+
+class _CatBoostProgress:
+    """CatBoost callback mapping iterations onto a slice of the overall progress."""
+
+    def __init__(self, report: Progress, start: float, end: float, total: int, message: str):
+        self.report, self.start, self.end, self.total, self.message = report, start, end, total, message
+
+    def after_iteration(self, info) -> bool:
+        if info.iteration % 10 == 0:
+            share = min(info.iteration / max(self.total, 1), 1.0)
+            self.report(self.start + (self.end - self.start) * share, self.message)
+        return True
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    return None
+
+
+class ChurnModel:
+    """Predicts who leaves within ``horizon_days``; see the module docstring.
+
+    Parameters
+    ----------
+    horizon_days : int
+        Days after a cutoff in which leaving counts as churn.
+    iterations, depth, learning_rate, thread_count, random_seed
+        CatBoost settings (``learning_rate=None`` lets CatBoost choose).
+    exclude : list of str, optional
+        Columns to leave out; None means intake's leakage suspects plus the automatic checks.
+    n_cutoffs : int, optional
+        Monthly snapshots to build; None picks 6–18 depending on data size.
+    windows : tuple of int
+        Feature windows in days.
+    """
+
+    def __init__(
+        self,
+        horizon_days: int = 90,
+        iterations: int = 400,
+        depth: int = 6,
+        learning_rate: float | None = None,
+        thread_count: int = 2,
+        random_seed: int = 0,
+        *,
+        exclude: list[str] | None = None,
+        n_cutoffs: int | None = None,
+        windows: tuple[int, ...] = features.WINDOWS,
+    ):
+        self.horizon_days = horizon_days
+        self.iterations = iterations
+        self.depth = depth
+        self.learning_rate = learning_rate
+        self.thread_count = thread_count
+        self.random_seed = random_seed
+        self.exclude = exclude
+        self.n_cutoffs = n_cutoffs
+        self.windows = tuple(windows)
+
+    # ------------------------------------------------------------ settings
+
+    def get_params(self) -> dict:
+        """The constructor settings as a JSON-ready dict."""
+        return {
+            "horizon_days": int(self.horizon_days),
+            "iterations": int(self.iterations),
+            "depth": int(self.depth),
+            "learning_rate": self.learning_rate,
+            "thread_count": int(self.thread_count),
+            "random_seed": int(self.random_seed),
+            "exclude": None if self.exclude is None else list(self.exclude),
+            "n_cutoffs": self.n_cutoffs,
+            "windows": list(self.windows),
+        }
+
+    def _catboost(self, iterations: int, learning_rate: float | None = None) -> CatBoostClassifier:
+        return CatBoostClassifier(
+            iterations=int(iterations),
+            depth=self.depth,
+            learning_rate=self.learning_rate if learning_rate is None else learning_rate,
+            boosting_type="Plain",
+            thread_count=self.thread_count,
+            random_seed=self.random_seed,
+            border_count=32,
+            one_hot_max_size=10,
+            max_ctr_complexity=2,
+            verbose=False,
+            allow_writing_files=False,
+        )
+
+    # ------------------------------------------------------------ fit
+
+    def fit(self, dataset: Dataset, progress: Progress | None = None) -> ChurnModel:
+        """Build features, evaluate against baselines, refit for scoring; returns self."""
+        report = progress or _no_progress
+        started = time.perf_counter()
+        report(0.02, "features")
+        self.mode_ = features.training_mode(dataset)
+        attributes = list(dataset.attributes)
+        if self.mode_ == features.MODE_SNAPSHOT:
+            active_now = int((dataset.customers[CHURNED] == 0).sum()) or 1
+            n_cut = self.n_cutoffs or int(np.clip(round(MAX_ROWS * 3 / active_now), 6, 18))
+            sample = _customer_sample(dataset, MAX_FRAME_ROWS // n_cut, self.random_seed)
+            X, y, cutoffs, signals = features._frame(
+                sample, self.horizon_days, n_cut, self.windows, attributes
+            )
+        else:
+            X, y = features.table_features(dataset, attributes=attributes)
+            cutoffs, signals = None, None
+        report(0.15, "checks")
+        X = self._choose_columns(dataset, X, y, attributes)
+        self._check_labels(y)
+
+        split = evaluation.validation_split(y, cutoffs, self.horizon_days, self.random_seed)
+        self.validation_ = split["validation"]
+        test_p, best_iterations, rates = self._evaluate_catboost(X, y, split, report)
+        report(0.6, "baselines")
+        test_index = split["test_rows"]
+        rule_p, logistic_p = np.full(len(X), np.nan), np.full(len(X), np.nan)
+        for train_rows, rows in split["folds"]:
+            flags = (None, None) if signals is None else (signals.iloc[train_rows], signals.iloc[rows])
+            rule = RuleBaseline().fit(X.iloc[train_rows], y.iloc[train_rows], flags[0], self.cat_features_)
+            rule_p[rows] = rule.predict(X.iloc[rows], flags[1])
+            logistic = LogisticBaseline(self.random_seed).fit(
+                X.iloc[train_rows], y.iloc[train_rows], self.cat_features_
+            )
+            logistic_p[rows] = logistic.predict(X.iloc[rows])
+        self.rule_ = RuleBaseline().fit(X, y, signals, self.cat_features_)
+
+        y_test = y.to_numpy()[test_index]
+        frame = pd.DataFrame(
+            {
+                CUSTOMER_ID: X.index.to_numpy()[test_index],
+                "y_true": y_test,
+                "catboost": test_p[test_index],
+                "rule": rule_p[test_index],
+                "logistic": logistic_p[test_index],
+            }
+        )
+        if VALUE in X:
+            frame[VALUE] = X[VALUE].to_numpy()[test_index]
+        self.test_frame_ = frame
+        money = evaluation.default_money(dataset.customers.get(VALUE, None))
+        threshold = evaluation.best_threshold(
+            y_test, frame["catboost"], money["value"], money["cost"], money["success_rate"]
+        )
+        self.baselines_ = {
+            name: _rounded(evaluation.evaluate(y_test, frame[name], threshold))
+            for name in ("rule", "logistic")
+        }
+
+        report(0.7, "refit")
+        final_iterations = max(int(np.median(best_iterations)) + 1, 20)
+        # CatBoost picks its learning rate from the number of trees: pin the evaluated one,
+        # or fewer trees would get a larger rate and the scoring model would not be the one judged
+        self.learning_rate_ = float(np.median(rates))
+        rows = evaluation.capped_rows(len(X), MAX_ROWS, self.random_seed)
+        model = self._catboost(final_iterations, self.learning_rate_)
+        model.fit(
+            X.iloc[rows],
+            y.iloc[rows],
+            cat_features=self.cat_features_,
+            callbacks=[_CatBoostProgress(report, 0.7, 0.97, final_iterations, "refit")],
+        )
+        self.model_ = model
+        self.cutoff_ = (
+            (dataset.as_of.normalize() + pd.Timedelta(days=1)) if dataset.as_of is not None else None
+        )
+        metrics = evaluation.evaluate(y_test, frame["catboost"], threshold)
+        metrics.update(
+            {
+                "n_train": int(split["n_train"]),
+                "n_test": int(len(test_index)),
+                "validation": self.validation_,
+                "test_cutoffs": split.get("test_cutoffs"),
+                "horizon_days": int(self.horizon_days),
+                "iterations_used": final_iterations,
+                "learning_rate": self.learning_rate_,
+                "rows": int(len(X)),
+                "money": money,
+                "seconds": round(time.perf_counter() - started, 2),
+            }
+        )
+        self.metrics_ = _rounded(metrics)
+        self.recommendation_ = self._recommend(dataset)
+        report(1.0, "done")
+        return self
+
+    def _choose_columns(self, dataset: Dataset, X: pd.DataFrame, y: pd.Series, attributes: list[str]):
+        """Drop leakage suspects and useless columns; set features_, cat_features_, excluded_."""
+        if self.exclude is None:
+            excluded = _auto_exclusions(dataset, X, y, attributes)
+        else:
+            excluded = dict.fromkeys(self.exclude, "user")
+        keep = []
+        for column in X.columns:
+            source = features.attribute_source(column, attributes) or column
+            if source in excluded:
+                continue
+            if X[column].nunique(dropna=False) < 2:
+                if source in attributes:
+                    excluded.setdefault(source, "constant")
+                continue
+            keep.append(column)
+        if not keep:
+            raise ModelError(
+                "No usable columns are left to learn from; include more columns or load richer data."
+            )
+        self.excluded_ = excluded
+        self.features_ = keep
+        self.cat_features_ = [c for c in keep if X[c].dtype == object]
+        return X[keep]
+
+    @staticmethod
+    def _check_labels(y: pd.Series) -> None:
+        positives, negatives = int(y.sum()), int((y == 0).sum())
+        if positives < 2 or negatives < 2:
+            raise ModelError(
+                f"Only {positives} customers left and {negatives} stayed in the training data; "
+                "a model needs several of both — load a longer history or use the rule-based score."
+            )
+
+    def _evaluate_catboost(self, X, y, split, report: Progress) -> tuple[np.ndarray, list[int], list[float]]:
+        """Out-of-sample CatBoost probabilities for the test rows, best iteration and learning rate per fold."""
+        predictions = np.full(len(X), np.nan)
+        best, rates = [], []
+        n_folds = len(split["folds"])
+        for i, ((_, test_rows), (fit_rows, stop_rows)) in enumerate(
+            zip(split["folds"], split["stopping"], strict=True)
+        ):
+            start, end = 0.2 + 0.4 * i / n_folds, 0.2 + 0.4 * (i + 1) / n_folds
+            fit_rows = fit_rows[evaluation.capped_rows(len(fit_rows), MAX_ROWS, self.random_seed)]
+            model = self._catboost(self.iterations)
+            model.fit(
+                X.iloc[fit_rows],
+                y.iloc[fit_rows],
+                cat_features=self.cat_features_,
+                eval_set=(X.iloc[stop_rows], y.iloc[stop_rows]),
+                early_stopping_rounds=max(30, self.iterations // 8),
+                use_best_model=True,
+                callbacks=[_CatBoostProgress(report, start, end, self.iterations, "training")],
+            )
+            best.append(int(model.get_best_iteration() or self.iterations - 1))
+            rates.append(float(model.get_all_params()["learning_rate"]))
+            predictions[test_rows] = model.predict_proba(X.iloc[test_rows])[:, 1]
+        return predictions, best, rates
+
+    def _recommend(self, dataset: Dataset) -> dict:
+        n_customers = int(len(dataset.customers))
+        n_churned = int(dataset.customers[CHURNED].sum())
+        if n_customers < MIN_CUSTOMERS or n_churned < MIN_CHURNED:
+            return {"model": "rule", "reason": "small_data", "customers": n_customers, "churned": n_churned}
+        auc = self.metrics_["auc"]
+        best_name = max(self.baselines_, key=lambda k: _finite(self.baselines_[k]["auc"]))
+        best_auc = self.baselines_[best_name]["auc"]
+        if not np.isfinite(auc) or _finite(best_auc) + MIN_GAIN > auc:
+            return {"model": best_name, "reason": "baseline_wins", "baseline": best_name, "auc": auc,
+                    "baseline_auc": best_auc}  # fmt: skip
+        return {"model": "catboost", "reason": "beats_baselines", "baseline": best_name, "auc": auc,
+                "baseline_auc": best_auc}  # fmt: skip
+
+    # ------------------------------------------------------------ use
+
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise ModelError("The model has not been trained yet; train it on the Model page first.")
+
+    def prepare(self, X: pd.DataFrame) -> pd.DataFrame:
+        """``X`` reduced to ``features_`` with the training dtypes (categoricals as strings)."""
+        self._require_fitted()
+        missing = [c for c in self.features_ if c not in X.columns]
+        if len(missing) > len(self.features_) // 2:
+            raise ModelError(
+                f"Column '{missing[0]}' and {len(missing) - 1} other model columns are missing; "
+                "score data with the same kind of columns the model was trained on."
+            )
+        frame = X.reindex(columns=self.features_)
+        for column in self.features_:
+            if column in self.cat_features_:
+                values = frame[column]
+                frame[column] = (
+                    values.astype(object).where(values.notna(), features.MISSING_CATEGORY).astype(str)
+                )
+            elif column in missing and event_features.is_count_feature(column):
+                frame[column] = 0.0
+            else:
+                frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        if missing:
+            log.warning("scoring without %d model columns (filled in): %s", len(missing), missing[:5])
+        return frame
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Probability of churn within the horizon for each row of ``X``."""
+        frame = self.prepare(X)
+        if frame.empty:
+            return np.zeros(0)
+        return self.model_.predict_proba(frame)[:, 1]
+
+    def scoring_features(self, dataset: Dataset) -> pd.DataFrame:
+        """Features of all active customers "today" (the day after ``dataset.as_of``), columns ``features_``."""
+        self._require_fitted()
+        attributes = list(dataset.attributes)
+        if self.mode_ == features.MODE_SNAPSHOT and dataset.as_of is not None:
+            cutoff = dataset.as_of.normalize() + pd.Timedelta(days=1)
+            X, _ = features._snapshot(dataset, cutoff, self.windows, None, attributes)
+        else:
+            X, _ = features.table_features(dataset, active_only=True, attributes=attributes)
+        return self.prepare(X)
+
+    # ------------------------------------------------------------ storage (churn.model.files)
+
+    def to_record(self) -> dict:
+        """``model_bytes``, ``settings``, ``metrics``, ``features`` for churn.workspace.store (:func:`churn.model.files.model_record`)."""
+        from churn.model import files as model_io
+
+        return model_io.model_record(self)
+
+    @classmethod
+    def from_record(cls, record: dict) -> ChurnModel:
+        """Rebuild a fitted model from a stored record (:func:`churn.model.files.model_from_record`)."""
+        from churn.model import files as model_io
+
+        return model_io.model_from_record(record)
+
+
+# ------------------------------------------------------------ scoring and files
+
+
+def score_customers(model: ChurnModel, dataset: Dataset, tiers: dict | None = None, lang: str = "en"):
+    """All active customers with probability, tier, seed 004's actions and value at risk.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``customer_id, probability, tier, action_auto, action_personal,
+        monthly_value, value_at_risk`` (probability × 12 × monthly value),
+        riskiest first.
+    """
+    X = model.scoring_features(dataset)
+    probability = model.predict_proba(X)
+    tier = actions.assign_tiers(probability, tiers)
+    pairs = {code: actions.tier_actions(code, lang) for code in (actions.NO_TIER, *actions.TIERS)}
+    customers = dataset.customers.assign(**{CUSTOMER_ID: dataset.customers[CUSTOMER_ID].astype(str)})
+    value = (
+        customers.set_index(CUSTOMER_ID)[VALUE].reindex(X.index).to_numpy(dtype=float)
+        if VALUE in customers
+        else np.full(len(X), np.nan)
+    )
+    table = pd.DataFrame(
+        {
+            CUSTOMER_ID: X.index.to_numpy(),
+            "probability": probability,
+            "tier": tier,
+            "action_auto": [pairs[c][0] for c in tier],
+            "action_personal": [pairs[c][1] for c in tier],
+            VALUE: value,
+            "value_at_risk": probability * 12 * value,
+        }
+    )
+    return table.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def recommendation_text(model: ChurnModel, lang: str = "en") -> str:
+    """The plain-language verdict: which score to use and why."""
+    rec = model.recommendation_ or {}
+    reason = rec.get("reason", "beats_baselines")
+    values = {k: v for k, v in rec.items() if k not in ("model", "reason")}
+    for key in ("auc", "baseline_auc"):
+        if key in values:
+            values[key] = f"{values[key]:.3f}"
+    if "baseline" in values:
+        values["baseline"] = t(f"model.name_{values['baseline']}", lang)
+    return t(f"model.recommend_{reason}", lang, **values)
+
+
+def _auto_exclusions(dataset: Dataset, X: pd.DataFrame, y: pd.Series, attributes: list[str]) -> dict:
+    excluded = dict.fromkeys(dataset.leakage, "intake_leakage")
+    static = [c for c in X.columns if features.attribute_source(c, attributes) or c == VALUE]
+    static = [c for c in static if features.attribute_source(c, attributes) not in excluded]
+    cats = [c for c in static if X[c].dtype == object]
+    for column, reason in features.leakage_suspects(X, y, static, cats).items():
+        excluded[features.attribute_source(column, attributes) or column] = reason
+    return excluded
+
+
+def suggested_exclusions(dataset: Dataset, horizon_days: int = 90) -> dict[str, str]:
+    """Columns left out by default, with reason codes: intake's suspects plus the automatic checks.
+
+    Uses one snapshot (or the customer table), so it is quick enough for a page.
+    """
+    attributes = list(dataset.attributes)
+    if features.training_mode(dataset) == features.MODE_SNAPSHOT:
+        X, y, _, _ = features._frame(dataset, horizon_days, 1, features.WINDOWS[:1], attributes)
+    else:
+        X, y = features.table_features(dataset, attributes=attributes)
+    return _auto_exclusions(dataset, X, y, attributes)
+
+
+def exclusion_sentences(excluded: dict[str, str], lang: str = "en") -> list[str]:
+    """``"churn_reason: filled almost only for customers who left …"`` per left-out column."""
+    return [
+        t("model.excluded_reason", lang, column=column, reason=t(f"model.reason_{reason}", lang))
+        for column, reason in excluded.items()
+    ]
+
+
+def _customer_sample(dataset: Dataset, limit: int, seed: int) -> Dataset:
+    """The dataset restricted to a seeded sample of ``limit`` customers (itself when small enough)."""
+    customers = dataset.customers
+    if len(customers) * 0.8 <= limit:
+        return dataset
+    keep = np.sort(np.random.default_rng(seed).choice(len(customers), size=limit, replace=False))
+    chosen = customers.iloc[keep]
+    events = dataset.events
+    if events is not None:
+        events = events[events[CUSTOMER_ID].isin(chosen[CUSTOMER_ID].tolist())]
+    log.info("training on a sample of %d of %d customers", limit, len(customers))
+    return dataset.evolve(customers=chosen, events=events)
+
+
+def _finite(value) -> float:
+    return float(value) if value is not None and np.isfinite(value) else 0.0
+
+
+def _rounded(values: dict) -> dict:
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, float | np.floating):
+            out[key] = None if not np.isfinite(value) else round(float(value), 6)
+        elif isinstance(value, np.integer):
+            out[key] = int(value)
+        else:
+            out[key] = value
+    return out

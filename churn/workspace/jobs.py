@@ -1,0 +1,170 @@
+"""A small background job runner so long work (model training) never freezes a page.
+
+``submit(fn, *args, **kwargs)`` runs ``fn`` on a worker thread and returns a
+job id at once; ``get(job_id)`` returns a snapshot of the job: its state, a
+progress fraction with a message, the elapsed time and an estimate of the time
+left, and finally the result or the error. When ``fn`` accepts a ``progress``
+keyword it receives a callback ``progress(fraction, message)``.
+
+One worker by default: the machine's two cores belong to one training at a
+time, and further jobs wait in line. Only the newest ``keep`` jobs are kept.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from churn.core.errors import ChurnError
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A snapshot of one job (safe to read from any thread)."""
+
+    id: str
+    state: str = QUEUED
+    progress: float = 0.0
+    message: str = ""
+    result: object = None
+    error: str | None = None
+    #: True when the error is a ChurnError (a plain sentence for the user).
+    user_error: bool = False
+    submitted: float = 0.0
+    started: float | None = None
+    finished: float | None = None
+
+    @property
+    def finished_ok(self) -> bool:
+        return self.state == DONE
+
+    @property
+    def active(self) -> bool:
+        return self.state in (QUEUED, RUNNING)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the job started (0 while queued)."""
+        if self.started is None:
+            return 0.0
+        return (self.finished or time.monotonic()) - self.started
+
+    @property
+    def remaining(self) -> float | None:
+        """Estimated seconds left, from progress so far (None until there is progress)."""
+        if self.state != RUNNING or self.progress <= 0.02:
+            return None
+        return self.elapsed * (1 - self.progress) / self.progress
+
+
+class JobRunner:
+    """Run callables on a thread pool and keep a bounded history of their state.
+
+    Parameters
+    ----------
+    max_workers : int
+        Jobs running at the same time (others wait in line).
+    keep : int
+        Number of jobs remembered; the oldest finished ones are forgotten first.
+    """
+
+    def __init__(self, max_workers: int = 1, keep: int = 20):
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="churn-job")
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self.keep = keep
+
+    def _update(self, job_id: str, **changes) -> None:
+        with self._lock:
+            if job_id in self._jobs:
+                self._jobs[job_id] = replace(self._jobs[job_id], **changes)
+
+    def _forget_old(self) -> None:
+        while len(self._jobs) > self.keep:
+            finished = [k for k, j in self._jobs.items() if not j.active]
+            if not finished:
+                break
+            del self._jobs[finished[0]]
+
+    def submit(self, fn: Callable, *args, **kwargs) -> str:
+        """Start ``fn(*args, **kwargs)`` in the background; return the job id."""
+        job_id = f"job-{next(self._ids)}-{int(time.time() * 1000) % 100000}"
+        with self._lock:
+            self._jobs[job_id] = Job(id=job_id, submitted=time.monotonic())
+            self._forget_old()
+        if _accepts_progress(fn) and "progress" not in kwargs:
+
+            def report(fraction: float, message: str = "") -> None:
+                self._update(job_id, progress=float(min(max(fraction, 0.0), 1.0)), message=message)
+
+            kwargs["progress"] = report
+        self._pool.submit(self._run, job_id, fn, args, kwargs)
+        return job_id
+
+    def _run(self, job_id: str, fn: Callable, args, kwargs) -> None:
+        self._update(job_id, state=RUNNING, started=time.monotonic())
+        try:
+            result = fn(*args, **kwargs)
+        except ChurnError as error:
+            self._update(job_id, state=FAILED, error=str(error), user_error=True, finished=time.monotonic())
+        except Exception as error:  # a bug: keep the traceback in the log, a sentence for the user
+            log.exception("background job %s failed", job_id)
+            self._update(
+                job_id, state=FAILED, error=f"{type(error).__name__}: {error}", finished=time.monotonic()
+            )
+        else:
+            self._update(job_id, state=DONE, progress=1.0, result=result, finished=time.monotonic())
+
+    def get(self, job_id: str | None) -> Job | None:
+        """The job's current snapshot, or None when it is unknown (or forgotten)."""
+        with self._lock:
+            return self._jobs.get(job_id) if job_id else None
+
+    def jobs(self) -> list[Job]:
+        """All remembered jobs, oldest first."""
+        with self._lock:
+            return list(self._jobs.values())
+
+    def wait(self, job_id: str, timeout: float = 60.0, poll: float = 0.05) -> Job | None:
+        """Block until the job has finished or ``timeout`` seconds passed (for the CLI and tests)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.get(job_id)
+            if job is None or not job.active:
+                return job
+            time.sleep(poll)
+        return self.get(job_id)
+
+
+def _accepts_progress(fn: Callable) -> bool:
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return "progress" in parameters
+
+
+#: The process-wide runner used by the app (module state survives Streamlit reruns).
+RUNNER = JobRunner()
+
+
+def submit(fn: Callable, *args, **kwargs) -> str:
+    """Submit to the shared runner; see :meth:`JobRunner.submit`."""
+    return RUNNER.submit(fn, *args, **kwargs)
+
+
+def get(job_id: str | None) -> Job | None:
+    """Read a job of the shared runner; see :meth:`JobRunner.get`."""
+    return RUNNER.get(job_id)
