@@ -7,7 +7,7 @@ import streamlit as st
 
 from churn.core.i18n import LANGUAGE_NAMES
 from churn.workspace import store
-from pages import common
+from pages import common, state
 
 st.set_page_config(page_title="Churn workshop", page_icon=":material/trending_down:", layout="wide")
 common.check_access()
@@ -37,7 +37,7 @@ with st.sidebar:
         options=codes,
         format_func=lambda code: LANGUAGE_NAMES[code],
         default=common.lang(),
-        key="language_choice",
+        key=state.Widget.LANGUAGE_CHOICE,
     )
     if chosen and chosen != common.lang():
         common.set_language(chosen)
@@ -47,7 +47,7 @@ with st.sidebar:
     if datasets:
         ids = [d["id"] for d in datasets]
         labels = {d["id"]: f"{d['name']} · {d['customers']:,}" for d in datasets}
-        current = st.session_state.get("dataset_id")
+        current = state.DATASET_ID.get()
         picked = st.selectbox(
             tr("app.dataset"),
             ids,
@@ -60,7 +60,7 @@ with st.sidebar:
     else:
         st.caption(tr("app.no_dataset_yet"))
 
-    if st.session_state.pop("ws_notice", None):
+    if state.WORKSPACE_NOTICE.pop():
         st.warning(tr("common.ws_invalid"), icon=":material/link_off:")
     st.caption(tr("app.workspace_help"))
 

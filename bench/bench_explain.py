@@ -32,8 +32,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from churn.act import explain
+    from churn.act.scoring import score_customers
     from churn.ingest.intake import load_sample
-    from churn.model.churn_model import ChurnModel, score_customers
+    from churn.model.churn_model import ChurnModel
 
     dataset = load_sample()
     model = ChurnModel().fit(dataset)

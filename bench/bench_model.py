@@ -22,11 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from churn.act.scoring import score_customers  # noqa: E402
 from churn.ingest.intake import build_dataset, guess_roles  # noqa: E402
 from churn.ingest.quality import profile  # noqa: E402
 from churn.ingest.sample import generate_sample  # noqa: E402
 from churn.model import features  # noqa: E402
-from churn.model.churn_model import ChurnModel, score_customers  # noqa: E402
+from churn.model.churn_model import ChurnModel  # noqa: E402
 
 EVENT_RATE = {1_000_000: 0.1}
 
@@ -61,7 +62,7 @@ def run_size(n: int) -> dict:
     X, y, _ = features.training_frame(dataset, 90, 3)
     rows = min(len(X), 100_000)
     X = X[model.features_].iloc[:rows]
-    booster = model._catboost(400)
+    booster = model.catboost_classifier(400)
     _, t_single = _timed(booster.fit, X, y.iloc[:rows], cat_features=model.cat_features_)
     row = {
         "customers": n,

@@ -48,6 +48,7 @@ def main() -> None:
 
     from churn.ingest.intake import load_sample
     from churn.model.churn_model import ChurnModel
+    from churn.model.persistence import model_record
     from churn.workspace import store
 
     dataset = load_sample()
@@ -56,7 +57,7 @@ def main() -> None:
     started = time.perf_counter()
     model = ChurnModel().fit(dataset)
     train_seconds = time.perf_counter() - started
-    record = model.to_record()
+    record = model_record(model)
     store.save_model(
         token, dataset_id, record["model_bytes"], record["settings"], record["metrics"], record["features"]
     )

@@ -1,8 +1,9 @@
-"""Shared UI plumbing for every page: workspace, language, dataset, errors.
+"""Shared UI plumbing for every page: workspace, language, dataset, model, errors.
 
-This is the only UI module pages import besides streamlit and ``churn``.
-Session state holds small things (token, language, dataset id); the loaded
-dataset lives in ``st.cache_resource`` keyed by (token, dataset id).
+Pages import this module and :mod:`pages.state` besides streamlit and ``churn``.
+Session state holds small things (token, language, dataset id; see ``pages/state.py``);
+the loaded dataset, the trained model and its scores live in ``st.cache_resource``
+keyed by (token, dataset id, model id), shared by every page and session.
 """
 
 from __future__ import annotations
@@ -13,13 +14,19 @@ import re
 import secrets
 import sys
 
+import pandas as pd
 import streamlit as st
 
+from churn.act.scoring import Scores, score_active, score_table
+from churn.act.tiers import TIERS, saved_tiers
 from churn.core.dataset import Dataset
 from churn.core.errors import ChurnError
 from churn.core.formatting import chart_locale
 from churn.core.i18n import LANGUAGES, normalise_language, t
+from churn.model.churn_model import ChurnModel
+from churn.model.persistence import model_from_record
 from churn.workspace import store
+from pages import state
 
 WS_PARAM = "ws"
 LANG_PARAM = "lang"
@@ -27,28 +34,28 @@ LANG_PARAM = "lang"
 
 def init_session() -> None:
     """Resolve workspace and language from the URL once per session; keep them in the URL."""
-    state = st.session_state
-    if "ws" not in state:
+    if not state.WORKSPACE.is_set():
         token = st.query_params.get(WS_PARAM)
         if token and store.workspace_exists(token):
-            state.ws = token
+            state.WORKSPACE.set(token)
         else:
             if token:
-                state.ws_notice = "common.ws_invalid"
-            state.ws = store.create_workspace()
+                state.WORKSPACE_NOTICE.set(True)
+            state.WORKSPACE.set(store.create_workspace())
             if autoload_sample():
-                _add_sample(state.ws)
-        settings = store.get_settings(state.ws)
+                _add_sample(state.WORKSPACE.get())
+        token = state.WORKSPACE.get()
+        settings = store.get_settings(token)
         raw_lang = st.query_params.get(LANG_PARAM) or settings.get("lang")
-        state.lang = normalise_language(raw_lang)
-        datasets = store.list_datasets(state.ws)
+        state.LANGUAGE.set(normalise_language(raw_lang))
+        datasets = store.list_datasets(token)
         ids = {d["id"] for d in datasets}
         last = settings.get("dataset_id")
-        state.dataset_id = last if last in ids else (datasets[0]["id"] if datasets else None)
-    if st.query_params.get(WS_PARAM) != state.ws:
-        st.query_params[WS_PARAM] = state.ws
-    if st.query_params.get(LANG_PARAM) != state.lang:
-        st.query_params[LANG_PARAM] = state.lang
+        state.DATASET_ID.set(last if last in ids else (datasets[0]["id"] if datasets else None))
+    if st.query_params.get(WS_PARAM) != state.WORKSPACE.get():
+        st.query_params[WS_PARAM] = state.WORKSPACE.get()
+    if st.query_params.get(LANG_PARAM) != state.LANGUAGE.get():
+        st.query_params[LANG_PARAM] = state.LANGUAGE.get()
 
 
 def autoload_sample() -> bool:
@@ -90,14 +97,14 @@ def check_access() -> None:
             st.button(tr("common.logout"), on_click=st.logout)
         return
     password = _secrets_section("password")
-    if not password or st.session_state.get("access_granted"):
+    if not password or state.ACCESS_GRANTED.get():
         return
     st.title(tr("app.title"))
     with st.form("password_form"):
         typed = st.text_input(tr("common.password"), type="password")
         submitted = st.form_submit_button(tr("common.login"), type="primary")
     if submitted and hmac.compare_digest(typed.encode("utf-8"), str(password).encode("utf-8")):
-        st.session_state.access_granted = True
+        state.ACCESS_GRANTED.set(True)
         st.rerun()
     if submitted:
         st.error(tr("common.wrong_password"))
@@ -106,7 +113,7 @@ def check_access() -> None:
 
 def lang() -> str:
     """The UI language of this session ('en' or 'nb')."""
-    return st.session_state.get("lang") or normalise_language(st.query_params.get(LANG_PARAM))
+    return state.LANGUAGE.get() or normalise_language(st.query_params.get(LANG_PARAM))
 
 
 def tr(key: str, **values) -> str:
@@ -116,20 +123,20 @@ def tr(key: str, **values) -> str:
 
 def workspace() -> str:
     """The session's workspace token."""
-    return st.session_state.ws
+    return state.WORKSPACE.get()
 
 
 def set_language(code: str) -> None:
     """Switch language for this session, the URL and the workspace."""
     code = normalise_language(code)
-    st.session_state.lang = code
+    state.LANGUAGE.set(code)
     st.query_params[LANG_PARAM] = code
     store.update_settings(workspace(), lang=code)
 
 
 def select_dataset(dataset_id: int | None) -> None:
     """Make ``dataset_id`` the session's current dataset and remember it in the workspace."""
-    st.session_state.dataset_id = dataset_id
+    state.DATASET_ID.set(dataset_id)
     store.update_settings(workspace(), dataset_id=dataset_id)
 
 
@@ -140,7 +147,7 @@ def _load_dataset(token: str, dataset_id: int) -> Dataset:
 
 def dataset_key() -> tuple[str, int] | None:
     """(token, dataset id) of the current dataset: pass it to caches as the version."""
-    dataset_id = st.session_state.get("dataset_id")
+    dataset_id = state.DATASET_ID.get()
     return None if dataset_id is None else (workspace(), int(dataset_id))
 
 
@@ -152,7 +159,7 @@ def current_dataset() -> Dataset | None:
     try:
         return _load_dataset(*key)
     except ChurnError:
-        st.session_state.dataset_id = None
+        state.DATASET_ID.set(None)
         return None
 
 
@@ -177,28 +184,75 @@ def language_options() -> tuple[str, ...]:
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def _load_model(token: str, dataset_id: int, model_id: int):
-    from churn.model.churn_model import ChurnModel
-
+def _load_model(token: str, dataset_id: int, model_id: int) -> ChurnModel | None:
     record = store.latest_model(token, dataset_id)
-    return None if record is None or record["id"] != model_id else ChurnModel.from_record(record)
+    return None if record is None or record["id"] != model_id else model_from_record(record)
 
 
-def current_model():
-    """The trained ChurnModel for the current dataset, or None.
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def _scores(token: str, dataset_id: int, model_id: int) -> Scores:
+    return score_active(_load_model(token, dataset_id, model_id), _load_dataset(token, dataset_id))
 
-    A model trained in this session (``st.session_state["model"]``, set by the Model
-    page together with ``st.session_state["model_dataset_id"]``) wins; otherwise the
-    newest model saved in the workspace for this dataset is loaded once and cached.
+
+def model_id() -> int | None:
+    """Id of the newest model saved in the workspace for the current dataset, or None.
+
+    Reads no model bytes, so it runs on every rerun: a model trained in another tab, or
+    by a job that finished, shows at once, and never one trained on another dataset.
     """
     key = dataset_key()
-    if key is None:
+    return None if key is None else store.latest_model_id(*key)
+
+
+def current_model() -> ChurnModel | None:
+    """The trained model for the current dataset (shared, cached by model id; read-only), or None."""
+    key, newest = dataset_key(), model_id()
+    return None if key is None or newest is None else _load_model(key[0], key[1], newest)
+
+
+def current_scores() -> Scores | None:
+    """Features and probabilities of today's active customers under the current model, or None.
+
+    Computed once per (dataset, model) and shared by the Model and Explain pages.
+
+    Raises
+    ------
+    ChurnError
+        When the model cannot score this dataset (e.g. most of its columns are missing).
+    """
+    key, newest = dataset_key(), model_id()
+    if key is None or newest is None or current_model() is None:
         return None
-    state = st.session_state
-    if state.get("model") is not None and state.get("model_dataset_id") == key[1]:
-        return state["model"]
-    model_id = store.latest_model_id(*key)  # reads no model bytes: runs on every rerun
-    return None if model_id is None else _load_model(key[0], key[1], model_id)
+    return _scores(key[0], key[1], newest)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _score_table(token: str, dataset_id: int, model_id: int, tiers: tuple, lang: str) -> pd.DataFrame:
+    bounds = dict(zip(TIERS, tiers, strict=True))
+    scores = _scores(token, dataset_id, model_id)
+    return score_table(scores, _load_dataset(token, dataset_id), bounds, lang)
+
+
+def current_score_table(tiers: dict) -> pd.DataFrame | None:
+    """Today's scored list (probability, tier, actions, value at risk) for ``tiers``, or None.
+
+    Cached per (dataset, model, tiers, language); the Model and Explain pages share it.
+    """
+    key, newest = dataset_key(), model_id()
+    if key is None or newest is None or current_scores() is None:
+        return None
+    return _score_table(key[0], key[1], newest, tuple(tiers[code] for code in TIERS), lang())
+
+
+def tiers_in_force() -> dict:
+    """The risk-tier bounds of this session: chosen on the Model page, else saved, else the defaults."""
+    return state.TIERS.set_default(saved_tiers(store.get_settings(workspace()).get("tiers")))
+
+
+def save_tiers(tiers: dict) -> None:
+    """Make ``tiers`` (already validated) the session's bounds and remember them in the workspace."""
+    state.TIERS.set(dict(tiers))
+    store.update_settings(workspace(), tiers=dict(tiers))
 
 
 def altair_chart(chart, **kwargs) -> None:
@@ -217,10 +271,6 @@ def altair_chart(chart, **kwargs) -> None:
     st.altair_chart(chart, **kwargs)
 
 
-ROUTED = "_routed"
-_DEEP_LINK = "_deep_link"
-
-
 def ensure_router(page_file: str) -> None:
     """Send a deep link that bypassed ``app.py`` through the router, keeping page and query.
 
@@ -229,17 +279,17 @@ def ensure_router(page_file: str) -> None:
     ``/roi?...`` would run the page without the app's frame (no workspace, no sidebar).
     Every page calls this first; ``app.py`` finishes the trip with :func:`follow_deep_link`.
     """
-    if st.session_state.get(ROUTED):
+    if state.ROUTED.get():
         return
     query = {key: st.query_params.get_all(key) for key in st.query_params}
-    st.session_state[_DEEP_LINK] = {"page": f"pages/{os.path.basename(page_file)}", "query": query}
+    state.DEEP_LINK.set({"page": f"pages/{os.path.basename(page_file)}", "query": query})
     st.switch_page("app.py", query_params=query)
 
 
 def follow_deep_link() -> None:
     """In ``app.py``, after ``st.navigation``: mark the frame as run and finish a deep link."""
-    st.session_state[ROUTED] = True
-    target = st.session_state.pop(_DEEP_LINK, None)
+    state.ROUTED.set(True)
+    target = state.DEEP_LINK.pop()
     if target:
         st.switch_page(target["page"], query_params=target["query"])
 
@@ -256,11 +306,9 @@ def plain(text) -> str:
     return _MARKDOWN.sub(r"\\\1", str(text))
 
 
-def model_key(model) -> tuple | None:
-    """Identifies a trained model for the caches (saved id and cutoff, else the object)."""
-    if model is None:
-        return None
-    return (getattr(model, "record_id_", None), str(getattr(model, "cutoff_", "")), id(model))
+def model_key(model) -> int | None:
+    """Identifies a trained model for the caches: its id in the workspace."""
+    return None if model is None else model.record_id_
 
 
 def pseudonym_secret() -> str:

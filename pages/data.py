@@ -14,7 +14,7 @@ from churn.ingest.intake import build_dataset, guess_roles, load_sample, read_ta
 from churn.ingest.quality import profile
 from churn.ingest.roles import event_kind
 from churn.workspace import store
-from pages import common
+from pages import common, state
 
 common.ensure_router(__file__)
 
@@ -52,7 +52,7 @@ def _save(dataset, report: dict | None = None) -> None:
     dataset_id = store.save_dataset(common.workspace(), dataset)
     common.select_dataset(dataset_id)
     if report is not None:
-        st.session_state.data_report = {"id": dataset_id, "lang": common.lang(), "report": report}
+        state.UPLOAD_REPORT.set({"id": dataset_id, "lang": common.lang(), "report": report})
 
 
 def _uploads() -> tuple:
@@ -61,10 +61,13 @@ def _uploads() -> tuple:
         tr("data.customers_upload"),
         type=FILE_TYPES,
         help=tr("data.customers_upload_help"),
-        key="upload_customers",
+        key=state.Widget.UPLOAD_CUSTOMERS,
     )
     events = right.file_uploader(
-        tr("data.events_upload"), type=FILE_TYPES, help=tr("data.events_upload_help"), key="upload_events"
+        tr("data.events_upload"),
+        type=FILE_TYPES,
+        help=tr("data.events_upload_help"),
+        key=state.Widget.UPLOAD_EVENTS,
     )
     return customers, events
 
@@ -130,7 +133,11 @@ def _role_form(customers, events, guess: dict, version: str) -> RoleMapping:
             with cells[i % 3]:
                 help_text = tr("data.role_churn_help") if role in ("churn_label", "end_date") else None
                 roles[role] = _select(
-                    tr(f"data.role_{role}"), columns, guess.get(role), f"role_{role}_{version}", help_text
+                    tr(f"data.role_{role}"),
+                    columns,
+                    guess.get(role),
+                    state.role_widget(role, version),
+                    help_text,
                 )
         chosen = set(roles.values())
         roles["segments"] = tuple(
@@ -138,7 +145,7 @@ def _role_form(customers, events, guess: dict, version: str) -> RoleMapping:
                 tr("data.role_segments"),
                 [c for c in columns if c not in chosen],
                 default=[c for c in guess.get("segments", []) if c not in chosen],
-                key=f"role_segments_{version}",
+                key=state.role_widget("segments", version),
             )
         )
     if events is not None:
@@ -148,10 +155,10 @@ def _role_form(customers, events, guess: dict, version: str) -> RoleMapping:
         for i, role in enumerate(EVENT_ROLES):
             with cells[i % 3]:
                 roles[role] = _select(
-                    tr(f"data.role_{role}"), columns, guess.get(role), f"role_{role}_{version}"
+                    tr(f"data.role_{role}"), columns, guess.get(role), state.role_widget(role, version)
                 )
         roles["event_type_map"] = _event_map_editor(
-            events, roles["event_type"], guess.get("event_type_map", {}), f"event_map_{version}"
+            events, roles["event_type"], guess.get("event_type_map", {}), state.event_map_widget(version)
         )
     return RoleMapping(**roles)
 
@@ -177,7 +184,7 @@ def _definition(dataset) -> str:
 def _report(dataset) -> None:
     """Summary metrics, the verdict and one line per check for the current dataset."""
     lang = common.lang()
-    fresh = st.session_state.get("data_report")
+    fresh = state.UPLOAD_REPORT.get()
     key = common.dataset_key()
     if fresh and key and fresh["id"] == key[1] and fresh["lang"] == lang:
         report = fresh["report"]
@@ -213,7 +220,7 @@ def main() -> None:
         customers_file, events_file = _uploads()
         if st.button(tr("data.use_sample"), help=tr("data.sample_help"), icon=":material/dataset:"):
             _save(_sample())
-            st.session_state.pop("data_report", None)
+            state.UPLOAD_REPORT.pop()
             st.toast(tr("data.sample_loaded"), icon=":material/check:")
             dataset = common.current_dataset()
     if customers_file or events_file:
@@ -236,10 +243,12 @@ def _confirm_flow(customers, events, customers_file, events_file) -> None:
     _preview(customers, "data.preview_customers")
     _preview(events, "data.preview_events")
     guess = _guess(customers, events, version)
-    with st.form(f"roles_{version}", border=False):
+    with st.form(state.role_form(version), border=False):
         mapping = _role_form(customers, events, guess, version)
         name = st.text_input(
-            tr("data.name"), value=" + ".join(n.rsplit(".", 1)[0] for n in names), key=f"name_{version}"
+            tr("data.name"),
+            value=" + ".join(n.rsplit(".", 1)[0] for n in names),
+            key=state.dataset_name_widget(version),
         )
         confirmed = st.form_submit_button(tr("data.confirm"), type="primary", icon=":material/check:")
     if not confirmed:

@@ -7,13 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from churn.act import explain
-from churn.act.reasons import ACTION_COLUMNS, feature_label
-from churn.act.tiers import NO_TIER, TIERS, saved_tiers, tier_label
+from churn.act.reasons import ACTION_COLUMNS, action_list, export_action_list, feature_label
+from churn.act.tiers import NO_TIER, TIERS, tier_label
 from churn.core.errors import ChurnError
 from churn.core.formatting import fmt_pct
-from churn.model.churn_model import score_customers
-from churn.workspace import store
-from pages import common
+from pages import common, state
 
 common.ensure_router(__file__)
 
@@ -27,16 +25,9 @@ _KIND_COLOURS = alt.Scale(
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _explained(key, model_key, _dataset, _model) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """Features and SHAP values of every scored customer, once per dataset and model."""
-    X = _model.scoring_features(_dataset)
-    shap, base = explain.shap_frame(_model, X)
-    return X, shap, base
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _scores(key, model_key, lang: str, tiers, _dataset, _model) -> pd.DataFrame:
-    return score_customers(_model, _dataset, tiers=tiers, lang=lang)
+def _explained(key, model_key, _X, _model) -> tuple[pd.DataFrame, float]:
+    """SHAP values of every scored customer (features from the shared scores), once per dataset and model."""
+    return explain.shap_frame(_model, _X)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -160,7 +151,7 @@ def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
         tr("explain.dependence_pick"),
         features,
         format_func=lambda f: feature_label(f, common.lang()),
-        key="explain_dependence_feature",
+        key=state.Widget.EXPLAIN_DEPENDENCE_FEATURE,
     )
     data = explain.dependence_data(shap, X, chosen)
     common.altair_chart(_dependence_chart(data, feature_label(chosen, common.lang())), width="stretch")
@@ -178,7 +169,7 @@ def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
         list(probability),
         format_func=lambda c: f"{c} · {fmt_pct(probability[c], lang, 0)}",
         help=tr("explain.pick_help"),
-        key="explain_customer",
+        key=state.Widget.EXPLAIN_CUSTOMER,
     )
     if customer is None:
         return
@@ -210,14 +201,14 @@ def _what_if(model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str
         list(model.features_),
         default=top,
         format_func=lambda f: feature_label(f, lang),
-        key=f"whatif_features_{customer}",
+        key=state.what_if_features_widget(customer),
     )
     changes = {}
     columns = st.columns(2)
     for i, feature in enumerate(chosen):
         domain = explain.feature_domain(X, feature)
         label = feature_label(feature, lang)
-        widget_key = f"whatif_{customer}_{feature}"
+        widget_key = state.what_if_widget(customer, feature)
         missing = pd.isna(row[feature])
         help_text = tr("explain.whatif_missing") if missing else None
         with columns[i % 2]:
@@ -274,28 +265,31 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
         tier_options,
         default=tier_options,
         format_func=lambda code: tier_label(code, lang),
-        key="actions_tiers",
+        key=state.Widget.ACTIONS_TIERS,
     )
     segments = [c for c in dataset.categorical if c in dataset.customers and c not in dataset.leakage]
     segment = cols[1].selectbox(
         tr("explain.filter_segment"),
         [None, *segments],
-        key="actions_segment",
+        key=state.Widget.ACTIONS_SEGMENT,
         format_func=lambda s: tr("explain.all") if s is None else s,
     )
     values = []
     if segment:
         levels = sorted(dataset.customers[segment].dropna().astype(str).unique().tolist())
         values = cols[2].multiselect(
-            tr("explain.filter_segment_values", segment=segment), levels, key="actions_levels"
+            tr("explain.filter_segment_values", segment=segment), levels, key=state.Widget.ACTIONS_LEVELS
         )
     min_value = cols[3].number_input(
-        tr("explain.filter_min_value"), min_value=0, value=0, step=1000, format="%d", key="actions_min_value"
+        tr("explain.filter_min_value"),
+        min_value=0,
+        value=0,
+        step=1000,
+        format="%d",
+        key=state.Widget.ACTIONS_MIN_VALUE,
     )
     try:
-        table = explain.action_list(
-            scores, reasons, dataset.customers, segment, tiers, values or None, min_value
-        )
+        table = action_list(scores, reasons, dataset.customers, segment, tiers, values or None, min_value)
     except ChurnError as error:
         common.show_error(error)
         return
@@ -312,14 +306,16 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
     )
     for money in ("annual_value", "value_at_risk"):
         config[money] = st.column_config.NumberColumn(tr(f"explain.col_{money}"), format="localized")
-    st.dataframe(view, hide_index=True, column_config=config, height=420, key="actions_table")
-    pseudo = st.toggle(tr("explain.pseudonymise"), help=tr("explain.pseudonymise_help"), key="actions_pseudo")
+    st.dataframe(view, hide_index=True, column_config=config, height=420, key=state.Widget.ACTIONS_TABLE)
+    pseudo = st.toggle(
+        tr("explain.pseudonymise"), help=tr("explain.pseudonymise_help"), key=state.Widget.ACTIONS_PSEUDO
+    )
     secret = common.pseudonym_secret() if pseudo else None
     name = tr("explain.file_name")
     left, right = st.columns(2)
     left.download_button(
         tr("common.download_csv"),
-        lambda: explain.export_action_list(table, lang, "csv", secret),  # made only when clicked
+        lambda: export_action_list(table, lang, "csv", secret),  # made only when clicked
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -327,7 +323,7 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
     )
     right.download_button(
         tr("common.download_excel"),
-        lambda: explain.export_action_list(table, lang, "xlsx", secret),
+        lambda: export_action_list(table, lang, "xlsx", secret),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
@@ -347,11 +343,9 @@ if model is None:
 key, model_key, lang = common.dataset_key(), common.model_key(model), common.lang()
 try:
     with st.spinner(tr("explain.computing")):
-        X, shap, base = _explained(key, model_key, dataset, model)
-        tiers = st.session_state.get("tiers") or saved_tiers(
-            store.get_settings(common.workspace()).get("tiers")
-        )
-        scores = _scores(key, model_key, lang, tiers, dataset, model)
+        X = common.current_scores().features
+        shap, base = _explained(key, model_key, X, model)
+        scores = common.current_score_table(common.tiers_in_force())
         reasons = _reasons(key, model_key, lang, X, shap, base, model)
 except ChurnError as error:
     common.show_error(error)

@@ -7,39 +7,27 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from churn.act import tiers as actions
+from churn.act.tiers import NO_TIER, TIERS, action_table, tier_label, validate_tiers
 from churn.core.errors import ChurnError
 from churn.core.export import to_csv_bytes, to_excel_bytes
 from churn.core.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct
-from churn.model import churn_model as model
 from churn.model import evaluation, features
-from churn.model import files as model_io
-from churn.workspace import jobs, store
-from pages import common
+from churn.model.churn_model import SPEEDS, exclusion_sentences, recommendation_text, suggested_exclusions
+from churn.model.persistence import train_and_save
+from churn.workspace import jobs
+from pages import common, state
 
 common.ensure_router(__file__)
 
 tr = common.tr
 TTL, ENTRIES = 3600, 8
-JOB_KEY = "model_job"
-#: Session-state key of the chosen risk tiers, shared with the Explain page and saved in the workspace.
-TIERS_KEY = "tiers"
 MODELS = ("catboost", "rule", "logistic")
 THRESHOLDS = np.round(np.arange(1, 100) / 100, 2)
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _suggested(key, horizon: int, _dataset) -> dict[str, str]:
-    return model.suggested_exclusions(_dataset, horizon)
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _scores(key, model_key, tiers: tuple, lang: str, _model, _dataset) -> pd.DataFrame:
-    return model.score_customers(_model, _dataset, dict(zip(actions.TIERS, tiers, strict=True)), lang)
-
-
-def _model_key(fitted) -> object:
-    return getattr(fitted, "record_id_", None) or id(fitted)
+    return suggested_exclusions(_dataset, horizon)
 
 
 # ------------------------------------------------------------ training
@@ -58,7 +46,7 @@ def _settings_form(data, mode: str, fitted) -> None:
             )
         speed = right.segmented_control(
             tr("model.speed"),
-            options=list(model.SPEEDS),
+            options=list(SPEEDS),
             format_func=lambda s: tr(f"model.speed_{s}"),
             default="balanced",
             help=tr("model.speed_help"),
@@ -75,24 +63,24 @@ def _settings_form(data, mode: str, fitted) -> None:
             default=[c for c in suggested if c in options],
             help=tr("model.excluded_help"),
         )
-        for sentence in model.exclusion_sentences(suggested, common.lang()) or [tr("model.excluded_none")]:
+        for sentence in exclusion_sentences(suggested, common.lang()) or [tr("model.excluded_none")]:
             st.caption(common.plain(sentence))
-        running = (job := jobs.get(st.session_state.get(JOB_KEY))) is not None and job.active
+        running = (job := jobs.get(state.TRAINING_JOB.get())) is not None and job.active
         label = tr("model.train_again") if fitted is not None else tr("model.train")
         if st.button(label, type="primary", disabled=running, icon=":material/model_training:"):
             settings = {
                 "horizon_days": int(horizon),
-                "iterations": model.SPEEDS[speed or "balanced"],
+                "iterations": SPEEDS[speed or "balanced"],
                 "exclude": list(excluded),
             }
             key = common.dataset_key()
-            st.session_state[JOB_KEY] = jobs.submit(model_io.train_and_save, data, key[0], key[1], settings)
+            state.TRAINING_JOB.set(jobs.submit(train_and_save, data, key[0], key[1], settings))
             st.rerun()
 
 
 @st.fragment(run_every=1.0)
 def _training_progress() -> None:
-    job = jobs.get(st.session_state.get(JOB_KEY))
+    job = jobs.get(state.TRAINING_JOB.get())
     if job is None:
         return
     if job.active:
@@ -106,14 +94,11 @@ def _training_progress() -> None:
         else:
             st.progress(job.progress, text=tr("model.training", step=step))
         return
-    st.session_state.pop(JOB_KEY, None)
+    state.TRAINING_JOB.pop()
     if job.state == jobs.FAILED:
-        st.session_state["model_error"] = job.error
-    else:
-        fitted, _ = job.result
-        st.session_state["model"] = fitted
-        st.session_state["model_dataset_id"] = common.dataset_key()[1]
-        st.session_state["model_trained"] = job.elapsed
+        state.TRAINING_ERROR.set(job.error)
+    else:  # the job saved the model with its dataset; common.current_model() finds it by id
+        state.TRAINED_SECONDS.set(job.elapsed)
     st.rerun(scope="app")
 
 
@@ -121,7 +106,7 @@ def _training_progress() -> None:
 
 
 def _verdict(fitted, data) -> None:
-    text = model.recommendation_text(fitted, common.lang())
+    text = recommendation_text(fitted, common.lang())
     choice = (fitted.recommendation_ or {}).get("model", "catboost")
     (st.success if choice == "catboost" else st.warning)(text, icon=":material/gavel:")
     metrics = fitted.metrics_
@@ -273,42 +258,33 @@ def _profit_chart(profit: pd.DataFrame, threshold: float, currency: str) -> alt.
     return (line + rule).properties(title=tr("model.chart_profit"), height=320)
 
 
-def _init_tiers() -> None:
-    """Tier bounds once per session: from the workspace settings, else seed 004's defaults."""
-    state = st.session_state
-    if TIERS_KEY not in state:
-        state[TIERS_KEY] = actions.saved_tiers(store.get_settings(common.workspace()).get(TIERS_KEY))
-    for code in actions.TIERS:
-        state.setdefault(f"tier_{code}_from", int(round(state[TIERS_KEY][code] * 100)))
-
-
 def _save_tiers() -> None:
-    """Keep valid tier bounds in session state (the Explain page reads them) and the workspace."""
-    chosen = {code: st.session_state[f"tier_{code}_from"] / 100 for code in actions.TIERS}
+    """Keep valid tier bounds for this session (the Explain page reads them) and in the workspace."""
+    chosen = {code: state.tier_widget(code).get() / 100 for code in TIERS}
     try:
-        st.session_state[TIERS_KEY] = actions.validate_tiers(chosen)
+        common.save_tiers(validate_tiers(chosen))
     except ChurnError as error:
-        st.session_state["tiers_error"] = error
-        return
-    store.update_settings(common.workspace(), tiers=st.session_state[TIERS_KEY])
+        state.TIERS_ERROR.set(str(error))
 
 
 def _tier_inputs() -> dict:
     """Three keyed percentage inputs; returns the tiers in force (the last valid ones)."""
-    _init_tiers()
+    bounds = common.tiers_in_force()
     cols = st.columns(3)
-    for col, code in zip(cols, actions.TIERS, strict=True):
+    for col, code in zip(cols, TIERS, strict=True):
+        widget = state.tier_widget(code)
+        widget.set_default(int(round(bounds[code] * 100)))
         col.number_input(
             tr(f"model.tier_{code}_from"),
             min_value=1,
             max_value=99,
             step=5,
-            key=f"tier_{code}_from",
+            key=widget.name,
             on_change=_save_tiers,
         )
-    if error := st.session_state.pop("tiers_error", None):
+    if error := state.TIERS_ERROR.pop():
         common.show_error(error)
-    return dict(st.session_state[TIERS_KEY])
+    return dict(common.tiers_in_force())
 
 
 def _scored(fitted, data) -> None:
@@ -318,14 +294,14 @@ def _scored(fitted, data) -> None:
     st.caption(tr("model.scored_intro", date=fmt_date(data.as_of, lang), days=days))
     with st.expander(tr("model.tiers")):
         bounds = _tier_inputs()
-        st.dataframe(actions.action_table(bounds, lang), hide_index=True)
+        st.dataframe(action_table(bounds, lang), hide_index=True)
     try:
-        table = _scores(common.dataset_key(), _model_key(fitted), tuple(bounds.values()), lang, fitted, data)
+        table = common.current_score_table(bounds)
     except ChurnError as error:
         common.show_error(error)
         return
     counts = table["tier"].value_counts()
-    at_risk = table.loc[table["tier"] != actions.NO_TIER, "value_at_risk"].sum()
+    at_risk = table.loc[table["tier"] != NO_TIER, "value_at_risk"].sum()
     st.markdown(
         tr(
             "model.tier_counts",
@@ -336,7 +312,7 @@ def _scored(fitted, data) -> None:
         )
     )
     shown = table.assign(
-        probability=table["probability"] * 100, tier=table["tier"].map(lambda c: actions.tier_label(c, lang))
+        probability=table["probability"] * 100, tier=table["tier"].map(lambda c: tier_label(c, lang))
     )
     st.dataframe(
         shown,
@@ -397,7 +373,7 @@ def _results(fitted, data) -> None:
         value=int(round(best * 100)) or 1,
         format="%d%%",
         help=tr("model.threshold_help"),
-        key=f"threshold_{_model_key(fitted)}_{value}_{cost}_{success}",
+        key=state.threshold_widget(fitted.record_id_, value, cost, success),
     )
     threshold = chosen / 100
     _metrics(fitted, y, p, threshold)
@@ -406,7 +382,7 @@ def _results(fitted, data) -> None:
     left.altair_chart(_calibration_chart(y, p))
     right.altair_chart(_gains_chart(fitted, y))
     if fitted.excluded_:
-        st.caption(common.plain(" · ".join(model.exclusion_sentences(fitted.excluded_, common.lang()))))
+        st.caption(common.plain(" · ".join(exclusion_sentences(fitted.excluded_, common.lang()))))
     _scored(fitted, data)
 
 
@@ -417,11 +393,11 @@ mode = features.training_mode(data)
 st.title(tr("model.title"))
 st.caption(tr("model.intro", days=90) if mode == features.MODE_SNAPSHOT else tr("model.intro_table"))
 _settings_form(data, mode, common.current_model())
-if st.session_state.get(JOB_KEY):
+if state.TRAINING_JOB.get():
     _training_progress()
-if error := st.session_state.pop("model_error", None):
+if error := state.TRAINING_ERROR.pop():
     st.error(tr("model.failed", error=error), icon=":material/error:")
-if seconds := st.session_state.pop("model_trained", None):
+if seconds := state.TRAINED_SECONDS.pop():
     st.toast(tr("model.trained", seconds=fmt_number(seconds, common.lang(), 1)), icon=":material/check:")
 fitted = common.current_model()
 if fitted is None:

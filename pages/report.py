@@ -12,7 +12,7 @@ from churn.core.errors import ChurnError
 from churn.core.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from churn.report.builder import SECTIONS, make_report, pdf_available, report_pdf
 from churn.workspace import store
-from pages import common
+from pages import common, state
 
 common.ensure_router(__file__)
 
@@ -63,13 +63,13 @@ def _options() -> dict:
         LANGUAGES,
         index=LANGUAGES.index(common.lang()),
         format_func=LANGUAGE_NAMES.get,
-        key="report_lang",
+        key=state.Widget.REPORT_LANG,
     )
     pseudonymise = mid.toggle(
         tr("report.page_pseudonymise"),
         value=False,
         help=tr("report.page_pseudonymise_help"),
-        key="report_pseudo",
+        key=state.Widget.REPORT_PSEUDO,
     )
     sections = right.multiselect(
         tr("report.page_sections"),
@@ -77,7 +77,7 @@ def _options() -> dict:
         default=list(SECTIONS),
         format_func=lambda key: t(f"report.section_{key}", ui),
         help=tr("report.page_sections_help"),
-        key="report_sections",
+        key=state.Widget.REPORT_SECTIONS,
     )
     return {"lang": language, "pseudonymise": bool(pseudonymise), "sections": tuple(sections)}
 
@@ -105,14 +105,17 @@ if model is None:
     st.info(tr("report.page_no_model"), icon=":material/info:")
 
 if st.button(
-    tr("report.page_generate"), type="primary", icon=":material/description:", key="report_generate"
+    tr("report.page_generate"),
+    type="primary",
+    icon=":material/description:",
+    key=state.Widget.REPORT_GENERATE,
 ):
     if not options["sections"]:
         st.warning(tr("report.page_pick_sections"))
     else:
-        st.session_state["report_options"] = options
+        state.REPORT_OPTIONS.set(options)
 
-chosen = st.session_state.get("report_options")
+chosen = state.REPORT_OPTIONS.get()
 if chosen and chosen["sections"]:
     scenarios = store.list_scenarios(common.workspace()) if "roi" in chosen["sections"] else []
     secret = common.pseudonym_secret() if chosen["pseudonymise"] else None
@@ -144,7 +147,7 @@ if chosen and chosen["sections"]:
         mime="text/html",
         icon=":material/download:",
         on_click="ignore",
-        key="report_download_html",
+        key=state.Widget.REPORT_DOWNLOAD_HTML,
     )
     if _pdf_ok():
         buttons.download_button(
@@ -154,7 +157,7 @@ if chosen and chosen["sections"]:
             mime="application/pdf",
             icon=":material/picture_as_pdf:",
             on_click="ignore",
-            key="report_download_pdf",
+            key=state.Widget.REPORT_DOWNLOAD_PDF,
         )
     else:
         buttons.caption(tr("report.page_no_pdf"))

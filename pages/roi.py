@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from churn.core.assumptions import RETENTION_SUCCESS_RATE
 from churn.core.errors import ChurnError
 from churn.core.formatting import CURRENCIES, fmt_money, fmt_number, fmt_pct
 from churn.value.roi import (
@@ -37,14 +38,13 @@ from churn.value.scenarios import (
     seed004_example,
 )
 from churn.workspace import store
-from pages import common
+from pages import common, state
 
 common.ensure_router(__file__)
 
 tr = common.tr
-state = st.session_state
 SHARES = {"gross_margin", "churn_rate", "new_churn_rate"}
-WIDGETS = {name: f"roi_{name}" for name in QUERY_KEYS}
+WIDGETS = {name: state.roi_widget(name) for name in QUERY_KEYS}
 
 
 # ---------------------------------------------------------------- state ↔ inputs
@@ -52,13 +52,13 @@ WIDGETS = {name: f"roi_{name}" for name in QUERY_KEYS}
 
 def _to_state(inputs: RoiInputs) -> None:
     """Put ``inputs`` into the widgets' session state (shares shown as percentages)."""
-    for name, key in WIDGETS.items():
+    for name, widget in WIDGETS.items():
         value = getattr(inputs, name)
-        state[key] = round(value * 100, 10) if name in SHARES else value
+        widget.set(round(value * 100, 10) if name in SHARES else value)
 
 
 def _from_state() -> RoiInputs:
-    values = {name: state[key] for name, key in WIDGETS.items()}
+    values = {name: widget.get() for name, widget in WIDGETS.items()}
     for name in SHARES:
         values[name] = values[name] / 100
     return RoiInputs(**values)
@@ -67,13 +67,13 @@ def _from_state() -> RoiInputs:
 def _sync_from_url() -> None:
     """Load inputs from a link the first time, or the last inputs when coming back."""
     url = {key: values for key in QUERY_KEYS.values() if (values := st.query_params.get_all(key))}
-    written = {key: [value] for key, value in state.get("roi_written", {}).items()}
+    written = {key: [value] for key, value in (state.ROI_WRITTEN.get() or {}).items()}
     if url and url != written:
         decoded = decode_query(url)
         _to_state(decoded.inputs)
-        state.roi_rejected = decoded.rejected
-    elif WIDGETS["customers"] not in state:
-        _to_state(decode_query(state.get("roi_params", {})).inputs)
+        state.ROI_REJECTED.set(decoded.rejected)
+    elif not WIDGETS["customers"].is_set():
+        _to_state(decode_query(state.ROI_PARAMS.get() or {}).inputs)
 
 
 def _sync_to_url(inputs: RoiInputs) -> dict[str, str]:
@@ -83,7 +83,8 @@ def _sync_to_url(inputs: RoiInputs) -> dict[str, str]:
             st.query_params[key] = params[key]
         elif key not in params and key in st.query_params:
             del st.query_params[key]
-    state.roi_written = state.roi_params = params
+    state.ROI_WRITTEN.set(params)
+    state.ROI_PARAMS.set(params)
     return params
 
 
@@ -93,8 +94,8 @@ def _load_seed() -> None:
 
 def _load_cost_preset(size: str) -> None:
     _to_state(apply_cost_preset(_from_state(), size))
-    if state[WIDGETS["currency"]] != "EUR":
-        state.roi_preset_notice = True
+    if WIDGETS["currency"].get() != "EUR":
+        state.ROI_PRESET_NOTICE.set(True)
 
 
 def _model_recall() -> tuple[float, float | None] | None:
@@ -116,13 +117,15 @@ def _model_recall() -> tuple[float, float | None] | None:
 def _money_input(name: str, step: float, where=st, **kwargs) -> None:
     """A money field bounded by RANGES, labelled with the currency."""
     low, high = RANGES[name]
-    label = tr(f"roi.{name}", currency=state[WIDGETS["currency"]])
-    where.number_input(label, float(low), float(high), step=step, format="%.0f", key=WIDGETS[name], **kwargs)
+    label = tr(f"roi.{name}", currency=WIDGETS["currency"].get())
+    where.number_input(
+        label, float(low), float(high), step=step, format="%.0f", key=WIDGETS[name].name, **kwargs
+    )
 
 
 def _pct_slider(name: str, step: float) -> None:
     fmt = "%.0f%%" if step >= 1 else "%.1f%%"
-    st.slider(tr(f"roi.{name}"), 0.0, 100.0, step=step, format=fmt, key=WIDGETS[name])
+    st.slider(tr(f"roi.{name}"), 0.0, 100.0, step=step, format=fmt, key=WIDGETS[name].name)
 
 
 def _expected_churn() -> None:
@@ -135,7 +138,7 @@ def _expected_churn() -> None:
             ("direct", "model"),
             format_func=lambda code: tr(f"roi.source_{code}"),
             horizontal=True,
-            key="roi_source",
+            key=state.Widget.ROI_SOURCE,
         )
     if source == "direct":
         _pct_slider("new_churn_rate", 0.1)
@@ -143,11 +146,17 @@ def _expected_churn() -> None:
     recall, threshold = model
     lang = common.lang()
     success = st.slider(
-        tr("roi.success_rate"), 0.0, 100.0, 67.0, 1.0, format="%.0f%%", help=tr("roi.success_help")
+        tr("roi.success_rate"),
+        0.0,
+        100.0,
+        RETENTION_SUCCESS_RATE * 100,
+        1.0,
+        format="%.0f%%",
+        help=tr("roi.success_help"),
     )
-    derived = churn_with_programme(state[WIDGETS["churn_rate"]] / 100, recall, success / 100)
+    derived = churn_with_programme(WIDGETS["churn_rate"].get() / 100, recall, success / 100)
     # The new-churn slider is not drawn in this mode, so its state may be set here.
-    state[WIDGETS["new_churn_rate"]] = round(derived * 100, 10)
+    WIDGETS["new_churn_rate"].set(round(derived * 100, 10))
     threshold_text = "–" if threshold is None else fmt_number(threshold, lang, 2)
     st.caption(
         tr(
@@ -164,7 +173,7 @@ def _inputs_panel() -> RoiInputs:
     with st.container(border=True):
         st.markdown(f"**{tr('roi.section_customers')}**")
         st.number_input(
-            tr("roi.customers"), 1, int(RANGES["customers"][1]), step=10, key=WIDGETS["customers"]
+            tr("roi.customers"), 1, int(RANGES["customers"][1]), step=10, key=WIDGETS["customers"].name
         )
         _money_input("annual_value", 1000.0)
         _pct_slider("gross_margin", 1.0)
@@ -177,20 +186,22 @@ def _inputs_panel() -> RoiInputs:
         left, right = st.columns(2)
         _money_input("cost_per_contact", 10.0, where=left)
         high = int(RANGES["contacts_per_year"][1])
-        right.number_input(tr("roi.contacts_per_year"), 0, high, step=10, key=WIDGETS["contacts_per_year"])
+        right.number_input(
+            tr("roi.contacts_per_year"), 0, high, step=10, key=WIDGETS["contacts_per_year"].name
+        )
         _money_input(
             "acquisition_cost", 1000.0, placeholder=tr("roi.optional"), help=tr("roi.acquisition_help")
         )
     with st.container(border=True):
         st.markdown(f"**{tr('roi.section_settings')}**")
-        st.slider(tr("roi.horizon_years"), 1, 10, step=1, key=WIDGETS["horizon_years"])
-        st.selectbox(tr("roi.currency"), CURRENCIES, key=WIDGETS["currency"])
+        st.slider(tr("roi.horizon_years"), 1, 10, step=1, key=WIDGETS["horizon_years"].name)
+        st.selectbox(tr("roi.currency"), CURRENCIES, key=WIDGETS["currency"].name)
         st.radio(
             tr("roi.rounding"),
             ROUNDING,
             format_func=lambda code: tr(f"roi.rounding_{code}"),
             horizontal=True,
-            key=WIDGETS["rounding"],
+            key=WIDGETS["rounding"].name,
         )
     return _from_state()
 
@@ -365,7 +376,7 @@ def _save(name: str, inputs: RoiInputs) -> None:
 def _scenarios(inputs: RoiInputs) -> None:
     st.subheader(tr("roi.scenarios"))
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    name = left.text_input(tr("roi.scenario_name"), max_chars=80, key="roi_scenario_name")
+    name = left.text_input(tr("roi.scenario_name"), max_chars=80, key=state.Widget.ROI_SCENARIO_NAME)
     if right.button(tr("roi.save"), icon=":material/bookmark_add:", width="stretch"):
         _save(name, inputs)
     if st.button(tr("roi.save_variants"), help=tr("roi.save_variants_help")):
@@ -378,7 +389,7 @@ def _scenarios(inputs: RoiInputs) -> None:
         st.caption(tr("roi.no_scenarios"))
         return
     left, middle, right = st.columns([4, 1, 1], vertical_alignment="bottom")
-    picked = left.selectbox(tr("roi.saved_scenarios"), list(saved), key="roi_picked")
+    picked = left.selectbox(tr("roi.saved_scenarios"), list(saved), key=state.Widget.ROI_PICKED)
     # Callbacks run before the widgets are drawn, so they may set the widgets' state.
     middle.button(tr("roi.open"), on_click=_to_state, args=(saved[picked],), width="stretch")
     right.button(
@@ -433,7 +444,7 @@ st.title(tr("roi.title"))
 st.caption(tr("roi.intro"))
 
 _sync_from_url()
-if rejected := state.pop("roi_rejected", ()):
+if rejected := state.ROI_REJECTED.pop(()):
     fields = ", ".join(tr(f"roi.field_{name}") for name in rejected)
     st.warning(tr("roi.url_notice", fields=fields), icon=":material/link_off:")
 
@@ -458,7 +469,7 @@ for column, (size, preset) in zip(presets[1:], COST_PRESETS.items(), strict=True
         args=(size,),
         width="stretch",
     )
-if state.pop("roi_preset_notice", False):
+if state.ROI_PRESET_NOTICE.pop(False):
     st.info(tr("roi.preset_in_euro"), icon=":material/euro:")
 
 inputs_column, results_column = st.columns([1, 2], gap="large")

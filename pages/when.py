@@ -19,7 +19,7 @@ from churn.core.dataset import CHURN_FROM_INACTIVITY, START_DATE, Dataset
 from churn.core.errors import ChurnError
 from churn.core.formatting import fmt_number, fmt_pct
 from churn.ingest import intake
-from pages import common
+from pages import common, state
 
 common.ensure_router(__file__)
 
@@ -78,7 +78,7 @@ def _filters(data: Dataset) -> tuple[str | None, tuple, tuple]:
         [None, *segments],
         format_func=lambda c: tr("when.segment_none") if c is None else c,
         help=tr("when.segment_help"),
-        key="when_segment",
+        key=state.Widget.WHEN_SEGMENT,
     )
     values: tuple = ()
     if segment:
@@ -89,7 +89,7 @@ def _filters(data: Dataset) -> tuple[str | None, tuple, tuple]:
                 options,
                 help=tr("when.segment_values_help"),
                 placeholder=tr("when.segment_values_placeholder"),
-                key="when_values",
+                key=state.Widget.WHEN_VALUES,
             )
         )
     period: tuple = (None, None)
@@ -104,7 +104,7 @@ def _filters(data: Dataset) -> tuple[str | None, tuple, tuple]:
                 value=(months[0], months[-1]),
                 format_func=lambda p: _month_label(p.to_timestamp()),
                 help=tr("when.period_help"),
-                key="when_period",
+                key=state.Widget.WHEN_PERIOD,
             )
             if (first, last) != (months[0], months[-1]):
                 period = (first.to_timestamp(), (last + 1).to_timestamp() - pd.Timedelta(seconds=1))
@@ -230,7 +230,7 @@ def _cohort_view(result: dict) -> None:
             ["retention", "revenue_retention"],
             format_func=lambda m: tr("when.cohort_customers" if m == "retention" else "when.cohort_revenue"),
             default="retention",
-            key="when_cohort_measure",
+            key=state.Widget.WHEN_COHORT_MEASURE,
         )
         measure = picked or "retention"
     frame = cohorts.assign(cohort_label=cohorts["cohort"].map(_month_label))
@@ -386,7 +386,7 @@ try:
                 value=int(data.mapping.inactivity_days or default),
                 step=7,
                 help=tr("when.inactivity_help"),
-                key="when_inactivity_days",
+                key=state.Widget.WHEN_INACTIVITY_DAYS,
             )
         )
         if days != data.mapping.inactivity_days:

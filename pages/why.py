@@ -12,7 +12,7 @@ from churn.analysis import drivers, signals
 from churn.core.errors import ChurnError
 from churn.core.export import to_csv_bytes, to_excel_bytes
 from churn.core.formatting import fmt_date, fmt_number, fmt_pct
-from pages import common
+from pages import common, state
 
 common.ensure_router(__file__)
 
@@ -122,7 +122,7 @@ with tab_segments:
         st.caption(tr("why.overall_rate", rate=fmt_pct(overall, lang)))
         ranked = table.groupby("attribute")["attribute_strength"].first().sort_values(ascending=False).index
         everything = tr("why.all_attributes")
-        chosen = st.selectbox(tr("why.attribute"), [everything, *ranked], key="why_attribute")
+        chosen = st.selectbox(tr("why.attribute"), [everything, *ranked], key=state.Widget.WHY_ATTRIBUTE)
         view = (
             table.head(20)
             if chosen == everything
@@ -172,7 +172,7 @@ with tab_acquisition:
         st.info(tr("why.no_channel"), icon=":material/info:")
     else:
         index = options.index(found) if found in options else 0
-        channel = st.selectbox(tr("why.channel_column"), options, index=index, key="why_channel")
+        channel = st.selectbox(tr("why.channel_column"), options, index=index, key=state.Widget.WHY_CHANNEL)
         cost_column, cost = drivers.find_cost_column(data), None
         if cost_column:
             st.caption(tr("why.cost_from_column", column=cost_column))
@@ -239,10 +239,10 @@ with tab_signals:
             min_value=first_day,
             max_value=today,
             help=tr("why.as_of_help"),
-            key="why_as_of",
+            key=state.Widget.WHY_AS_OF,
         )
-        horizon = mid.selectbox(tr("why.horizon"), [30, 60, 90], index=1, key="why_horizon")
-        window = right.selectbox(tr("why.window"), [60, 90, 120], index=1, key="why_window")
+        horizon = mid.selectbox(tr("why.horizon"), [30, 60, 90], index=1, key=state.Widget.WHY_HORIZON)
+        window = right.selectbox(tr("why.window"), [60, 90, 120], index=1, key=state.Widget.WHY_WINDOW)
         try:
             result = _signals(key, as_of, horizon, window, data)
         except ChurnError as error:
@@ -360,7 +360,7 @@ with tab_reasons:
             c for c in data.categorical if c in data.customers and c != reason and c not in data.leakage
         ]
         if segments:
-            segment = st.selectbox(tr("why.reason_segment"), segments, key="why_reason_segment")
+            segment = st.selectbox(tr("why.reason_segment"), segments, key=state.Widget.WHY_REASON_SEGMENT)
             by_segment = _pct(drivers.churn_reasons(data.customers, reason, segment), "share")
             chart = (
                 alt.Chart(by_segment)
@@ -387,10 +387,10 @@ with tab_calls:
             0.9,
             0.5,
             0.1,
-            key="why_threshold",
+            key=state.Widget.WHY_THRESHOLD,
             help=tr("why.calls_threshold_help"),
         )
-        calls = _call_list(key, st.session_state.get("why_as_of") or today, threshold, lang, data)
+        calls = _call_list(key, state.widget_value(state.Widget.WHY_AS_OF) or today, threshold, lang, data)
         if calls.empty:
             st.success(tr("why.calls_empty"), icon=":material/check_circle:")
         else:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from churn.commands.cli import main
+from churn.commands.common import Loaded
 from churn.core.dataset import Dataset, RoleMapping
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ def _hand_dataset() -> Dataset:
 @pytest.fixture
 def fake_intake(monkeypatch):
     """Let the command load a hand-made dataset, whatever the paths say."""
-    monkeypatch.setattr("churn.ingest.intake.load_files", lambda path, events=None: _hand_dataset())
+    monkeypatch.setattr("churn.commands.why.load", lambda args: Loaded(_hand_dataset(), None, None))
 
 
 def test_text_output_names_the_top_driver_and_says_events_are_missing(fake_intake, capsys):

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from churn.act import tiers as actions
+from churn.core.assumptions import RETENTION_SUCCESS_RATE
 from churn.core.errors import ScenarioError
+from churn.core.sampling import capped_rows
 from churn.model import evaluation
 from churn.model.baselines import RuleBaseline
 
@@ -104,7 +106,7 @@ def test_absurd_money_inputs_are_refused(cost, success):
 def test_default_money_rounds_friendly():
     """Mean monthly value 4031 -> 12 × 4031 = 48 372 -> 48 000; cost 5% = 2 400."""
     money = evaluation.default_money(pd.Series([4031.0]))
-    assert money == {"value": 48000.0, "cost": 2400.0, "success_rate": evaluation.DEFAULT_SUCCESS_RATE}
+    assert money == {"value": 48000.0, "cost": 2400.0, "success_rate": RETENTION_SUCCESS_RATE}
 
 
 def test_explanations_carry_the_numbers():
@@ -207,7 +209,7 @@ def test_kfold_split_keeps_each_customer_on_one_side():
 
 
 def test_capped_rows_are_seeded_and_sorted():
-    rows = evaluation.capped_rows(100, 10, seed=1)
+    rows = capped_rows(100, 10, seed=1)
     assert len(rows) == 10 and np.all(np.diff(rows) > 0)
-    assert np.array_equal(rows, evaluation.capped_rows(100, 10, seed=1))
-    assert np.array_equal(evaluation.capped_rows(5, 10, seed=1), np.arange(5))
+    assert np.array_equal(rows, capped_rows(100, 10, seed=1))
+    assert np.array_equal(capped_rows(5, 10, seed=1), np.arange(5))

@@ -16,16 +16,8 @@ PAGE = "pages/explain.py"
 
 
 @pytest.fixture(scope="session")
-def tiny_model(sample_dataset):
-    """A 20-tree ChurnModel on two snapshots of the sample, fitted once per session."""
-    from churn.model.churn_model import ChurnModel
-
-    return ChurnModel(iterations=20, n_cutoffs=2).fit(sample_dataset)
-
-
-@pytest.fixture(scope="session")
 def sample_scores(tiny_model, sample_dataset):
-    from churn.model.churn_model import score_customers
+    from churn.act.scoring import score_customers
 
     return score_customers(tiny_model, sample_dataset)
 
@@ -52,9 +44,7 @@ def _metric(at, label: str) -> str:
 
 
 def _with_model(app_test, model, lang: str = "en"):
-    at = app_test(lang=lang)
-    at.session_state["model"] = model
-    at.session_state["model_dataset_id"] = at.session_state["dataset_id"]
+    at = app_test(lang=lang, model=model)
     at.switch_page(PAGE)
     at.run()
     assert not at.exception, at.exception

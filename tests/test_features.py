@@ -180,7 +180,7 @@ def test_event_index_matches_signal_table_counts():
     assert np.allclose(X["days_since_last_event"], signals["days_since_last_event"])
 
 
-def test_leakage_suspects_catch_label_copies_and_churn_only_columns():
+def test_snapshot_leakage_catches_label_copies_and_churn_only_columns():
     y = pd.Series([0, 0, 0, 1, 1, 1, 0, 1] * 10)
     X = pd.DataFrame(
         {
@@ -190,7 +190,7 @@ def test_leakage_suspects_catch_label_copies_and_churn_only_columns():
             "plan": np.tile(["a", "b"], 40),  # unrelated
         }
     )
-    found = features.leakage_suspects(X, y, list(X.columns), ["status", "reason", "plan"])
+    found = features.snapshot_leakage(X, y, list(X.columns), ["status", "reason", "plan"])
     assert found == {"status": "near_perfect", "reason": "only_churners", "score": "near_perfect"}
 
 

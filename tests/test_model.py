@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from churn.act.scoring import score_customers
 from churn.core.dataset import Dataset, RoleMapping
 from churn.core.errors import ModelError
-from churn.model.churn_model import ChurnModel, recommendation_text, score_customers
-from churn.model.files import load_bundle, save_bundle
+from churn.model.churn_model import ChurnModel, recommendation_text
+from churn.model.persistence import load_bundle, model_from_record, model_record, save_bundle
 from churn.workspace import jobs
 
 
@@ -108,7 +109,7 @@ def test_round_trip_through_the_store_record_and_bundle_predicts_identically(
 ):
     X = tiny_model.scoring_features(small_data)
     expected = tiny_model.predict_proba(X)
-    record = tiny_model.to_record()
+    record = model_record(tiny_model)
     assert isinstance(record["model_bytes"], bytes) and record["features"] == tiny_model.features_
     stored = {
         "id": 7,
@@ -116,7 +117,7 @@ def test_round_trip_through_the_store_record_and_bundle_predicts_identically(
         "model": record["model_bytes"],
         **{k: record[k] for k in ("settings", "metrics", "features")},
     }
-    again = ChurnModel.from_record(stored)
+    again = model_from_record(stored)
     assert np.array_equal(again.predict_proba(again.scoring_features(small_data)), expected)
     assert again.metrics_["auc"] == tiny_model.metrics_["auc"]
     assert again.baselines_ == tiny_model.baselines_
@@ -130,11 +131,11 @@ def test_store_round_trip(tiny_model, tmp_db, small_data):
 
     token = store.create_workspace()
     dataset_id = store.save_dataset(token, small_data)
-    record = tiny_model.to_record()
+    record = model_record(tiny_model)
     store.save_model(
         token, dataset_id, record["model_bytes"], record["settings"], record["metrics"], record["features"]
     )
-    loaded = ChurnModel.from_record(store.latest_model(token, dataset_id))
+    loaded = model_from_record(store.latest_model(token, dataset_id))
     X = tiny_model.scoring_features(small_data)
     assert np.array_equal(loaded.predict_proba(X), tiny_model.predict_proba(X))
 

@@ -1,10 +1,11 @@
-"""The Model page with a tiny pre-trained model in session state (no training in UI tests)."""
+"""The Model page with a tiny pre-trained model saved in the workspace (no training in UI tests)."""
 
 from __future__ import annotations
 
 import pytest
 
 from churn.model.churn_model import ChurnModel
+from tests.conftest import save_model
 
 
 @pytest.fixture(scope="session")
@@ -14,8 +15,7 @@ def sample_model(sample_dataset) -> ChurnModel:
 
 
 def _with_model(at, model):
-    at.session_state["model"] = model
-    at.session_state["model_dataset_id"] = at.session_state["dataset_id"]
+    save_model(at.session_state["ws"], at.session_state["dataset_id"], model)
     at.switch_page("pages/model.py")
     return at.run()
 

@@ -249,7 +249,7 @@ def test_model_sections_with_a_trained_model(small_sample, tiny_model):
 
 @pytest.mark.slow
 def test_cli_with_a_model_file(sample_files, tiny_model, tmp_path):
-    from churn.model.files import save_bundle
+    from churn.model.persistence import save_bundle
 
     save_bundle(tiny_model, tmp_path / "model.zip")
     out = tmp_path / "report.html"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import copy
 
 import pandas as pd
 import pytest
@@ -167,11 +167,15 @@ def test_save_variants_and_compare_them(app_test):
     assert [s["name"] for s in store.list_scenarios(at.session_state["ws"])] == ["Base", "Optimistic"]
 
 
-def test_expected_churn_from_the_trained_model(app_test, tiny_dataset):
-    """Recall 0.6, success 67 %: 8 % × (1 − 0.6 × 0.67) = 4.784 %."""
-    at = app_test(dataset=tiny_dataset)
-    at.session_state["model"] = SimpleNamespace(metrics_={"recall": 0.6}, threshold_=0.5)
-    at.session_state["model_dataset_id"] = at.session_state["dataset_id"]
+def test_expected_churn_from_the_trained_model(app_test, tiny_dataset, tiny_model):
+    """Recall 0.6, success 67 %: 8 % × (1 − 0.6 × 0.67) = 4.784 %.
+
+    The page reads the recall of the model saved for the dataset; a real tiny model
+    whose stored recall is set to 0.6 makes the arithmetic exact.
+    """
+    model = copy.copy(tiny_model)
+    model.metrics_ = {**tiny_model.metrics_, "recall": 0.6}
+    at = app_test(dataset=tiny_dataset, model=model)
     at.switch_page(PAGE)
     at.run()
     assert not at.exception

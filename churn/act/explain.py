@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 from catboost import Pool
 
-from churn.act import reasons as _reasons
-from churn.act.reasons import action_list, export_action_list  # noqa: F401  (public API lives here too)
+from churn.act import reasons
 from churn.core.errors import ModelError, ScenarioError
 from churn.core.i18n import t
+from churn.core.sampling import capped_rows
 
 THREADS = 2
 #: A what-if reason counts as changed when its contribution moves by at least one point.
@@ -103,6 +103,31 @@ def shap_frame(model, X: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     return shap, float(values[0, -1])
 
 
+def shap_explanation(model, X: pd.DataFrame):
+    """The SHAP values of :func:`shap_frame` as a ``shap.Explanation``, for notebook users.
+
+    ``shap.plots.waterfall(explanation[0])`` or ``shap.plots.beeswarm(explanation)``
+    then draw the model's own values, with the customers' feature values as data.
+
+    Example
+    -------
+    >>> explanation = shap_explanation(model, model.scoring_features(dataset))  # doctest: +SKIP
+    >>> shap.plots.beeswarm(explanation)  # doctest: +SKIP
+    """
+    import shap as shap_library
+
+    values, base = shap_frame(model, X)
+    frame = _as_frame(model, X)
+    return shap_library.Explanation(
+        values=values.to_numpy(),
+        base_values=np.full(len(values), base),
+        data=frame.to_numpy(dtype=object),
+        feature_names=list(frame.columns),
+        instance_names=[str(i) for i in frame.index],
+        output_names="log-odds of churn",
+    )
+
+
 def probability_points(shap: pd.DataFrame, base: float) -> tuple[pd.DataFrame, float]:
     """Turn log-odds contributions into probability contributions that add up exactly.
 
@@ -150,7 +175,7 @@ def global_importance(shap: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "feature": mean_abs.index,
-            "label": [_reasons.feature_label(f, lang) for f in mean_abs.index],
+            "label": [reasons.feature_label(f, lang) for f in mean_abs.index],
             "mean_abs_shap": mean_abs.to_numpy(),
             "share": mean_abs.to_numpy() / total,
         }
@@ -159,10 +184,7 @@ def global_importance(shap: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 def _sample_index(index: pd.Index, limit: int) -> pd.Index:
     """A fixed (seeded) sample of at most ``limit`` labels, in their original order."""
-    if len(index) <= limit:
-        return index
-    chosen = np.sort(np.random.default_rng(0).choice(len(index), size=limit, replace=False))
-    return index[chosen]
+    return index[capped_rows(len(index), limit, seed=0)]
 
 
 def strip_data(
@@ -193,7 +215,7 @@ def strip_data(
                     "feature": feature,
                     "label": label,
                     "shap": shap.loc[rows, feature].to_numpy(),
-                    "value": [_reasons.format_value(feature, v, lang) for v in values],
+                    "value": [reasons.format_value(feature, v, lang) for v in values],
                     "value_rank": rank.to_numpy(dtype=float),
                     "jitter": rng.uniform(-1, 1, size=len(rows)),
                 }
@@ -305,7 +327,7 @@ def explain_customer(
         shap_row = shap.iloc[0]
     shap_row = shap_row[list(model.features_)].astype(float)
     points, p_base = probability_points(shap_row.to_frame().T, base)
-    contributions = _reasons.contribution_table(row, shap_row, points.iloc[0], lang)
+    contributions = reasons.contribution_table(row, shap_row, points.iloc[0], lang)
     raw = float(base + shap_row.sum())
     return {
         "customer_id": frame.index[0],
@@ -315,7 +337,7 @@ def explain_customer(
         "base_raw": float(base),
         "contributions": contributions,
         "waterfall": waterfall_data(contributions, p_base, lang, steps),
-        "reasons": _reasons.top_sentences(row, contributions, n, lang),
+        "reasons": reasons.top_sentences(row, contributions, n, lang),
     }
 
 
@@ -362,7 +384,7 @@ def what_if(model, X_row: pd.Series | pd.DataFrame, changes: dict, lang: str = "
     raws = base + shap.sum(axis=1).to_numpy()
     rows = [both.iloc[i] for i in range(2)]
     contributions = [
-        _reasons.contribution_table(rows[i], shap.iloc[i], points.iloc[i], lang) for i in range(2)
+        reasons.contribution_table(rows[i], shap.iloc[i], points.iloc[i], lang) for i in range(2)
     ]
     moved = (points.iloc[1] - points.iloc[0]).abs()
     changed = moved[moved >= CHANGED_POINTS].sort_values(ascending=False, kind="stable").index
@@ -370,19 +392,19 @@ def what_if(model, X_row: pd.Series | pd.DataFrame, changes: dict, lang: str = "
         "probability_before": float(_sigmoid(raws[0])),
         "probability_after": float(_sigmoid(raws[1])),
         "delta": float(_sigmoid(raws[1]) - _sigmoid(raws[0])),
-        "reasons_before": _reasons.top_sentences(rows[0], contributions[0], n, lang),
-        "reasons_after": _reasons.top_sentences(rows[1], contributions[1], n, lang),
+        "reasons_before": reasons.top_sentences(rows[0], contributions[0], n, lang),
+        "reasons_after": reasons.top_sentences(rows[1], contributions[1], n, lang),
         "changed": pd.DataFrame(
             {
                 "feature": changed,
-                "label": [_reasons.feature_label(f, lang) for f in changed],
-                "value_before": [_reasons.format_value(f, rows[0][f], lang) for f in changed],
-                "value_after": [_reasons.format_value(f, rows[1][f], lang) for f in changed],
+                "label": [reasons.feature_label(f, lang) for f in changed],
+                "value_before": [reasons.format_value(f, rows[0][f], lang) for f in changed],
+                "value_after": [reasons.format_value(f, rows[1][f], lang) for f in changed],
                 "points_before": points.iloc[0][changed].to_numpy(),
                 "points_after": points.iloc[1][changed].to_numpy(),
                 "sentence": [
-                    _reasons.reason_sentence(f, rows[1], points.iloc[1][f], lang)
-                    + t("explain.was", lang, effect=_reasons.effect_text(points.iloc[0][f], lang))
+                    reasons.reason_sentence(f, rows[1], points.iloc[1][f], lang)
+                    + t("explain.was", lang, effect=reasons.effect_text(points.iloc[0][f], lang))
                     for f in changed
                 ],
             }
@@ -425,7 +447,7 @@ def top_reasons(
         shap, base = shap_frame(model, frame)
     shap = shap.loc[frame.index, list(model.features_)]
     points, _ = probability_points(shap, base)
-    return _reasons.reason_table(frame, shap, points, n, lang, raising_only)
+    return reasons.reason_table(frame, shap, points, n, lang, raising_only)
 
 
 def feature_domain(X: pd.DataFrame, feature: str) -> dict:

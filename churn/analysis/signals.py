@@ -29,6 +29,7 @@ from churn.core.dataset import (
     END_DATE,
     EVENT_KINDS,
     EVENT_TYPE,
+    SECONDS_PER_DAY,
     START_DATE,
     TIMESTAMP,
     VALUE,
@@ -180,7 +181,7 @@ def signal_table(
     span = pd.Series(stamps.astype("int64")).groupby(codes).agg(["min", "max"])
     first = span["min"].reindex(range(n)).to_numpy(dtype=float)
     last = span["max"].reindex(range(n)).to_numpy(dtype=float)
-    day_ns = 86_400e9
+    day_ns = SECONDS_PER_DAY * 1e9
     out["days_since_last_event"] = (as_of.value - last) / day_ns
     out["history_days"] = (as_of.value - first) / day_ns
     return add_flags(out, window_days)

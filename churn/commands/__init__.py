@@ -1,1 +1,9 @@
-"""One module per CLI command; see :mod:`churn.commands.cli`."""
+"""The command line, ``python -m churn <command>``: one module per command.
+
+:mod:`churn.commands.cli` builds the parser from the command modules;
+:mod:`churn.commands.common` holds the input options, loader and output they share.
+"""
+
+from churn.commands.cli import COMMANDS, build_parser, main
+
+__all__ = ["COMMANDS", "build_parser", "main"]

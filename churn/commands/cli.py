@@ -1,46 +1,33 @@
 """Command-line interface: ``python -m churn <command> ...``.
 
 Each command lives in its own module under ``churn/commands/`` and exposes
-``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``. A
-:class:`~churn.core.errors.ChurnError` ends as one ``error: ...`` line and exit 2.
+``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``; the input
+options, the loader and the output path they share are in :mod:`churn.commands.common`.
+A :class:`~churn.core.errors.ChurnError` ends as one ``error: ...`` line and exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import json
 import logging
-import pkgutil
 import sys
 
-from churn import commands
+from churn.commands import profile, report, roi, sample, score, train, when, why
 from churn.core.errors import ChurnError
 
-
-def _command_modules():
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_") and info.name != "cli":
-            yield importlib.import_module(f"churn.commands.{info.name}")
+#: The commands, in the order ``--help`` lists them.
+COMMANDS = (profile, report, roi, sample, score, train, when, why)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with one sub-parser per command module."""
     parser = argparse.ArgumentParser(prog="python -m churn", description="Churn workshop toolkit.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _command_modules():
+    for module in COMMANDS:
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser
-
-
-def emit(result: dict, as_json: bool, text: str) -> None:
-    """Print ``result`` as JSON or ``text`` as plain lines (the CLI's one output path)."""
-    if as_json:
-        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
-    else:
-        print(text)
 
 
 def main(argv: list[str] | None = None) -> int:

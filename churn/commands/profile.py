@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from churn.commands.cli import emit
-from churn.core.errors import InputError
+from churn.commands.common import add_input_arguments, emit, load
 from churn.core.i18n import t
-from churn.ingest.intake import build_dataset, guess_roles, read_table
-from churn.ingest.parsing import MAX_BYTES
 from churn.ingest.quality import profile
 
 NAME = "profile"
@@ -19,16 +16,9 @@ _ICONS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the profile command's options."""
-    parser.add_argument("path", nargs="?", help="customer table (CSV/TSV/TXT, .xlsx or .parquet)")
-    parser.add_argument("--events", help="event log (one row per event), alone or with PATH")
+    add_input_arguments(parser)
     parser.add_argument(
         "--lang", default="en", choices=("en", "nb"), help="language of the messages (default en)"
-    )
-    parser.add_argument(
-        "--max-mb",
-        type=float,
-        default=MAX_BYTES / 2**20,
-        help="refuse files larger than this (default 200 MB)",
     )
     parser.add_argument("--json", action="store_true", help="print the profile as JSON")
 
@@ -71,14 +61,7 @@ def _text(result: dict, lang: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Read the file(s), build the dataset with guessed roles and print the profile."""
-    if not args.path and not args.events:
-        raise InputError("Give a customer table (PATH), an event log (--events PATH) or both.")
-    max_bytes = int(args.max_mb * 2**20)
-    customers = read_table(args.path, max_bytes=max_bytes) if args.path else None
-    events = read_table(args.events, max_bytes=max_bytes) if args.events else None
-    mapping = guess_roles(customers, events)
-    name = " + ".join(p.replace("\\", "/").rsplit("/", 1)[-1] for p in (args.path, args.events) if p)
-    dataset = build_dataset(customers, events, mapping, name=name)
-    result = profile(dataset, args.lang, raw_customers=customers, raw_events=events)
+    loaded = load(args)
+    result = profile(loaded.dataset, args.lang, raw_customers=loaded.customers, raw_events=loaded.events)
     emit(result, args.json, _text(result, args.lang))
     return 0

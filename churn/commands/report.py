@@ -12,7 +12,7 @@ import argparse
 import os
 from pathlib import Path
 
-from churn.commands.cli import emit
+from churn.commands.common import add_input_arguments, emit, load
 from churn.core.errors import InputError
 from churn.core.i18n import LANGUAGES
 
@@ -24,8 +24,7 @@ HELP = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the report command's options."""
-    parser.add_argument("path", help="customer table (CSV, Excel or Parquet)")
-    parser.add_argument("--events", help="event log joined on the customer id")
+    add_input_arguments(parser, path_required=True)
     parser.add_argument("--out", required=True, help="the HTML file to write, e.g. report.html")
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report (default en)")
     parser.add_argument("--model", help="a model file written by 'python -m churn train --model OUT'")
@@ -52,14 +51,13 @@ def _out_path(text: str, suffix: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Load the data (and the model), build the report, write HTML (and PDF)."""
-    from churn.ingest.intake import load_files
     from churn.report.builder import make_report, report_pdf
 
     out = _out_path(args.out, ".html")
-    dataset = load_files(args.path, args.events)
+    dataset = load(args).dataset
     model = None
     if args.model:
-        from churn.model.files import load_bundle
+        from churn.model.persistence import load_bundle
 
         model = load_bundle(args.model)
     report = make_report(

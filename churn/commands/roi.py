@@ -16,7 +16,7 @@ import argparse
 import math
 import re
 
-from churn.commands.cli import emit
+from churn.commands.common import emit
 from churn.core.errors import ScenarioError
 from churn.core.formatting import CURRENCIES
 from churn.value.roi import RoiInputs, compute_roi, roi_message

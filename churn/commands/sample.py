@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from churn.commands.cli import emit
+from churn.commands.common import emit
 from churn.ingest.sample import write_sample
 
 NAME = "sample"

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from churn.commands.cli import emit
-from churn.commands.train import load
+from churn.act.scoring import score_customers
+from churn.commands.common import add_input_arguments, emit, load
 from churn.core.errors import InputError
 from churn.core.export import to_csv_bytes
-from churn.model.churn_model import score_customers
-from churn.model.files import load_bundle
+from churn.model.persistence import load_bundle
 
 NAME = "score"
 HELP = "Score every active customer with a trained model and write id, probability, tier and action to CSV."
@@ -18,12 +17,10 @@ HELP = "Score every active customer with a trained model and write id, probabili
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the score command's options."""
-    parser.add_argument("path", nargs="?", help="customer table (CSV/TSV/TXT, .xlsx or .parquet)")
+    add_input_arguments(parser)
     parser.add_argument(
         "--model", required=True, help="model file written by 'python -m churn train --model'"
     )
-    parser.add_argument("--events", help="event log (one row per event), alone or with PATH")
-    parser.add_argument("--target", help="the churn column, when it is not detected automatically")
     parser.add_argument("--out", required=True, help="CSV file to write")
     parser.add_argument(
         "--reasons", type=int, default=0, metavar="N", help="add the top N reasons per customer"
@@ -37,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if args.reasons < 0 or args.reasons > 10:
         raise InputError("--reasons must be between 0 and 10.")
     model = load_bundle(args.model)
-    dataset = load(args.path, args.events, args.target)
+    dataset = load(args).dataset
     table = score_customers(model, dataset, lang=args.lang)
     out = table[["customer_id", "probability", "tier", "action_personal", "action_auto", "value_at_risk"]]
     out = out.rename(columns={"action_personal": "action"})

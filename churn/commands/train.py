@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
-from churn.commands.cli import emit
-from churn.core.errors import InputError, SchemaError
+from churn.commands.common import add_input_arguments, emit, load
+from churn.core.errors import InputError
 from churn.core.i18n import t
-from churn.ingest.intake import build_dataset, guess_roles, read_table
 from churn.model.churn_model import SPEEDS, ChurnModel, recommendation_text
-from churn.model.files import save_bundle
+from churn.model.persistence import save_bundle
 
 NAME = "train"
 HELP = "Train the churn model on a customer table and/or event log and print its out-of-sample metrics."
@@ -20,9 +18,7 @@ METRICS = ("auc", "pr_auc", "accuracy", "precision", "recall", "fpr", "brier", "
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the train command's options."""
-    parser.add_argument("path", nargs="?", help="customer table (CSV/TSV/TXT, .xlsx or .parquet)")
-    parser.add_argument("--events", help="event log (one row per event), alone or with PATH")
-    parser.add_argument("--target", help="the churn column, when it is not detected automatically")
+    add_input_arguments(parser)
     parser.add_argument(
         "--model", metavar="OUT", help="write the trained model to this file (a zip, no pickle)"
     )
@@ -32,25 +28,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", choices=tuple(SPEEDS), default="balanced", help="trees to grow at most")
     parser.add_argument("--lang", default="en", choices=("en", "nb"), help="language of the verdict (en)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-
-
-def load(path: str | None, events_path: str | None, target: str | None = None):
-    """Read the file(s), guess roles (``target`` forces the churn column) and build the dataset."""
-    if not path and not events_path:
-        raise InputError("Give a customer table (PATH), an event log (--events PATH) or both.")
-    customers = read_table(path) if path else None
-    events = read_table(events_path) if events_path else None
-    mapping = guess_roles(customers, events)
-    if target:
-        if customers is None or target not in customers.columns:
-            raise SchemaError(
-                f"Column '{target}' is not in the customer table; check the name given to --target."
-            )
-        mapping = dataclasses.replace(
-            mapping, churn_label=target, segments=tuple(s for s in mapping.segments if s != target)
-        )
-    name = " + ".join(p.replace("\\", "/").rsplit("/", 1)[-1] for p in (path, events_path) if p)
-    return build_dataset(customers, events, mapping, name=name)
 
 
 def _result(model: ChurnModel) -> dict:
@@ -97,7 +74,7 @@ def _text(result: dict, verdict: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Train on the file(s), print the metrics and optionally save the model file."""
-    dataset = load(args.path, args.events, args.target)
+    dataset = load(args).dataset
     model = ChurnModel(horizon_days=args.horizon, iterations=SPEEDS[args.speed]).fit(dataset)
     result = _result(model)
     if args.model:

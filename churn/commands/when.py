@@ -15,7 +15,7 @@ from churn.analysis.peaks import (
     peak_method_sentence,
     peak_sentences,
 )
-from churn.commands.cli import emit
+from churn.commands.common import add_input_arguments, emit, load
 from churn.core.dataset import CHURN_FROM_INACTIVITY, Dataset
 from churn.core.errors import SchemaError
 from churn.core.formatting import fmt_number, fmt_pct
@@ -27,8 +27,7 @@ HELP = "Show monthly churn rates and CRR, the median customer lifetime and the c
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the when command's options."""
-    parser.add_argument("path", help="customer table (CSV, Excel or Parquet)")
-    parser.add_argument("--events", help="event log joined on the customer id")
+    add_input_arguments(parser, path_required=True)
     parser.add_argument("--segment", help="customer column to compare survival across (log-rank test)")
     parser.add_argument(
         "--inactivity-days",
@@ -174,9 +173,9 @@ def _text(result: dict, segment: str | None, lang: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Load the files, compute the timing views, print them."""
-    from churn.ingest.intake import load_files, with_inactivity
+    from churn.ingest.intake import with_inactivity
 
-    dataset = load_files(args.path, args.events)
+    dataset = load(args).dataset
     if args.inactivity_days is not None:
         if dataset.churn_definition != CHURN_FROM_INACTIVITY:
             raise SchemaError(

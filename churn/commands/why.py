@@ -7,7 +7,7 @@ import argparse
 import pandas as pd
 
 from churn.analysis import drivers, signals
-from churn.commands.cli import emit
+from churn.commands.common import add_input_arguments, emit, load
 from churn.core.formatting import fmt_number, fmt_pct
 from churn.core.i18n import LANGUAGES, t
 
@@ -17,8 +17,7 @@ HELP = "Show which customer groups churn most and which warning signals came bef
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the why command's options."""
-    parser.add_argument("path", help="customer table (CSV or Excel)")
-    parser.add_argument("--events", help="event log (CSV or Excel) for warning signals")
+    add_input_arguments(parser, path_required=True)
     parser.add_argument("--top", type=int, default=10, help="number of segment groups to show (default 10)")
     parser.add_argument("--horizon", type=int, default=60, help="churn within this many days (default 60)")
     parser.add_argument(
@@ -35,9 +34,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 
 def run(args: argparse.Namespace) -> int:
     """Load the files, compute drivers (and signals when events are given), print them."""
-    from churn.ingest.intake import load_files
-
-    dataset = load_files(args.path, args.events)
+    dataset = load(args).dataset
     lang = args.lang
     table = drivers.segment_drivers(dataset.customers, drivers.driver_attributes(dataset), lang)
     overall = float(dataset.customers["churned"].mean())

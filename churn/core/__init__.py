@@ -1,0 +1,116 @@
+"""The contracts everything else builds on: the dataset, errors, formats, words, safe export.
+
+Imports nothing else of ``churn``.
+"""
+
+from churn.core.assumptions import (
+    RETENTION_SUCCESS_RATE,
+)
+from churn.core.dataset import (
+    AMOUNT,
+    CHURN_FROM_END_DATE,
+    CHURN_FROM_INACTIVITY,
+    CHURN_FROM_LABEL,
+    CHURNED,
+    CUSTOMER_ID,
+    DAYS_LATE,
+    DAYS_PER_MONTH,
+    END_DATE,
+    EVENT_KINDS,
+    EVENT_TYPE,
+    EVENT_TYPE_RAW,
+    SECONDS_PER_DAY,
+    START_DATE,
+    TENURE,
+    TIMESTAMP,
+    VALUE,
+    Dataset,
+    RoleMapping,
+)
+from churn.core.errors import (
+    ChurnError,
+    InputError,
+    ModelError,
+    ReportError,
+    ScenarioError,
+    SchemaError,
+    WorkspaceError,
+)
+from churn.core.export import (
+    neutralise_cell,
+    pseudonymise,
+    safe_frame,
+    to_csv_bytes,
+    to_excel_bytes,
+)
+from churn.core.formatting import (
+    CURRENCIES,
+    chart_locale,
+    fmt_date,
+    fmt_money,
+    fmt_money_compact,
+    fmt_number,
+    fmt_pct,
+    number_format_d3,
+)
+from churn.core.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    catalogue,
+    missing_keys,
+    normalise_language,
+    t,
+)
+from churn.core.sampling import (
+    capped_rows,
+)
+
+__all__ = [
+    "CUSTOMER_ID",
+    "START_DATE",
+    "END_DATE",
+    "CHURNED",
+    "TENURE",
+    "VALUE",
+    "TIMESTAMP",
+    "EVENT_TYPE",
+    "EVENT_TYPE_RAW",
+    "AMOUNT",
+    "DAYS_LATE",
+    "EVENT_KINDS",
+    "CHURN_FROM_LABEL",
+    "CHURN_FROM_END_DATE",
+    "CHURN_FROM_INACTIVITY",
+    "DAYS_PER_MONTH",
+    "SECONDS_PER_DAY",
+    "RoleMapping",
+    "Dataset",
+    "ChurnError",
+    "InputError",
+    "SchemaError",
+    "ModelError",
+    "ScenarioError",
+    "WorkspaceError",
+    "ReportError",
+    "RETENTION_SUCCESS_RATE",
+    "CURRENCIES",
+    "fmt_number",
+    "fmt_money",
+    "fmt_money_compact",
+    "fmt_pct",
+    "fmt_date",
+    "number_format_d3",
+    "chart_locale",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "normalise_language",
+    "catalogue",
+    "t",
+    "missing_keys",
+    "neutralise_cell",
+    "safe_frame",
+    "to_csv_bytes",
+    "to_excel_bytes",
+    "pseudonymise",
+    "capped_rows",
+]

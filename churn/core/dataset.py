@@ -53,6 +53,8 @@ CHURN_FROM_END_DATE = "end_date"  # a cancel / end date column
 CHURN_FROM_INACTIVITY = "inactivity"  # event log only: no event for N days
 
 DAYS_PER_MONTH = 30.4375
+#: Seconds in a day, for day counts from timestamps in seconds.
+SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True)

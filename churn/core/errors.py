@@ -28,3 +28,7 @@ class ScenarioError(ChurnError):
 
 class WorkspaceError(ChurnError):
     """A workspace, dataset, model or scenario does not exist or cannot be written."""
+
+
+class ReportError(ChurnError):
+    """The report (or its PDF) cannot be made; the message says why in one sentence."""

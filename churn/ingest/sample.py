@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from churn.core.dataset import DAYS_PER_MONTH
+from churn.core.dataset import DAYS_PER_MONTH, SECONDS_PER_DAY
 from churn.core.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ def _draw_events(rng: np.random.Generator, c: dict, event_rate: float) -> dict:
     parts.append(_draw_payments(rng, c, late, ws, we, end, event_rate))
 
     columns = [np.concatenate([p[i] for p in parts]) for i in range(5)]
-    stamp = columns[1].astype(np.int64) * 86400 + rng.integers(7 * 3600, 18 * 3600, len(columns[0]))
+    stamp = columns[1].astype(np.int64) * SECONDS_PER_DAY + rng.integers(7 * 3600, 18 * 3600, len(columns[0]))
     order = np.lexsort((columns[2], columns[0], stamp))  # business hours above; sort by time
     return {
         "cust": columns[0][order], "stamp": stamp[order], "code": columns[2][order],

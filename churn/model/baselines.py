@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from churn.core.sampling import capped_rows
+
 #: Pseudo-count pulling small groups' churn rates toward the overall rate.
 SMOOTHING = 10.0
 LOGISTIC_MAX_ROWS = 30_000
@@ -138,11 +140,7 @@ class LogisticBaseline:
             ]
         )
         self.pipeline_ = make_pipeline(prep, LogisticRegression(max_iter=200, C=1.0))
-        rows = np.arange(len(X))
-        if len(X) > LOGISTIC_MAX_ROWS:
-            rows = np.sort(
-                np.random.default_rng(self.random_seed).choice(len(X), LOGISTIC_MAX_ROWS, replace=False)
-            )
+        rows = capped_rows(len(X), LOGISTIC_MAX_ROWS, self.random_seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.pipeline_.fit(X.iloc[rows], np.asarray(y)[rows])

@@ -19,7 +19,7 @@ How it stays honest:
   the number of trees early stopping chose.
 
 Models are stored as CatBoost's own ``cbm`` bytes plus JSON, never pickles
-(:mod:`churn.model.files`).
+(:mod:`churn.model.persistence`).
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier
 
-from churn.act import tiers as actions
 from churn.core.dataset import CHURNED, CUSTOMER_ID, VALUE, Dataset
 from churn.core.errors import ModelError
 from churn.core.i18n import t
+from churn.core.sampling import capped_rows
 from churn.model import evaluation, event_features, features
 from churn.model.baselines import LogisticBaseline, RuleBaseline
 
@@ -128,7 +128,8 @@ class ChurnModel:
             "windows": list(self.windows),
         }
 
-    def _catboost(self, iterations: int, learning_rate: float | None = None) -> CatBoostClassifier:
+    def catboost_classifier(self, iterations: int, learning_rate: float | None = None) -> CatBoostClassifier:
+        """An unfitted CatBoost classifier with this model's settings (also for benchmarks)."""
         return CatBoostClassifier(
             iterations=int(iterations),
             depth=self.depth,
@@ -156,7 +157,7 @@ class ChurnModel:
             active_now = int((dataset.customers[CHURNED] == 0).sum()) or 1
             n_cut = self.n_cutoffs or int(np.clip(round(MAX_ROWS * 3 / active_now), 6, 18))
             sample = _customer_sample(dataset, MAX_FRAME_ROWS // n_cut, self.random_seed)
-            X, y, cutoffs, signals = features._frame(
+            X, y, cutoffs, signals = features.labelled_snapshots(
                 sample, self.horizon_days, n_cut, self.windows, attributes
             )
         else:
@@ -209,8 +210,8 @@ class ChurnModel:
         # CatBoost picks its learning rate from the number of trees: pin the evaluated one,
         # or fewer trees would get a larger rate and the scoring model would not be the one judged
         self.learning_rate_ = float(np.median(rates))
-        rows = evaluation.capped_rows(len(X), MAX_ROWS, self.random_seed)
-        model = self._catboost(final_iterations, self.learning_rate_)
+        rows = capped_rows(len(X), MAX_ROWS, self.random_seed)
+        model = self.catboost_classifier(final_iterations, self.learning_rate_)
         model.fit(
             X.iloc[rows],
             y.iloc[rows],
@@ -284,8 +285,8 @@ class ChurnModel:
             zip(split["folds"], split["stopping"], strict=True)
         ):
             start, end = 0.2 + 0.4 * i / n_folds, 0.2 + 0.4 * (i + 1) / n_folds
-            fit_rows = fit_rows[evaluation.capped_rows(len(fit_rows), MAX_ROWS, self.random_seed)]
-            model = self._catboost(self.iterations)
+            fit_rows = fit_rows[capped_rows(len(fit_rows), MAX_ROWS, self.random_seed)]
+            model = self.catboost_classifier(self.iterations)
             model.fit(
                 X.iloc[fit_rows],
                 y.iloc[fit_rows],
@@ -316,13 +317,14 @@ class ChurnModel:
 
     # ------------------------------------------------------------ use
 
-    def _require_fitted(self) -> None:
+    def check_fitted(self) -> None:
+        """Raise :class:`ModelError` unless :meth:`fit` (or loading a saved model) has run."""
         if not hasattr(self, "model_"):
             raise ModelError("The model has not been trained yet; train it on the Model page first.")
 
     def prepare(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X`` reduced to ``features_`` with the training dtypes (categoricals as strings)."""
-        self._require_fitted()
+        self.check_fitted()
         missing = [c for c in self.features_ if c not in X.columns]
         if len(missing) > len(self.features_) // 2:
             raise ModelError(
@@ -353,66 +355,17 @@ class ChurnModel:
 
     def scoring_features(self, dataset: Dataset) -> pd.DataFrame:
         """Features of all active customers "today" (the day after ``dataset.as_of``), columns ``features_``."""
-        self._require_fitted()
+        self.check_fitted()
         attributes = list(dataset.attributes)
         if self.mode_ == features.MODE_SNAPSHOT and dataset.as_of is not None:
             cutoff = dataset.as_of.normalize() + pd.Timedelta(days=1)
-            X, _ = features._snapshot(dataset, cutoff, self.windows, None, attributes)
+            X, _ = features.active_snapshot(dataset, cutoff, self.windows, None, attributes)
         else:
             X, _ = features.table_features(dataset, active_only=True, attributes=attributes)
         return self.prepare(X)
 
-    # ------------------------------------------------------------ storage (churn.model.files)
 
-    def to_record(self) -> dict:
-        """``model_bytes``, ``settings``, ``metrics``, ``features`` for churn.workspace.store (:func:`churn.model.files.model_record`)."""
-        from churn.model import files as model_io
-
-        return model_io.model_record(self)
-
-    @classmethod
-    def from_record(cls, record: dict) -> ChurnModel:
-        """Rebuild a fitted model from a stored record (:func:`churn.model.files.model_from_record`)."""
-        from churn.model import files as model_io
-
-        return model_io.model_from_record(record)
-
-
-# ------------------------------------------------------------ scoring and files
-
-
-def score_customers(model: ChurnModel, dataset: Dataset, tiers: dict | None = None, lang: str = "en"):
-    """All active customers with probability, tier, seed 004's actions and value at risk.
-
-    Returns
-    -------
-    pd.DataFrame
-        ``customer_id, probability, tier, action_auto, action_personal,
-        monthly_value, value_at_risk`` (probability × 12 × monthly value),
-        riskiest first.
-    """
-    X = model.scoring_features(dataset)
-    probability = model.predict_proba(X)
-    tier = actions.assign_tiers(probability, tiers)
-    pairs = {code: actions.tier_actions(code, lang) for code in (actions.NO_TIER, *actions.TIERS)}
-    customers = dataset.customers.assign(**{CUSTOMER_ID: dataset.customers[CUSTOMER_ID].astype(str)})
-    value = (
-        customers.set_index(CUSTOMER_ID)[VALUE].reindex(X.index).to_numpy(dtype=float)
-        if VALUE in customers
-        else np.full(len(X), np.nan)
-    )
-    table = pd.DataFrame(
-        {
-            CUSTOMER_ID: X.index.to_numpy(),
-            "probability": probability,
-            "tier": tier,
-            "action_auto": [pairs[c][0] for c in tier],
-            "action_personal": [pairs[c][1] for c in tier],
-            VALUE: value,
-            "value_at_risk": probability * 12 * value,
-        }
-    )
-    return table.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
+# ------------------------------------------------------------ verdict and exclusions
 
 
 def recommendation_text(model: ChurnModel, lang: str = "en") -> str:
@@ -433,7 +386,7 @@ def _auto_exclusions(dataset: Dataset, X: pd.DataFrame, y: pd.Series, attributes
     static = [c for c in X.columns if features.attribute_source(c, attributes) or c == VALUE]
     static = [c for c in static if features.attribute_source(c, attributes) not in excluded]
     cats = [c for c in static if X[c].dtype == object]
-    for column, reason in features.leakage_suspects(X, y, static, cats).items():
+    for column, reason in features.snapshot_leakage(X, y, static, cats).items():
         excluded[features.attribute_source(column, attributes) or column] = reason
     return excluded
 
@@ -445,7 +398,7 @@ def suggested_exclusions(dataset: Dataset, horizon_days: int = 90) -> dict[str, 
     """
     attributes = list(dataset.attributes)
     if features.training_mode(dataset) == features.MODE_SNAPSHOT:
-        X, y, _, _ = features._frame(dataset, horizon_days, 1, features.WINDOWS[:1], attributes)
+        X, y, _, _ = features.labelled_snapshots(dataset, horizon_days, 1, features.WINDOWS[:1], attributes)
     else:
         X, y = features.table_features(dataset, attributes=attributes)
     return _auto_exclusions(dataset, X, y, attributes)
@@ -464,8 +417,7 @@ def _customer_sample(dataset: Dataset, limit: int, seed: int) -> Dataset:
     customers = dataset.customers
     if len(customers) * 0.8 <= limit:
         return dataset
-    keep = np.sort(np.random.default_rng(seed).choice(len(customers), size=limit, replace=False))
-    chosen = customers.iloc[keep]
+    chosen = customers.iloc[capped_rows(len(customers), limit, seed)]
     events = dataset.events
     if events is not None:
         events = events[events[CUSTOMER_ID].isin(chosen[CUSTOMER_ID].tolist())]

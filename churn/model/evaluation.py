@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, roc_auc_score
 
+from churn.core.assumptions import RETENTION_SUCCESS_RATE
 from churn.core.errors import ScenarioError
 from churn.core.formatting import fmt_number, fmt_pct
 from churn.core.i18n import t
 
 #: Default share of contacted would-be churners an intervention keeps (a cautious guess;
 #: seed 004 reports 67% in good programmes).
-DEFAULT_SUCCESS_RATE = 0.25
 #: Default cost of one contact as a share of a customer's yearly value.
 DEFAULT_COST_SHARE = 0.05
 #: Yearly value used when the data holds no value column.
@@ -285,14 +285,14 @@ def best_threshold(y, p, value, cost: float, success_rate: float, thresholds=Non
 
 
 def default_money(monthly_values=None) -> dict:
-    """Money defaults: a year of the mean monthly value, 5% of it per contact, 25% success."""
+    """Money defaults: a year of the mean monthly value, 5% of it per contact, the published retention success rate."""
     values = pd.Series(monthly_values, dtype=float).dropna() if monthly_values is not None else pd.Series([])
     yearly = float(12 * values.mean()) if len(values) and values.mean() > 0 else DEFAULT_VALUE
     yearly = float(fmt_round(yearly))
     return {
         "value": yearly,
         "cost": float(fmt_round(yearly * DEFAULT_COST_SHARE)),
-        "success_rate": DEFAULT_SUCCESS_RATE,
+        "success_rate": RETENTION_SUCCESS_RATE,
     }
 
 
@@ -408,10 +408,3 @@ def stratified_holdout(y, seed: int, share: float = 0.2) -> tuple[np.ndarray, np
         take = max(1, int(round(share * len(where)))) if len(where) > 1 else 0
         holdout[rng.choice(where, size=take, replace=False)] = True
     return np.flatnonzero(~holdout), np.flatnonzero(holdout)
-
-
-def capped_rows(n: int, limit: int, seed: int) -> np.ndarray:
-    """All positions ``0..n-1``, or a seeded sorted sample of ``limit`` of them when ``n`` is larger."""
-    if n <= limit:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))

@@ -29,7 +29,16 @@ import numpy as np
 import pandas as pd
 
 from churn.analysis.signals import SIGNALS, add_flags
-from churn.core.dataset import AMOUNT, CUSTOMER_ID, DAYS_LATE, EVENT_KINDS, EVENT_TYPE, TIMESTAMP, Dataset
+from churn.core.dataset import (
+    AMOUNT,
+    CUSTOMER_ID,
+    DAYS_LATE,
+    EVENT_KINDS,
+    EVENT_TYPE,
+    SECONDS_PER_DAY,
+    TIMESTAMP,
+    Dataset,
+)
 from churn.core.errors import ModelError
 
 #: Window of seed 004's warning signals and of the payment-delay comparison.
@@ -46,7 +55,6 @@ KIND_NAMES = {
 }
 #: Kinds whose trend (recent vs before) is a feature.
 TREND_KINDS = ("order", "email", "login", "support_ticket", "payment")
-_DAY_S = 86_400
 
 
 @dataclass(frozen=True)
@@ -111,7 +119,7 @@ def build_event_index(dataset: Dataset) -> EventIndex:
     kind_pos[present] = np.arange(len(present))
     seconds = _seconds(stamps[keep])
     origin = int(seconds.min()) if len(seconds) else 0
-    span = int(seconds.max() - origin + 2 * 400 * _DAY_S) if len(seconds) else 1
+    span = int(seconds.max() - origin + 2 * 400 * SECONDS_PER_DAY) if len(seconds) else 1
     groups = codes[keep].astype(np.int64) * len(kinds) + kind_pos[kind_codes[keep]]
     keys = groups * span + (seconds - origin)
     order = np.argsort(keys, kind="stable")
@@ -154,7 +162,7 @@ class _Windows:
     def position(self, days_before: int) -> np.ndarray:
         """First position at or after ``cutoff - days_before`` in each group."""
         if days_before not in self._cache:
-            relative = self.cutoff_s - days_before * _DAY_S - self.index.origin
+            relative = self.cutoff_s - days_before * SECONDS_PER_DAY - self.index.origin
             relative = min(max(relative, -1), self.index.span - 1)
             self._cache[days_before] = np.searchsorted(self.index.keys, self.base + relative, side="left")
         return self._cache[days_before]
@@ -205,13 +213,13 @@ def event_features(
     for k, kind in enumerate(kinds):
         if kind != "other":
             out[f"days_since_last_{kind}"] = np.where(
-                seen[:, k], (win.cutoff_s - last[:, k]) / _DAY_S, np.nan
+                seen[:, k], (win.cutoff_s - last[:, k]) / SECONDS_PER_DAY, np.nan
             )
     any_seen = seen.any(axis=1)
     last_any = np.where(seen, last, np.iinfo(np.int64).min).max(axis=1, initial=np.iinfo(np.int64).min)
     first_any = np.where(seen, first, np.iinfo(np.int64).max).min(axis=1, initial=np.iinfo(np.int64).max)
-    out["days_since_last_event"] = np.where(any_seen, (win.cutoff_s - last_any) / _DAY_S, np.nan)
-    out["history_days"] = np.where(any_seen, (win.cutoff_s - first_any) / _DAY_S, np.nan)
+    out["days_since_last_event"] = np.where(any_seen, (win.cutoff_s - last_any) / SECONDS_PER_DAY, np.nan)
+    out["history_days"] = np.where(any_seen, (win.cutoff_s - first_any) / SECONDS_PER_DAY, np.nan)
 
     # payment delay, recent vs before (signal_table's definition), and in the shortest window
     w = SIGNAL_WINDOW

@@ -32,7 +32,7 @@ after the cutoff is invisible at that cutoff. Columns filled only for leavers
 are not planned either (and intake flags them as leakage). The assumption is
 that the file holds the planned value, not one rewritten later (a "next
 renewal" that rolls forward each year would break it); the per-snapshot
-leakage checks (:func:`leakage_suspects`) still judge each ``_days_until``
+leakage checks (:func:`snapshot_leakage`) still judge each ``_days_until``
 column against the label and drop it when it gives the outcome away.
 """
 
@@ -49,6 +49,7 @@ from churn.core.dataset import (
     CUSTOMER_ID,
     DAYS_PER_MONTH,
     END_DATE,
+    SECONDS_PER_DAY,
     START_DATE,
     TENURE,
     TIMESTAMP,
@@ -62,7 +63,6 @@ log = logging.getLogger(__name__)
 
 WINDOWS = (30, 90, 180)
 MISSING_CATEGORY = "(missing)"
-_DAY_S = 86_400
 MODE_SNAPSHOT = "snapshot"
 MODE_TABLE = "table"
 #: A date column is planned when at least this share of active customers' filled dates lie after as_of ...
@@ -155,7 +155,7 @@ def _attribute_features(
         elif pd.api.types.is_datetime64_any_dtype(values):
             if cutoff is None:
                 continue
-            days = (cutoff - values).dt.total_seconds().to_numpy() / _DAY_S
+            days = (cutoff - values).dt.total_seconds().to_numpy() / SECONDS_PER_DAY
             out[column + DAYS_AGO] = np.where(days > 0, days, np.nan)
             if column in planned:
                 out[column + DAYS_UNTIL] = np.where(days < 0, -days, np.nan)
@@ -170,7 +170,7 @@ def _static_features(
     """Tenure (at the cutoff when known), monthly value and attributes of ``rows``."""
     out = pd.DataFrame(index=rows.index)
     if cutoff is not None and START_DATE in rows and rows[START_DATE].notna().any():
-        days = (cutoff - rows[START_DATE]).dt.total_seconds().to_numpy() / _DAY_S
+        days = (cutoff - rows[START_DATE]).dt.total_seconds().to_numpy() / SECONDS_PER_DAY
         out[TENURE] = days / DAYS_PER_MONTH
         out[ANNIVERSARY] = 12 - np.mod(out[TENURE].to_numpy(), 12)
     elif TENURE in rows:
@@ -222,17 +222,21 @@ def snapshot_features(
     >>> X = snapshot_features(dataset, pd.Timestamp("2026-06-01"))  # doctest: +SKIP
     >>> X.loc["C00042", "orders_90d"]  # doctest: +SKIP
     """
-    return _snapshot(dataset, pd.Timestamp(cutoff), tuple(windows), event_index)[0]
+    return active_snapshot(dataset, pd.Timestamp(cutoff), tuple(windows), event_index)[0]
 
 
-def _snapshot(
+def active_snapshot(
     dataset: Dataset,
     cutoff: pd.Timestamp,
     windows: tuple[int, ...],
     event_index: EventIndex | None,
     attributes: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """(features, seed 004 signal flags or None) of the customers active at ``cutoff``."""
+    """(features, seed 004 signal flags or None) of the customers active at ``cutoff``.
+
+    Only events strictly before ``cutoff`` are read. ``attributes`` limits the
+    customer-table columns used (default: all of ``dataset.attributes``).
+    """
     customers = dataset.customers
     rows = customers[active_mask(dataset, cutoff)]
     ids = rows[CUSTOMER_ID].astype(str)
@@ -288,18 +292,22 @@ def training_cutoffs(dataset: Dataset, horizon_days: int = 90, n_cutoffs: int = 
     return sorted(cutoffs)
 
 
-def _frame(
+def labelled_snapshots(
     dataset: Dataset,
     horizon_days: int,
     n_cutoffs: int,
     windows: tuple[int, ...],
     attributes: list[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.DataFrame | None]:
+    """Stacked snapshots at monthly cutoffs: ``(X, y, cutoff_per_row, signal_flags)``.
+
+    :func:`training_frame` without the flags; the model uses the flags for its rule baseline.
+    """
     cutoffs = training_cutoffs(dataset, horizon_days, n_cutoffs)
     index = build_event_index(dataset) if dataset.has_events else None
     parts, labels, stamps, flags = [], [], [], []
     for cutoff in cutoffs:
-        X, flag = _snapshot(dataset, cutoff, windows, index, attributes)
+        X, flag = active_snapshot(dataset, cutoff, windows, index, attributes)
         parts.append(X)
         labels.append(snapshot_labels(dataset, cutoff, horizon_days).reindex(X.index))
         stamps.append(pd.Series(cutoff, index=X.index, name="cutoff"))
@@ -326,7 +334,7 @@ def training_frame(
         ``(X, y, cutoff_per_row)``, aligned by position and all indexed by
         ``customer_id`` (a customer appears once per cutoff at which it was active).
     """
-    X, y, cutoffs, _ = _frame(dataset, horizon_days, n_cutoffs, tuple(windows))
+    X, y, cutoffs, _ = labelled_snapshots(dataset, horizon_days, n_cutoffs, tuple(windows))
     return X, y, cutoffs
 
 
@@ -355,10 +363,14 @@ def attribute_source(feature: str, attributes: list[str]) -> str | None:
     return None
 
 
-def leakage_suspects(
+def snapshot_leakage(
     X: pd.DataFrame, y: pd.Series, columns: list[str], cat_columns: list[str]
 ) -> dict[str, str]:
-    """Columns that give the outcome away, with the reason code.
+    """Columns of a training snapshot that give its label away, with the reason code.
+
+    The second of two leakage checks: :func:`churn.ingest.quality.leakage_suspects`
+    judges the customer table at upload (against the churn label); this one judges
+    the model's own features at a cutoff (against the horizon label), after intake.
 
     * ``only_churners``: filled far more often for customers who left
       (fill rate among leavers minus among stayers of 0.5 or more), like a churn reason;

@@ -27,10 +27,10 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from churn.core.dataset import Dataset
-from churn.core.errors import ChurnError
+from churn.core.errors import ChurnError, ReportError
 from churn.core.formatting import fmt_date
 from churn.core.i18n import normalise_language, t
-from churn.report import model_sections as report_model
+from churn.report import model_sections
 from churn.report import sections as sec
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,6 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-class ReportError(ChurnError):
-    """The report (or its PDF) cannot be made; the message says why in one sentence."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +73,8 @@ _BUILDERS: dict[str, Callable[[sec.Context], dict]] = {
     "data": sec.data_section,
     "when": sec.when_section,
     "why": sec.why_section,
-    "model": report_model.model_section,
-    "customers": report_model.customers_section,
+    "model": model_sections.model_section,
+    "customers": model_sections.customers_section,
     "roi": sec.roi_section,
 }
 
@@ -121,7 +117,8 @@ def make_report(
     for number, key in enumerate(wanted, start=1):
         section = _run(key, ctx)
         built.append({**section, "number": number, "anchor": f"s-{key}"})
-    settings = sec.settings_section(ctx, stamp, [s["title"] for s in built], pseudonymise_ids)
+    model_settings = model_sections.settings_text(ctx) if ctx.model is not None else None
+    settings = sec.settings_section(ctx, stamp, [s["title"] for s in built], pseudonymise_ids, model_settings)
     built.append({**settings, "number": len(built) + 1, "anchor": "s-settings"})
     html = _ENV.get_template("report.html").render(
         lang=lang,

@@ -2,7 +2,7 @@
 
 With a trained :class:`churn.model.ChurnModel` everything is read from the model
 (``metrics_``, ``baselines_``, ``recommendation_``, ``test_frame_``) or computed by
-:func:`churn.model.score_customers` and :func:`churn.act.explain.top_reasons`;
+:func:`churn.act.scoring.score_customers` and :func:`churn.act.explain.top_reasons`;
 without one, customers are ranked by :func:`churn.analysis.signals.rule_score`. Nothing is
 re-estimated here.
 """
@@ -14,14 +14,15 @@ import logging
 import numpy as np
 import pandas as pd
 
-from churn.act import explain
-from churn.act import tiers as actions
+from churn.act import explain, tiers
+from churn.act.scoring import score_customers
 from churn.analysis import signals
 from churn.core.dataset import CUSTOMER_ID
 from churn.core.export import pseudonymise
 from churn.core.formatting import fmt_number, fmt_pct
 from churn.model import evaluation
-from churn.report import charts as report_charts
+from churn.model.churn_model import recommendation_text
+from churn.report import charts
 from churn.report.sections import (
     Context,
     bullets,
@@ -75,15 +76,13 @@ def model_section(ctx: Context) -> dict:
 
 def model_blocks(ctx: Context) -> list[dict]:
     """Blocks of the model section: verdict, table and chart of the measures, what they mean."""
-    from churn.model import churn_model
-
     model, lang, tr = ctx.model, ctx.lang, ctx.tr
     metrics = _metrics(model)
     own = metrics.get("catboost", {})
     horizon = int(own.get("horizon_days") or getattr(model, "horizon_days", 90))
     ctx.key_numbers.append((tr("report.fig_auc"), _fmt(own.get("auc"), "pct", lang)))
     blocks = [
-        text(churn_model.recommendation_text(model, lang)),
+        text(recommendation_text(model, lang)),
         figures(
             [
                 (tr("report.fig_auc"), _fmt(own.get("auc"), "pct", lang)),
@@ -109,7 +108,7 @@ def model_blocks(ctx: Context) -> list[dict]:
         }
     ).dropna(subset=["value"])
     if len(auc):
-        svg = ctx.svg(report_charts.model_chart(auc, tr("report.axis_auc"), lang))
+        svg = ctx.svg(charts.model_chart(auc, tr("report.axis_auc"), lang))
         blocks.append(chart(svg, tr("report.caption_model")))
     sentences = evaluation.explain_metrics(own, lang, horizon)
     explained = [sentences[name] for name in ("auc", "precision", "recall") if name in sentences]
@@ -192,10 +191,8 @@ def at_risk(ctx: Context, top: int) -> tuple[pd.DataFrame, list[tuple[str, str]]
         Display frame (column ``id`` first, formatted strings), the (column,
         i18n key) pairs to show, and the section's lead sentence.
     """
-    from churn.model import churn_model
-
     model, lang, tr = ctx.model, ctx.lang, ctx.tr
-    scores = churn_model.score_customers(model, ctx.dataset, lang=lang).head(top)
+    scores = score_customers(model, ctx.dataset, lang=lang).head(top)
     if scores.empty:
         return pd.DataFrame(columns=["id"]), [], tr("report.lead_customers_model")
     X = model.scoring_features(ctx.dataset)
@@ -208,7 +205,7 @@ def at_risk(ctx: Context, top: int) -> tuple[pd.DataFrame, list[tuple[str, str]]
         {
             "id": ids.to_numpy(),
             "probability": [fmt_pct(p, lang, 0) for p in scores["probability"]],
-            "tier": [actions.tier_label(code, lang) for code in scores["tier"]],
+            "tier": [tiers.tier_label(code, lang) for code in scores["tier"]],
             "value_at_risk": [fmt_number(v, lang) for v in scores["value_at_risk"]],
             "reasons": joined.to_numpy(),
             "action": scores["action_personal"].fillna("").to_numpy(),

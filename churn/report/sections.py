@@ -362,8 +362,13 @@ def roi_section(ctx: Context) -> dict:
 # ---------------------------------------------------------------- settings
 
 
-def settings_section(ctx: Context, stamp: pd.Timestamp, titles: list[str], pseudonymised: bool) -> dict:
-    """When and how the report was made: date, dataset, language, options, model settings."""
+def settings_section(
+    ctx: Context, stamp: pd.Timestamp, titles: list[str], pseudonymised: bool, model_settings: str | None
+) -> dict:
+    """When and how the report was made: date, dataset, language, options, model settings.
+
+    ``model_settings`` is :func:`churn.report.model_sections.settings_text` (None without a model).
+    """
     d, lang, tr = ctx.dataset, ctx.lang, ctx.tr
     yes, no = tr("report.yes"), tr("report.no")
     rows = [
@@ -386,12 +391,6 @@ def settings_section(ctx: Context, stamp: pd.Timestamp, titles: list[str], pseud
         [tr("report.set_sections"), ", ".join(titles)],
         [tr("report.set_pseudonymised"), yes if pseudonymised else no],
         [tr("report.set_signal_horizon"), tr("report.days_value", days=SIGNAL_HORIZON_DAYS)],
-        [tr("report.set_model"), _model_settings(ctx) if ctx.model is not None else tr("report.none")],
+        [tr("report.set_model"), model_settings or tr("report.none")],
     ]
     return section("settings", lang, [table([tr("report.col_setting"), tr("report.col_value")], rows)])
-
-
-def _model_settings(ctx: Context) -> str:
-    from churn.report import model_sections as report_model
-
-    return report_model.settings_text(ctx)

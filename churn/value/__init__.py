@@ -1,0 +1,51 @@
+"""What churn work is worth: the ROI calculator and scenarios."""
+
+from churn.value.roi import (
+    RANGES,
+    ROUNDING,
+    RoiInputs,
+    RoiResult,
+    churn_with_programme,
+    compare_scenarios,
+    compute_roi,
+    cumulative_by_month,
+    customers_lost,
+    roi_message,
+    sensitivity,
+)
+from churn.value.scenarios import (
+    COST_PRESETS,
+    QUERY_KEYS,
+    VARIANTS,
+    CostPreset,
+    DecodedScenario,
+    apply_cost_preset,
+    decode_query,
+    encode_query,
+    scenario_variants,
+    seed004_example,
+)
+
+__all__ = [
+    "ROUNDING",
+    "RANGES",
+    "RoiInputs",
+    "RoiResult",
+    "customers_lost",
+    "churn_with_programme",
+    "compute_roi",
+    "roi_message",
+    "sensitivity",
+    "cumulative_by_month",
+    "compare_scenarios",
+    "QUERY_KEYS",
+    "DecodedScenario",
+    "encode_query",
+    "decode_query",
+    "CostPreset",
+    "COST_PRESETS",
+    "seed004_example",
+    "apply_cost_preset",
+    "VARIANTS",
+    "scenario_variants",
+]

@@ -1,0 +1,53 @@
+"""Underneath every step: the SQLite workspace store and background jobs."""
+
+from churn.workspace.jobs import (
+    Job,
+    JobRunner,
+    get,
+    submit,
+)
+from churn.workspace.store import (
+    connect,
+    create_workspace,
+    db_path,
+    delete_dataset,
+    delete_scenario,
+    get_settings,
+    is_valid_token,
+    latest_model,
+    latest_model_id,
+    list_datasets,
+    list_scenarios,
+    load_dataset,
+    m001_initial,
+    save_dataset,
+    save_model,
+    save_scenario,
+    update_settings,
+    workspace_exists,
+)
+
+__all__ = [
+    "m001_initial",
+    "db_path",
+    "connect",
+    "is_valid_token",
+    "create_workspace",
+    "workspace_exists",
+    "get_settings",
+    "update_settings",
+    "save_dataset",
+    "list_datasets",
+    "load_dataset",
+    "delete_dataset",
+    "save_model",
+    "latest_model_id",
+    "latest_model",
+    "save_scenario",
+    "list_scenarios",
+    "delete_scenario",
+    "Job",
+    "JobRunner",
+    "submit",
+    "get",
+]

@@ -35,7 +35,7 @@ def model_record(model: ChurnModel) -> dict:
 
     The keys match :func:`churn.workspace.store.save_model`'s arguments.
     """
-    model._require_fitted()
+    model.check_fitted()
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.cbm")
         model.model_.save_model(path, format="cbm")
