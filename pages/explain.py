@@ -192,55 +192,71 @@ def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
 
 
 def _what_if(model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str) -> None:
-    lang = common.lang()
+    """What-if for one customer: pick features, move them, show the new risk."""
     st.subheader(tr("explain.whatif_title"))
     st.caption(tr("explain.whatif_help"))
-    top = list(result["contributions"]["feature"].head(4))
-    chosen = st.multiselect(
-        tr("explain.whatif_pick"),
-        list(model.features_),
-        default=top,
-        format_func=lambda f: feature_label(f, lang),
-        key=state.what_if_features_widget(customer),
-    )
-    changes = {}
-    columns = st.columns(2)
-    for i, feature in enumerate(chosen):
-        domain = explain.feature_domain(X, feature)
-        label = feature_label(feature, lang)
-        widget_key = state.what_if_widget(customer, feature)
-        missing = pd.isna(row[feature])
-        help_text = tr("explain.whatif_missing") if missing else None
-        with columns[i % 2]:
-            if domain["kind"] == "category":
-                start_value = str(row[feature])
-                options = domain["options"]
-                options = options if start_value in options else [start_value, *options]
-                value = st.selectbox(label, options, index=options.index(start_value), key=widget_key)
-            else:
-                current = domain["min"] if missing else float(row[feature])
-                low, high = min(domain["min"], current), max(domain["max"], current)
-                if domain["integer"]:
-                    start_value = int(round(current))
-                    value = st.slider(
-                        label, int(low), int(high), start_value, 1, key=widget_key, help=help_text
-                    )
-                else:
-                    start_value = current
-                    value = st.slider(
-                        label, low, high, current, domain["step"], key=widget_key, help=help_text
-                    )
-        if value != start_value:  # untouched widgets leave the customer's value (even a missing one) alone
-            changes[feature] = value
+    chosen = _what_if_features(model, result, customer)
+    changes = _what_if_changes(X, row, chosen, customer)
     try:
-        outcome = explain.what_if(model, row, changes, lang)
+        outcome = explain.what_if(model, row, changes, common.lang())
     except ChurnError as error:
         common.show_error(error)
         return
+    _what_if_outcome(outcome)
+
+
+def _what_if_features(model, result: dict, customer: str) -> list[str]:
+    """The features to play with, starting from the customer's four strongest reasons."""
+    lang = common.lang()
+    return st.multiselect(
+        tr("explain.whatif_pick"),
+        list(model.features_),
+        default=list(result["contributions"]["feature"].head(4)),
+        format_func=lambda f: feature_label(f, lang),
+        key=state.what_if_features_widget(customer),
+    )
+
+
+def _what_if_changes(X: pd.DataFrame, row: pd.Series, chosen: list[str], customer: str) -> dict:
+    """One widget per chosen feature, two columns; returns only the values the user moved."""
+    changes = {}
+    columns = st.columns(2)
+    for i, feature in enumerate(chosen):
+        with columns[i % 2]:
+            value, start_value = _what_if_input(X, row, feature, customer)
+        if value != start_value:  # untouched widgets leave the customer's value (even a missing one) alone
+            changes[feature] = value
+    return changes
+
+
+def _what_if_input(X: pd.DataFrame, row: pd.Series, feature: str, customer: str) -> tuple:
+    """A select box (category) or slider (number) for one feature; returns (value, start value)."""
+    domain = explain.feature_domain(X, feature)
+    label = feature_label(feature, common.lang())
+    widget_key = state.what_if_widget(customer, feature)
+    missing = pd.isna(row[feature])
+    help_text = tr("explain.whatif_missing") if missing else None
+    if domain["kind"] == "category":
+        start_value = str(row[feature])
+        options = domain["options"]
+        options = options if start_value in options else [start_value, *options]
+        return st.selectbox(label, options, index=options.index(start_value), key=widget_key), start_value
+    current = domain["min"] if missing else float(row[feature])
+    low, high = min(domain["min"], current), max(domain["max"], current)
+    if domain["integer"]:
+        start_value = int(round(current))
+        value = st.slider(label, int(low), int(high), start_value, 1, key=widget_key, help=help_text)
+        return value, start_value
+    value = st.slider(label, low, high, current, domain["step"], key=widget_key, help=help_text)
+    return value, current
+
+
+def _what_if_outcome(outcome: dict) -> None:
+    """The risk after the changes, its change in points, and what moved it."""
     delta_points = outcome["delta"] * 100
     st.metric(
         tr("explain.whatif_new_risk"),
-        fmt_pct(outcome["probability_after"], lang),
+        fmt_pct(outcome["probability_after"], common.lang()),
         delta=tr("explain.points_delta", points=f"{delta_points:+.1f}")
         if abs(delta_points) >= 0.05
         else None,
@@ -255,8 +271,22 @@ def _what_if(model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str
 
 @st.fragment
 def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
-    lang = common.lang()
+    """The action list: filters, the filtered table, and its exports."""
     st.caption(tr("explain.actions_help"))
+    segment, tiers, values, min_value = _action_filters(dataset, scores)
+    try:
+        table = action_list(scores, reasons, dataset.customers, segment, tiers, values, min_value)
+    except ChurnError as error:
+        common.show_error(error)
+        return
+    st.markdown(tr("explain.actions_count", n=len(table), total=len(scores)))
+    _action_table(table)
+    _action_exports(table)
+
+
+def _action_filters(dataset, scores: pd.DataFrame) -> tuple[str | None, list[str], list[str] | None, int]:
+    """Tier, segment, segment values and minimum value in one row; returns them for ``action_list``."""
+    lang = common.lang()
     present = set(scores["tier"].dropna())
     tier_options = [code for code in (*reversed(TIERS), NO_TIER) if code in present]
     cols = st.columns([3, 2, 3, 2])
@@ -288,15 +318,14 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
         format="%d",
         key=state.Widget.ACTIONS_MIN_VALUE,
     )
-    try:
-        table = action_list(scores, reasons, dataset.customers, segment, tiers, values or None, min_value)
-    except ChurnError as error:
-        common.show_error(error)
-        return
-    st.markdown(tr("explain.actions_count", n=len(table), total=len(scores)))
+    return segment, tiers, values or None, min_value
+
+
+def _action_table(table: pd.DataFrame) -> None:
+    """The action list as a table: risk as a bar, tiers in words, money rounded to whole units."""
     view = table.assign(
         probability=table["probability"] * 100,
-        tier=table["tier"].map(lambda code: tier_label(code, lang)),
+        tier=table["tier"].map(lambda code: tier_label(code, common.lang())),
         annual_value=table["annual_value"].round(0),
         value_at_risk=table["value_at_risk"].round(0),
     )
@@ -307,6 +336,11 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
     for money in ("annual_value", "value_at_risk"):
         config[money] = st.column_config.NumberColumn(tr(f"explain.col_{money}"), format="localized")
     st.dataframe(view, hide_index=True, column_config=config, height=420, key=state.Widget.ACTIONS_TABLE)
+
+
+def _action_exports(table: pd.DataFrame) -> None:
+    """CSV and Excel downloads of the action list, pseudonymised when the toggle is on."""
+    lang = common.lang()
     pseudo = st.toggle(
         tr("explain.pseudonymise"), help=tr("explain.pseudonymise_help"), key=state.Widget.ACTIONS_PSEUDO
     )

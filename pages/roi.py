@@ -20,6 +20,7 @@ from churn.value.roi import (
     RANGES,
     ROUNDING,
     RoiInputs,
+    RoiResult,
     churn_with_programme,
     compare_scenarios,
     compute_roi,
@@ -218,7 +219,16 @@ def _count(value: float) -> str:
 
 
 def _results(inputs: RoiInputs) -> None:
+    """The scenario's outcome: headline metrics, warnings, before/after table, and the fine print."""
     result = compute_roi(inputs)
+    _headline_metrics(result, inputs)
+    _warnings(result, inputs)
+    st.table(_before_after(result, inputs))
+    st.caption("  \n".join(_result_notes(result, inputs)))
+
+
+def _headline_metrics(result: RoiResult, inputs: RoiInputs) -> None:
+    """Net benefit, ROI, saved margin, cost, saved customers and payback, two metrics a row."""
     lang = common.lang()
     years = inputs.horizon_years
     roi = "–" if result.roi_pct is None else fmt_pct(result.roi_pct / 100, lang, 0)
@@ -237,11 +247,20 @@ def _results(inputs: RoiInputs) -> None:
         strict=True,
     ):
         column.metric(label, value, help=help_text)
-    message = roi_message(result, lang)
+
+
+def _warnings(result: RoiResult, inputs: RoiInputs) -> None:
+    """What the numbers mean in a sentence, and a warning when the programme makes churn worse."""
+    message = roi_message(result, common.lang())
     if message:
         st.info(message, icon=":material/info:")
     if inputs.new_churn_rate > inputs.churn_rate:
         st.warning(tr("roi.worse_than_before"), icon=":material/warning:")
+
+
+def _before_after(result: RoiResult, inputs: RoiInputs) -> pd.DataFrame:
+    """Lost customers, lost revenue, CRR, CLV and (when known) replacement cost, before and after."""
+    lang = common.lang()
 
     def pair(before, after, fmt):
         return [fmt(before), fmt(after)]
@@ -263,8 +282,12 @@ def _results(inputs: RoiInputs) -> None:
         rows[tr("roi.row_replacement")] = pair(
             result.replacement_cost_before, result.replacement_cost_after, lambda v: _money(v, inputs)
         )
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=[tr("roi.before"), tr("roi.after")])
-    st.table(table)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[tr("roi.before"), tr("roi.after")])
+
+
+def _result_notes(result: RoiResult, inputs: RoiInputs) -> list[str]:
+    """The fine print under the table: rounding, CRR, horizon, and what the result does not claim."""
+    lang = common.lang()
     notes = [tr(f"roi.rounding_note_{inputs.rounding}"), tr("roi.crr_note"), tr("roi.horizon_note")]
     if result.crr_after > result.crr_before:
         notes.append(tr("roi.crr_claim", points=fmt_number(result.crr_after - result.crr_before, lang, 1)))
@@ -274,7 +297,7 @@ def _results(inputs: RoiInputs) -> None:
         notes.append(tr("roi.acquisition_claim"))
     if result.cost_per_saved_customer is not None:
         notes.append(tr("roi.cost_per_saved", amount=_money(result.cost_per_saved_customer, inputs)))
-    st.caption("  \n".join(notes))
+    return notes
 
 
 BOTTOM = alt.Legend(orient="bottom", labelLimit=0)

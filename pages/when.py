@@ -156,11 +156,27 @@ def _tooltip(field: str, key: str, fmt: str | None = None, kind: str = "Q") -> a
 
 
 def _monthly_view(result: dict, data: Dataset) -> None:
+    """Monthly churn: the rate chart and its notes, revenue churn when there is value, the table."""
     monthly, trend = result["monthly"], result["trend"]
     frame = monthly.assign(label=monthly["month"].map(_month_label))
-    base = alt.Chart(frame).encode(
+    common.altair_chart(_monthly_chart(frame, trend), width="stretch")
+    _monthly_notes(frame, trend, data)
+    if frame["revenue_churn"].notna().any():
+        common.altair_chart(_revenue_chart(frame), width="stretch")
+    with st.expander(tr("when.monthly_table")):
+        st.dataframe(_monthly_table(frame), hide_index=True)
+
+
+def _month_axis(frame: pd.DataFrame) -> alt.Chart:
+    """A chart of ``frame`` with months on the x axis, in the reader's date format."""
+    return alt.Chart(frame).encode(
         x=alt.X("month:T", title=tr("when.axis_month"), axis=alt.Axis(format=_MONTH_FORMAT[common.lang()]))
     )
+
+
+def _monthly_chart(frame: pd.DataFrame, trend: dict) -> alt.LayerChart:
+    """Churn rate bars (incomplete months faded), the trend line and the recent average."""
+    base = _month_axis(frame)
     tips = [
         _tooltip("label", "when.axis_month", kind="N"),
         _tooltip("churn_rate", "when.tt_rate", ".2%"),
@@ -182,9 +198,11 @@ def _monthly_view(result: dict, data: Dataset) -> None:
     if pd.notna(trend["recent_average"]):
         avg = pd.DataFrame({"avg": [trend["recent_average"]]})
         layers.append(alt.Chart(avg).mark_rule(strokeDash=[6, 4], color="#555").encode(y="avg:Q"))
-    common.altair_chart(
-        alt.layer(*layers).properties(title=tr("when.monthly_title"), height=320), width="stretch"
-    )
+    return alt.layer(*layers).properties(title=tr("when.monthly_title"), height=320)
+
+
+def _monthly_notes(frame: pd.DataFrame, trend: dict, data: Dataset) -> None:
+    """The chart caption, the yearly trend, and a warning when recent months are still provisional."""
     st.caption(tr("when.monthly_caption"))
     lang = common.lang()
     if pd.notna(trend["slope_per_month"]):
@@ -194,8 +212,14 @@ def _monthly_view(result: dict, data: Dataset) -> None:
         st.info(
             tr("when.provisional", date=_month_label(last_complete), days=data.mapping.inactivity_days or 0)
         )
-    if frame["revenue_churn"].notna().any():
-        revenue = base.mark_line(point=True).encode(
+
+
+def _revenue_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Revenue churn per month as a line with points."""
+    revenue = (
+        _month_axis(frame)
+        .mark_line(point=True)
+        .encode(
             y=alt.Y("revenue_churn:Q", title=tr("when.axis_revenue_pct"), axis=alt.Axis(format="%")),
             tooltip=[
                 _tooltip("label", "when.axis_month", kind="N"),
@@ -203,21 +227,25 @@ def _monthly_view(result: dict, data: Dataset) -> None:
                 _tooltip("lost_value", "when.tt_lost_value", ",.0f"),
             ],
         )
-        common.altair_chart(revenue.properties(title=tr("when.revenue_title"), height=220), width="stretch")
-    with st.expander(tr("when.monthly_table")):
-        table = pd.DataFrame(
-            {
-                tr("when.col_month"): frame["label"],
-                tr("when.col_start"): frame["start_customers"],
-                tr("when.col_new"): frame["new_customers"],
-                tr("when.col_lost"): frame["lost_customers"],
-                tr("when.col_end"): frame["end_customers"],
-                tr("when.col_rate"): [fmt_pct(v, lang, 2) for v in frame["churn_rate"]],
-                tr("when.col_crr"): [fmt_number(v, lang, 1) for v in frame["crr"]],
-                tr("when.col_revenue"): [fmt_pct(v, lang, 2) for v in frame["revenue_churn"]],
-            }
-        )
-        st.dataframe(table, hide_index=True)
+    )
+    return revenue.properties(title=tr("when.revenue_title"), height=220)
+
+
+def _monthly_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The monthly figures with translated headings and numbers in the reader's language."""
+    lang = common.lang()
+    return pd.DataFrame(
+        {
+            tr("when.col_month"): frame["label"],
+            tr("when.col_start"): frame["start_customers"],
+            tr("when.col_new"): frame["new_customers"],
+            tr("when.col_lost"): frame["lost_customers"],
+            tr("when.col_end"): frame["end_customers"],
+            tr("when.col_rate"): [fmt_pct(v, lang, 2) for v in frame["churn_rate"]],
+            tr("when.col_crr"): [fmt_number(v, lang, 1) for v in frame["crr"]],
+            tr("when.col_revenue"): [fmt_pct(v, lang, 2) for v in frame["revenue_churn"]],
+        }
+    )
 
 
 def _cohort_view(result: dict) -> None:
@@ -269,8 +297,16 @@ def _cohort_view(result: dict) -> None:
 
 
 def _survival_view(result: dict, segment: str | None) -> None:
-    lang = common.lang()
-    km = result["km"]
+    """Survival: Kaplan-Meier curves, the log-rank verdict, and median tenure per group."""
+    common.altair_chart(_survival_chart(result["km"]), width="stretch")
+    st.caption(tr("when.survival_caption"))
+    _logrank_note(result["logrank"], segment)
+    st.markdown(f"**{tr('when.median_table')}**")
+    st.dataframe(_median_table(result["medians"]), hide_index=True)
+
+
+def _survival_chart(km: pd.DataFrame) -> alt.LayerChart:
+    """Step curves per group with their confidence bands and a rule at 50 %."""
     color = alt.Color("group:N", title=tr("when.legend_group"))
     base = alt.Chart(km).encode(
         x=alt.X(
@@ -299,27 +335,32 @@ def _survival_view(result: dict, segment: str | None) -> None:
         ],
     )
     half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[2, 3], color="#777").encode(y="y:Q")
-    common.altair_chart(
-        alt.layer(band, line, half).properties(title=tr("when.survival_title"), height=340), width="stretch"
-    )
-    st.caption(tr("when.survival_caption"))
-    if result["logrank"] is not None:
-        sentence = survival.logrank_sentence(result["logrank"], segment, lang)
-        (st.success if result["logrank"]["significant"] else st.info)(sentence)
+    return alt.layer(band, line, half).properties(title=tr("when.survival_title"), height=340)
+
+
+def _logrank_note(logrank: dict | None, segment: str | None) -> None:
+    """Whether the groups' curves differ, or a hint to pick a segment to compare."""
+    if logrank is not None:
+        sentence = survival.logrank_sentence(logrank, segment, common.lang())
+        (st.success if logrank["significant"] else st.info)(sentence)
     elif not segment:
         st.caption(tr("when.logrank_pick"))
-    medians = result["medians"]
-    st.markdown(f"**{tr('when.median_table')}**")
 
-    def interval(row) -> str:
-        low, high = row["median_lower"], row["median_upper"]
-        if pd.isna(low):
-            return "–"
-        if pd.isna(high):
-            return tr("when.ci_open", low=fmt_number(low, lang, 1))
-        return f"{fmt_number(low, lang, 1)} – {fmt_number(high, lang, 1)}"
 
-    table = pd.DataFrame(
+def _median_interval(row: pd.Series, lang: str) -> str:
+    """The confidence interval of one group's median tenure; open-ended when the upper end is not reached."""
+    low, high = row["median_lower"], row["median_upper"]
+    if pd.isna(low):
+        return "–"
+    if pd.isna(high):
+        return tr("when.ci_open", low=fmt_number(low, lang, 1))
+    return f"{fmt_number(low, lang, 1)} – {fmt_number(high, lang, 1)}"
+
+
+def _median_table(medians: pd.DataFrame) -> pd.DataFrame:
+    """Customers, churned, median tenure with its interval, and 12-month survival per group."""
+    lang = common.lang()
+    return pd.DataFrame(
         {
             tr("when.col_group"): medians["group"],
             tr("when.col_customers"): medians["customers"],
@@ -328,11 +369,10 @@ def _survival_view(result: dict, segment: str | None) -> None:
                 tr("when.not_reached") if pd.isna(m) else fmt_number(m, lang, 1)
                 for m in medians["median_months"]
             ],
-            tr("when.col_median_ci"): medians.apply(interval, axis=1),
+            tr("when.col_median_ci"): medians.apply(_median_interval, axis=1, lang=lang),
             tr("when.col_survival_12"): [fmt_pct(v, lang) for v in medians["survival_12"]],
         }
     )
-    st.dataframe(table, hide_index=True)
 
 
 def _hazard_view(result: dict) -> None:

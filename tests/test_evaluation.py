@@ -1,4 +1,4 @@
-"""Golden tests for metrics, calibration, gains, profit, thresholds, baselines and tiers."""
+"""Golden tests for metrics, calibration, gains, profit and thresholds (baselines: test_baselines.py, tiers: test_tiers.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.act import tiers as actions
 from churn.core.assumptions import RETENTION_SUCCESS_RATE
 from churn.core.errors import ScenarioError
-from churn.core.sampling import capped_rows
 from churn.model import evaluation
-from churn.model.baselines import RuleBaseline
 
 Y = [1, 0, 1, 0, 0]
 P = [0.9, 0.8, 0.4, 0.3, 0.1]
@@ -118,59 +115,6 @@ def test_explanations_carry_the_numbers():
     assert set(en) == set(evaluation.METRIC_NAMES)
 
 
-def test_segment_rule_uses_smoothed_group_rates():
-    """Group x: 3 of 4 left; y: 0 of 4. Base rate 3/8. Smoothing 10:
-
-    x = (3 + 10 × 0.375) / (4 + 10) = 6.75 / 14; y = (0 + 3.75) / 14.
-    """
-    X = pd.DataFrame({"plan": ["x"] * 4 + ["y"] * 4})
-    y = [1, 1, 1, 0, 0, 0, 0, 0]
-    rule = RuleBaseline().fit(X, y, None, ["plan"])
-    assert rule.column == "plan"
-    p = rule.predict(pd.DataFrame({"plan": ["x", "y", "z"]}))
-    assert p.tolist() == pytest.approx([6.75 / 14, 3.75 / 14, 0.375])
-    again = RuleBaseline.from_dict(rule.to_dict())
-    assert again.predict(X).tolist() == rule.predict(X).tolist()
-
-
-@pytest.mark.parametrize(
-    "p,tier",
-    [
-        (0.0, "none"),
-        (0.2999, "none"),
-        (0.30, "low"),
-        (0.4999, "low"),
-        (0.5, "medium"),
-        (0.7, "high"),
-        (1.0, "high"),
-    ],
-)
-def test_seed_004_tiers(p, tier):
-    assert actions.assign_tiers([p]).tolist() == [tier]
-
-
-def test_tiers_are_editable_and_checked():
-    assert actions.assign_tiers([0.25], {"low": 0.2}).tolist() == ["low"]
-    with pytest.raises(ScenarioError, match="rise from low"):
-        actions.validate_tiers({"low": 0.6, "medium": 0.5})
-    with pytest.raises(ScenarioError, match="between 0% and 100%"):
-        actions.validate_tiers({"high": 1.5})
-
-
-def test_tier_actions_follow_seed_004_in_both_languages():
-    assert actions.tier_actions("high", "en") == (
-        "Alert the team immediately",
-        "Executive conversation within 48 hours",
-    )
-    assert actions.tier_actions("high", "nb") == (
-        "Umiddelbar varsling til teamet",
-        "Ledersamtale innen 48 timer",
-    )
-    assert actions.tier_actions("none", "nb") == ("", "")
-    table = actions.action_table(lang="nb")
-    assert table.iloc[0].tolist()[:2] == ["Lav", "30\xa0%–50\xa0%"]
-
-
 # ------------------------------------------------------------ validation split
 
 
@@ -206,10 +150,3 @@ def test_kfold_split_keeps_each_customer_on_one_side():
     ids = y.index.to_numpy()
     for train_rows, test_rows in split["folds"]:
         assert not set(ids[train_rows]) & set(ids[test_rows])
-
-
-def test_capped_rows_are_seeded_and_sorted():
-    rows = capped_rows(100, 10, seed=1)
-    assert len(rows) == 10 and np.all(np.diff(rows) > 0)
-    assert np.array_equal(rows, capped_rows(100, 10, seed=1))
-    assert np.array_equal(capped_rows(5, 10, seed=1), np.arange(5))

@@ -1,4 +1,4 @@
-"""Role guessing, churn labels and building the canonical Dataset."""
+"""Building the canonical Dataset (role guessing and churn labels: tests/test_roles.py)."""
 
 from __future__ import annotations
 
@@ -22,161 +22,11 @@ from churn.ingest.intake import (
     derive_customers_from_events,
     guess_roles,
     load_files,
-    parse_churn_label,
     read_table,
     with_inactivity,
 )
-from churn.ingest.roles import event_kind
 
 FILES = Path(__file__).parent / "files"
-
-
-# ---------------------------------------------------------------- churn labels
-
-
-@pytest.mark.parametrize(
-    "values,expected",
-    [
-        (["Yes", "No", "yes"], [1, 0, 1]),
-        (["Ja", "Nei", "JA"], [1, 0, 1]),
-        (["Ja", "Nej"], [1, 0]),
-        ([True, False], [1, 0]),
-        ([1, 0, 1.0], [1, 0, 1]),
-        (["1", "0"], [1, 0]),
-        (["Churned", "Stayed", "Active"], [1, 0, 0]),
-        (["Oppsagt", "Aktiv"], [1, 0]),
-        (["Opsagt", "Aktiv"], [1, 0]),
-        (["Ja", None, "Ja"], [1, 0, 1]),  # one positive word plus blanks: blank = still a customer
-    ],
-)
-def test_parse_churn_label(values, expected):
-    assert parse_churn_label(pd.Series(values, name="Churn")).tolist() == expected
-
-
-def test_one_class_label_is_refused_with_the_column_and_value():
-    with pytest.raises(SchemaError, match=r"Column 'Churn' has only one value \('No'\)"):
-        parse_churn_label(pd.Series(["No", "No", "no"], name="Churn"))
-
-
-def test_unknown_label_values_are_named():
-    with pytest.raises(SchemaError, match="'maybe'"):
-        parse_churn_label(pd.Series(["Yes", "maybe"], name="Churn"))
-
-
-@pytest.mark.parametrize(
-    "raw,kind",
-    [
-        ("order", "order"),
-        ("Ordre", "order"),
-        ("Nettbestilling", "order"),
-        ("Køb", "order"),
-        ("Faktura betalt", "payment"),
-        ("betaling", "payment"),
-        ("Henvendelse kundeservice", "support_ticket"),
-        ("Supportsak", "support_ticket"),
-        ("sag", "support_ticket"),
-        ("Innlogging", "login"),
-        ("Log ind", "login"),
-        ("E-post sendt", "email"),
-        ("e-mail", "email"),
-        ("Ny kontaktperson", "contact_change"),
-        ("contact_change", "contact_change"),
-        ("Sagt opp avtale", "other"),
-        ("Webinar", "other"),
-    ],
-)
-def test_event_kind_keywords(raw, kind):
-    assert event_kind(raw) == kind
-
-
-# ---------------------------------------------------------------- role guessing
-
-
-def test_roles_of_the_sample(sample_dataset):
-    m = sample_dataset.mapping
-    assert (m.customer_id, m.start_date, m.end_date, m.value) == (
-        "customer_id",
-        "signup_date",
-        "cancel_date",
-        "monthly_value",
-    )
-    assert m.churn_label is None
-    assert set(m.segments) >= {"industry", "region", "plan", "contract_type", "acquisition_channel"}
-    assert "churn_reason" not in m.segments
-    assert (m.event_customer_id, m.event_timestamp, m.event_type, m.event_amount, m.event_days_late) == (
-        "customer_id",
-        "timestamp",
-        "event_type",
-        "amount",
-        "days_late",
-    )
-    assert m.event_type_map == {k: k for k in EVENT_KINDS if k != "other"}
-
-
-@pytest.mark.parametrize(
-    "file,expected",
-    [
-        (
-            "telco.csv",
-            {
-                "customer_id": "customerID",
-                "churn_label": "Churn",
-                "tenure": "tenure",
-                "value": "MonthlyCharges",
-            },
-        ),
-        (
-            "norsk_cp1252.csv",
-            {
-                "customer_id": "Kundenr",
-                "start_date": "Startdato",
-                "end_date": "Oppsagt dato",
-                "value": "Månedsbeløp",
-                "churn_label": None,
-            },
-        ),
-        (
-            "dansk_bom.tsv",
-            {
-                "customer_id": "Kunde ID",
-                "start_date": "Oprettet",
-                "churn_label": "Opsagt",
-                "value": "Månedsværdi",
-            },
-        ),
-    ],
-)
-def test_roles_of_unseen_files(file, expected):
-    mapping = guess_roles(read_table(FILES / file), None)
-    assert {role: getattr(mapping, role) for role in expected} == expected
-
-
-def test_segments_of_unseen_files():
-    assert {"Contract", "PaymentMethod"} <= set(guess_roles(read_table(FILES / "telco.csv"), None).segments)
-    assert set(guess_roles(read_table(FILES / "norsk_cp1252.csv"), None).segments) == {"Bransje", "Fylke"}
-    assert set(guess_roles(read_table(FILES / "dansk_bom.tsv"), None).segments) == {"Branche", "Kanal"}
-
-
-def test_event_roles_of_a_norwegian_log():
-    m = guess_roles(None, read_table(FILES / "hendelser_latin1.txt"))
-    assert (m.event_customer_id, m.event_timestamp, m.event_type, m.event_amount, m.event_days_late) == (
-        "Kundenr",
-        "Tidspunkt",
-        "Hendelse",
-        "Beløp",
-        "Dager forsinket",
-    )
-    assert m.event_type_map["Ny kontaktperson"] == "contact_change"
-    assert m.event_type_map["Faktura betalt"] == "payment"
-
-
-def test_content_finds_an_unnamed_id_and_label():
-    frame = pd.DataFrame(
-        {"A": ["x1", "x2", "x3", "x4"], "B": ["J", "N", "N", "J"], "C": [1.5, 2.5, 3.5, 4.5]}
-    )
-    frame["B"] = frame["B"].map({"J": "Ja", "N": "Nei"})
-    mapping = guess_roles(frame, None)
-    assert (mapping.customer_id, mapping.churn_label) == ("A", "B")
 
 
 # ---------------------------------------------------------------- building

@@ -1,4 +1,6 @@
-"""The workshop report: every section, inline SVG, offline, escaped, pseudonymised; CLI and PDF (churn/report/builder.py)."""
+"""The workshop report: every section, inline SVG, offline, escaped, pseudonymised; PDF (churn/report/builder.py).
+
+The command line is in tests/test_cli_report.py."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.commands.cli import main
 from churn.core.dataset import CHURN_FROM_END_DATE, DAYS_PER_MONTH, Dataset, RoleMapping
 from churn.core.export import pseudonymise
 from churn.core.formatting import fmt_money
@@ -175,53 +176,6 @@ def test_pdf_without_weasyprint_is_one_sentence(monkeypatch):
         report_pdf("<p>x</p>")
 
 
-# ---------------------------------------------------------------- command line
-
-
-@pytest.fixture(scope="module")
-def sample_files(tmp_path_factory, small_sample) -> tuple[str, str]:
-    """The first 400 customers of the committed sample as CSV files, as a client would bring them."""
-    from churn.ingest.intake import SAMPLE_DIR
-
-    folder = tmp_path_factory.mktemp("files")
-    customers = pd.read_csv(SAMPLE_DIR / "customers.csv").head(400)
-    events = pd.read_csv(SAMPLE_DIR / "events.csv")
-    events = events[events["customer_id"].isin(customers["customer_id"])]
-    customers.to_csv(folder / "customers.csv", index=False)
-    events.to_csv(folder / "events.csv", index=False)
-    return str(folder / "customers.csv"), str(folder / "events.csv")
-
-
-def test_cli_writes_the_report(sample_files, tmp_path, capsys):
-    customers, events = sample_files
-    out = tmp_path / "report.html"
-    code = main(
-        ["report", customers, "--events", events, "--out", str(out), "--lang", "nb", "--pseudonymise"]
-    )
-    assert code == 0
-    page = out.read_text(encoding="utf-8")
-    assert html_lib.escape(t("report.section_why", "nb")) in page and "<svg" in page
-    assert not re.search(r">C0\d{4}<", page)  # sample ids only appear pseudonymised
-    assert f"wrote {out}" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    "argv,message",
-    [
-        (["report", "missing.csv", "--out", "{tmp}/r.html"], "missing.csv"),
-        (["report", "{customers}", "--out", "{tmp}/no/such/folder/r.html"], "does not exist"),
-        (["report", "{customers}", "--out", "{tmp}/r.html", "--model", "{customers}"], "not a model file"),
-    ],
-)
-def test_cli_errors_exit_2_with_one_line(sample_files, tmp_path, capsys, argv, message):
-    values = {"tmp": str(tmp_path), "customers": sample_files[0]}
-    code = main([arg.format(**values) for arg in argv])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2
-    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
-    assert not (tmp_path / "r.html").exists()
-
-
 # ---------------------------------------------------------------- with a trained model
 
 
@@ -245,25 +199,3 @@ def test_model_sections_with_a_trained_model(small_sample, tiny_model):
     ids = small_sample.customers["customer_id"].astype(str)
     assert not any(f">{i}<" in page for i in ids)
     assert any(label == t("report.fig_auc", "en") for label, _ in report.key_numbers)
-
-
-@pytest.mark.slow
-def test_cli_with_a_model_file(sample_files, tiny_model, tmp_path):
-    from churn.model.persistence import save_bundle
-
-    save_bundle(tiny_model, tmp_path / "model.zip")
-    out = tmp_path / "report.html"
-    code = main(
-        [
-            "report",
-            sample_files[0],
-            "--events",
-            sample_files[1],
-            "--out",
-            str(out),
-            "--model",
-            str(tmp_path / "model.zip"),
-        ]
-    )
-    assert code == 0
-    assert html_lib.escape(t("report.approach_catboost", "en")) in out.read_text(encoding="utf-8")

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.commands.cli import main
 from churn.core.errors import InputError
 from churn.ingest import sample
 
@@ -222,17 +221,6 @@ def test_bad_number_of_customers_is_one_plain_sentence():
         sample.generate_sample(0)
     with pytest.raises(InputError, match="whole number"):
         sample.generate_sample(2.5)
-
-
-def test_cli_writes_and_reports_rows(tmp_path, capsys):
-    assert main(["sample", "--customers", "120", "--out", str(tmp_path), "--seed", "4"]) == 0
-    out = capsys.readouterr().out
-    assert re.search(r"Wrote 120 customers \(\d+ churned\) and [\d,]+ events", out)
-    assert (tmp_path / "customers.csv").exists() and (tmp_path / "events.csv").exists()
-    assert main(["sample", "--customers", "-5", "--out", str(tmp_path)]) == 2
-    assert capsys.readouterr().err.strip() == (
-        "error: The number of customers must be between 1 and 5,000,000; got -5."
-    )
 
 
 def test_committed_sample_is_what_the_generator_makes(tmp_path):

@@ -364,6 +364,28 @@ def what_if(model, X_row: pd.Series | pd.DataFrame, changes: dict, lang: str = "
         moved by at least one point, largest move first) and ``row_after`` (the changed row).
     """
     before = _as_frame(model, X_row).iloc[[0]]
+    after = _apply_changes(model, before, changes)
+    both = pd.concat([before, after])
+    shap, base = shap_frame(model, both)
+    points, p_base = probability_points(shap, base)
+    raws = base + shap.sum(axis=1).to_numpy()
+    rows = [both.iloc[i] for i in range(2)]
+    contributions = [
+        reasons.contribution_table(rows[i], shap.iloc[i], points.iloc[i], lang) for i in range(2)
+    ]
+    return {
+        "probability_before": float(_sigmoid(raws[0])),
+        "probability_after": float(_sigmoid(raws[1])),
+        "delta": float(_sigmoid(raws[1]) - _sigmoid(raws[0])),
+        "reasons_before": reasons.top_sentences(rows[0], contributions[0], n, lang),
+        "reasons_after": reasons.top_sentences(rows[1], contributions[1], n, lang),
+        "changed": _changed_reasons(rows, points, lang),
+        "row_after": after.iloc[0],
+    }
+
+
+def _apply_changes(model, before: pd.DataFrame, changes: dict) -> pd.DataFrame:
+    """A copy of the one-row frame ``before`` with the what-if ``changes`` applied."""
     after = before.copy()
     for feature, value in changes.items():
         if feature not in after.columns:
@@ -378,39 +400,28 @@ def what_if(model, X_row: pd.Series | pd.DataFrame, changes: dict, lang: str = "
                 after.iloc[0, after.columns.get_loc(feature)] = float(value)
             except (TypeError, ValueError):
                 raise ScenarioError(f"'{value}' is not a number; '{feature}' needs a number.") from None
-    both = pd.concat([before, after])
-    shap, base = shap_frame(model, both)
-    points, p_base = probability_points(shap, base)
-    raws = base + shap.sum(axis=1).to_numpy()
-    rows = [both.iloc[i] for i in range(2)]
-    contributions = [
-        reasons.contribution_table(rows[i], shap.iloc[i], points.iloc[i], lang) for i in range(2)
-    ]
+    return after
+
+
+def _changed_reasons(rows: list[pd.Series], points: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The reasons whose contribution moved by at least one point, largest move first."""
     moved = (points.iloc[1] - points.iloc[0]).abs()
     changed = moved[moved >= CHANGED_POINTS].sort_values(ascending=False, kind="stable").index
-    return {
-        "probability_before": float(_sigmoid(raws[0])),
-        "probability_after": float(_sigmoid(raws[1])),
-        "delta": float(_sigmoid(raws[1]) - _sigmoid(raws[0])),
-        "reasons_before": reasons.top_sentences(rows[0], contributions[0], n, lang),
-        "reasons_after": reasons.top_sentences(rows[1], contributions[1], n, lang),
-        "changed": pd.DataFrame(
-            {
-                "feature": changed,
-                "label": [reasons.feature_label(f, lang) for f in changed],
-                "value_before": [reasons.format_value(f, rows[0][f], lang) for f in changed],
-                "value_after": [reasons.format_value(f, rows[1][f], lang) for f in changed],
-                "points_before": points.iloc[0][changed].to_numpy(),
-                "points_after": points.iloc[1][changed].to_numpy(),
-                "sentence": [
-                    reasons.reason_sentence(f, rows[1], points.iloc[1][f], lang)
-                    + t("explain.was", lang, effect=reasons.effect_text(points.iloc[0][f], lang))
-                    for f in changed
-                ],
-            }
-        ),
-        "row_after": after.iloc[0],
-    }
+    return pd.DataFrame(
+        {
+            "feature": changed,
+            "label": [reasons.feature_label(f, lang) for f in changed],
+            "value_before": [reasons.format_value(f, rows[0][f], lang) for f in changed],
+            "value_after": [reasons.format_value(f, rows[1][f], lang) for f in changed],
+            "points_before": points.iloc[0][changed].to_numpy(),
+            "points_after": points.iloc[1][changed].to_numpy(),
+            "sentence": [
+                reasons.reason_sentence(f, rows[1], points.iloc[1][f], lang)
+                + t("explain.was", lang, effect=reasons.effect_text(points.iloc[0][f], lang))
+                for f in changed
+            ],
+        }
+    )
 
 
 def top_reasons(

@@ -350,6 +350,20 @@ def action_list(
         highest probability. ``value_at_risk = probability × 12 × monthly_value``
         (the yearly revenue the company expects to lose if nothing is done).
     """
+    frame = _valued_with_reasons(scores, reasons)
+    columns = list(ACTION_COLUMNS)
+    if segment:
+        frame = _with_segment(frame, customers, segment, segment_values)
+        columns.insert(1, segment)
+    frame = _kept_by_tier_and_value(frame, tiers, min_value_at_risk)
+    frame = frame.sort_values(
+        ["value_at_risk", "probability"], ascending=False, na_position="last", kind="stable"
+    )
+    return frame[columns].reset_index(drop=True)
+
+
+def _valued_with_reasons(scores: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
+    """The scores with annual value, value at risk and reasons joined, every action column present."""
     frame = scores.reset_index() if "customer_id" not in scores.columns else scores.copy()
     frame["customer_id"] = frame["customer_id"].astype(str)
     monthly = frame["monthly_value"] if "monthly_value" in frame else pd.Series(np.nan, index=frame.index)
@@ -362,25 +376,36 @@ def action_list(
     for column in ACTION_COLUMNS:
         if column not in frame:
             frame[column] = "" if column.startswith(("reason", "action")) else np.nan
-    columns = list(ACTION_COLUMNS)
-    if segment:
-        if customers is None or segment not in customers:
-            raise SchemaError(
-                f"Column '{segment}' is not in the customer table; pick one of the dataset's attributes."
-            )
-        lookup = customers.assign(customer_id=customers["customer_id"].astype(str)).set_index("customer_id")
-        frame[segment] = frame["customer_id"].map(lookup[segment]).astype(str)
-        columns.insert(1, segment)
-        if segment_values:
-            frame = frame[frame[segment].isin([str(v) for v in segment_values])]
+    return frame
+
+
+def _with_segment(
+    frame: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    segment: str,
+    segment_values: list[str] | None,
+) -> pd.DataFrame:
+    """``frame`` with the customers' ``segment`` column added, kept to ``segment_values`` if given."""
+    if customers is None or segment not in customers:
+        raise SchemaError(
+            f"Column '{segment}' is not in the customer table; pick one of the dataset's attributes."
+        )
+    lookup = customers.assign(customer_id=customers["customer_id"].astype(str)).set_index("customer_id")
+    frame[segment] = frame["customer_id"].map(lookup[segment]).astype(str)
+    if segment_values:
+        frame = frame[frame[segment].isin([str(v) for v in segment_values])]
+    return frame
+
+
+def _kept_by_tier_and_value(
+    frame: pd.DataFrame, tiers: list[str] | None, min_value_at_risk: float | None
+) -> pd.DataFrame:
+    """The rows in one of ``tiers`` (None keeps all) with at least ``min_value_at_risk`` at risk."""
     if tiers is not None:
         frame = frame[frame["tier"].isin(tiers)]
     if min_value_at_risk:
         frame = frame[frame["value_at_risk"].fillna(0) >= min_value_at_risk]
-    frame = frame.sort_values(
-        ["value_at_risk", "probability"], ascending=False, na_position="last", kind="stable"
-    )
-    return frame[columns].reset_index(drop=True)
+    return frame
 
 
 def export_action_list(

@@ -19,6 +19,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import DataFrameGroupBy
 
 from churn.core.dataset import CHURNED, TENURE, VALUE, Dataset
 from churn.core.formatting import fmt_number, fmt_pct
@@ -300,6 +301,24 @@ def find_reason_column(dataset: Dataset) -> str | None:
     return None
 
 
+#: Columns of :func:`acquisition_check`, in order.
+_ACQUISITION_COLUMNS = [
+    "channel",
+    "customers",
+    "churned",
+    "churn_rate",
+    "ci_low",
+    "ci_high",
+    "monthly_value",
+    "expected_lifetime_months",
+    "lifetime_capped",
+    "lifetime_value",
+    "acquisition_cost",
+    "value_to_cost",
+    "cost_exceeds_value",
+]
+
+
 def acquisition_check(
     customers: pd.DataFrame,
     channel: str,
@@ -338,6 +357,21 @@ def acquisition_check(
     labels, _ = attribute_groups(frame[channel].astype("string"))
     table = group_rates(frame[CHURNED].astype(float), labels).rename(columns={"value": "channel"})
     grouped = frame.groupby(labels.to_numpy(), sort=False)
+    table = _with_lifetime_value(table, frame, grouped)
+    cost = _channel_cost(table["channel"], frame, grouped, cost_column, acquisition_cost)
+    table["acquisition_cost"] = cost
+    table["value_to_cost"] = table["lifetime_value"] / cost.replace(0, np.nan)
+    table["cost_exceeds_value"] = (cost > table["lifetime_value"]).fillna(False).astype(bool)
+    return (
+        table[_ACQUISITION_COLUMNS]
+        .sort_values("customers", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def _with_lifetime_value(table: pd.DataFrame, frame: pd.DataFrame, grouped: DataFrameGroupBy) -> pd.DataFrame:
+    """A copy of ``table`` with monthly value, expected lifetime (capped) and lifetime value per channel."""
+    table = table.copy()
     value = grouped[VALUE].mean() if VALUE in frame else pd.Series(dtype=float)
     exposure = grouped[TENURE].sum(min_count=1) if TENURE in frame else pd.Series(dtype=float)
     table["monthly_value"] = table["channel"].map(value).astype(float)
@@ -349,32 +383,25 @@ def acquisition_check(
         lifetime = lifetime.fillna(MAX_LIFETIME_MONTHS)
     table["expected_lifetime_months"] = lifetime
     table["lifetime_value"] = table["monthly_value"] * lifetime
-    cost = pd.Series(np.nan, index=table.index)
+    return table
+
+
+def _channel_cost(
+    channels: pd.Series,
+    frame: pd.DataFrame,
+    grouped: DataFrameGroupBy,
+    cost_column: str | None,
+    acquisition_cost: float | dict | None,
+) -> pd.Series:
+    """Acquisition cost per channel: the column's mean, else the cost the user typed."""
+    cost = pd.Series(np.nan, index=channels.index)
     if cost_column and cost_column in frame:
-        cost = table["channel"].map(grouped[cost_column].mean()).astype(float)
+        cost = channels.map(grouped[cost_column].mean()).astype(float)
     if isinstance(acquisition_cost, dict):
-        cost = cost.fillna(table["channel"].map(acquisition_cost).astype(float))
+        cost = cost.fillna(channels.map(acquisition_cost).astype(float))
     elif acquisition_cost is not None:
         cost = cost.fillna(float(acquisition_cost))
-    table["acquisition_cost"] = cost
-    table["value_to_cost"] = table["lifetime_value"] / cost.replace(0, np.nan)
-    table["cost_exceeds_value"] = (cost > table["lifetime_value"]).fillna(False).astype(bool)
-    columns = [
-        "channel",
-        "customers",
-        "churned",
-        "churn_rate",
-        "ci_low",
-        "ci_high",
-        "monthly_value",
-        "expected_lifetime_months",
-        "lifetime_capped",
-        "lifetime_value",
-        "acquisition_cost",
-        "value_to_cost",
-        "cost_exceeds_value",
-    ]
-    return table[columns].sort_values("customers", ascending=False, kind="stable").reset_index(drop=True)
+    return cost
 
 
 def churn_reasons(customers: pd.DataFrame, reason: str, segment: str | None = None) -> pd.DataFrame:

@@ -66,27 +66,45 @@ def detect_peaks(
     """
     out = hazard.copy()
     tested = out["exposure"].to_numpy(float) >= min_exposure
-    rates = out.loc[tested, "hazard"].to_numpy(float)
-    baseline = float(np.median(rates)) if len(rates) else np.nan
-    if not baseline > 0 and tested.any():  # all-zero median: fall back to the pooled rate
-        baseline = float(out.loc[tested, "churned"].sum() / out.loc[tested, "exposure"].sum())
+    baseline = _typical_risk(out, tested)
     out["baseline"] = baseline
     out["ratio"] = out["hazard"] / baseline if baseline > 0 else np.nan
-    expected = baseline * out["exposure"].to_numpy(float)
-    p = np.where(tested, poisson.sf(out["churned"].to_numpy() - 1, expected), np.nan)
-    adjusted = np.full(len(out), np.nan)
-    if tested.any():
-        adjusted[tested] = _holm(p[tested])
+    p, adjusted = _poisson_tests(out, tested, baseline)
     out["p_value"] = p
     out["p_adjusted"] = adjusted
     out["tested"] = tested
     out["is_peak"] = (
         tested & (np.nan_to_num(adjusted, nan=1.0) < alpha) & (out["ratio"].fillna(0) >= min_ratio)
     )
+    return out, _peak_runs(out, baseline)
 
+
+def _typical_risk(hazard: pd.DataFrame, tested: np.ndarray) -> float:
+    """Median hazard of the tested months, or their pooled rate when that median is zero."""
+    rates = hazard.loc[tested, "hazard"].to_numpy(float)
+    baseline = float(np.median(rates)) if len(rates) else np.nan
+    if not baseline > 0 and tested.any():  # all-zero median: fall back to the pooled rate
+        baseline = float(hazard.loc[tested, "churned"].sum() / hazard.loc[tested, "exposure"].sum())
+    return baseline
+
+
+def _poisson_tests(
+    hazard: pd.DataFrame, tested: np.ndarray, baseline: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided Poisson p-values per tested month, and their Holm-adjusted values (NaN untested)."""
+    expected = baseline * hazard["exposure"].to_numpy(float)
+    p = np.where(tested, poisson.sf(hazard["churned"].to_numpy() - 1, expected), np.nan)
+    adjusted = np.full(len(hazard), np.nan)
+    if tested.any():
+        adjusted[tested] = _holm(p[tested])
+    return p, adjusted
+
+
+def _peak_runs(flagged: pd.DataFrame, baseline: float) -> pd.DataFrame:
+    """One row per run of adjacent peak months, pooled over the run."""
     peaks = []
-    run_id = (out["is_peak"] != out["is_peak"].shift()).cumsum()
-    for _, run in out[out["is_peak"]].groupby(run_id[out["is_peak"]]):
+    run_id = (flagged["is_peak"] != flagged["is_peak"].shift()).cumsum()
+    for _, run in flagged[flagged["is_peak"]].groupby(run_id[flagged["is_peak"]]):
         pooled = run["churned"].sum() / run["exposure"].sum()
         top = run.loc[run["hazard"].idxmax()]
         peaks.append(
@@ -113,7 +131,7 @@ def detect_peaks(
         "hazard",
         "ratio",
     ]
-    return out, pd.DataFrame(peaks, columns=[*columns, "p_adjusted", "baseline"])
+    return pd.DataFrame(peaks, columns=[*columns, "p_adjusted", "baseline"])
 
 
 def period_end_columns(data: Dataset | pd.DataFrame) -> pd.DataFrame:

@@ -118,16 +118,38 @@ def signal_table(
     >>> float(row.orders_before), int(row.orders_recent), float(row.orders_change)
     (1.5, 1, -0.3333333333333333)
     """
+    _check_windows(window_days, baseline_windows)
+    as_of = _day(as_of)
+    stamps = _wall_clock(events[TIMESTAMP])
+    index, rows, codes = _customer_rows(events[CUSTOMER_ID], stamps < as_of.to_datetime64(), customers)
+    stamps = stamps[rows]
+    kinds = _kind_codes(events[EVENT_TYPE])[rows]
+    slot = _window_slots(stamps, as_of, window_days, baseline_windows)
+    counts = _kind_counts(codes, kinds, slot, len(index))
+    columns = {
+        **_frequency_columns(counts, baseline_windows),
+        **_payment_delay_columns(_days_late(events, rows), codes, kinds, slot, len(index)),
+        "contact_changes_recent": counts[:, EVENT_KINDS.index("contact_change"), 0],
+        **_recency_columns(stamps, codes, len(index), as_of),
+    }
+    return add_flags(pd.DataFrame(columns, index=index), window_days)
+
+
+def _check_windows(window_days: int, baseline_windows: int) -> None:
+    """Refuse windows that leave nothing to compare."""
     if window_days <= 0 or baseline_windows < 1:
         raise InputError(
             f"Signal windows of {window_days} days and {baseline_windows} baseline windows cannot be "
             "compared; use a window of at least 1 day and at least 1 baseline window."
         )
-    as_of = _day(as_of)
-    window = pd.Timedelta(days=window_days)
-    stamps = _wall_clock(events[TIMESTAMP])
-    rows = np.flatnonzero(stamps < as_of.to_datetime64())
-    event_codes, uniques = pd.factorize(events[CUSTOMER_ID].to_numpy()[rows])
+
+
+def _customer_rows(
+    ids: pd.Series, before: np.ndarray, customers: pd.DataFrame | None
+) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """The result's index, and the positions and customer codes of the events that count."""
+    rows = np.flatnonzero(before)
+    event_codes, uniques = pd.factorize(ids.to_numpy()[rows])
     # 7 and "7" are one customer; the result is indexed by the id as text
     merged, names = pd.factorize(pd.Index(uniques).astype(str))
     if customers is not None:
@@ -141,50 +163,77 @@ def signal_table(
     known = codes >= 0
     if not known.all():
         rows, codes = rows[known], codes[known]
-    stamps = stamps[rows]
-    n = len(index)
-    kinds = _kind_codes(events[EVENT_TYPE])[rows]
+    return index, rows, codes
+
+
+def _window_slots(
+    stamps: np.ndarray, as_of: pd.Timestamp, window_days: int, baseline_windows: int
+) -> np.ndarray:
+    """0 for the recent window, 1 for the baseline, 2 for older events."""
+    window = pd.Timedelta(days=window_days)
     recent_start = (as_of - window).to_datetime64()
     before_start = (as_of - (1 + baseline_windows) * window).to_datetime64()
-    slot = np.where(stamps >= recent_start, 0, np.where(stamps >= before_start, 1, 2))
+    return np.where(stamps >= recent_start, 0, np.where(stamps >= before_start, 1, 2))
+
+
+def _kind_counts(codes: np.ndarray, kinds: np.ndarray, slot: np.ndarray, n: int) -> np.ndarray:
+    """Events per (customer, kind, window) as an ``n × len(EVENT_KINDS) × 2`` array."""
     in_windows = (slot < 2) & (kinds >= 0)
     n_kinds = len(EVENT_KINDS)
     flat = (codes * n_kinds + kinds) * 2 + slot
-    counts = np.bincount(flat[in_windows], minlength=n * n_kinds * 2).reshape(n, n_kinds, 2)
+    return np.bincount(flat[in_windows], minlength=n * n_kinds * 2).reshape(n, n_kinds, 2)
 
-    out = pd.DataFrame(index=index)
+
+def _frequency_columns(counts: np.ndarray, baseline_windows: int) -> dict[str, np.ndarray]:
+    """``*_recent``, ``*_before`` (per window) and ``*_change`` for each counted kind."""
+    columns = {}
     for name, kind in _COUNTED.items():
         k = EVENT_KINDS.index(kind)
         recent, before = counts[:, k, 0], counts[:, k, 1] / baseline_windows
-        out[f"{name}_recent"] = recent
-        out[f"{name}_before"] = before
+        columns[f"{name}_recent"] = recent
+        columns[f"{name}_before"] = before
         with np.errstate(divide="ignore", invalid="ignore"):
-            out[f"{name}_change"] = np.where(before > 0, (recent - before) / before, np.nan)
+            columns[f"{name}_change"] = np.where(before > 0, (recent - before) / before, np.nan)
+    return columns
 
+
+def _days_late(events: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Days late of the counted events, NaN where the log does not say."""
+    if DAYS_LATE in events:
+        return events[DAYS_LATE].to_numpy(dtype=float, na_value=np.nan)[rows]
+    return np.full(len(rows), np.nan)
+
+
+def _payment_delay_columns(
+    late: np.ndarray, codes: np.ndarray, kinds: np.ndarray, slot: np.ndarray, n: int
+) -> dict[str, np.ndarray]:
+    """Mean days late of payments in the recent and baseline windows, and the change."""
     pay = (kinds == EVENT_KINDS.index("payment")) & (slot < 2)
-    late = (
-        events[DAYS_LATE].to_numpy(dtype=float, na_value=np.nan)[rows]
-        if DAYS_LATE in events
-        else np.full(len(rows), np.nan)
-    )
     pay &= ~np.isnan(late)
     pay_flat = codes[pay] * 2 + slot[pay]
     late_sum = np.bincount(pay_flat, weights=late[pay], minlength=n * 2).reshape(n, 2)
     late_n = np.bincount(pay_flat, minlength=n * 2).reshape(n, 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         late_mean = np.where(late_n > 0, late_sum / late_n, np.nan)
-    out["days_late_recent"] = late_mean[:, 0]
-    out["days_late_before"] = late_mean[:, 1]
-    out["days_late_change"] = late_mean[:, 0] - late_mean[:, 1]
-    out["contact_changes_recent"] = counts[:, EVENT_KINDS.index("contact_change"), 0]
+    return {
+        "days_late_recent": late_mean[:, 0],
+        "days_late_before": late_mean[:, 1],
+        "days_late_change": late_mean[:, 0] - late_mean[:, 1],
+    }
 
+
+def _recency_columns(
+    stamps: np.ndarray, codes: np.ndarray, n: int, as_of: pd.Timestamp
+) -> dict[str, np.ndarray]:
+    """Days since each customer's last event and since their first (NaN without events)."""
     span = pd.Series(stamps.astype("int64")).groupby(codes).agg(["min", "max"])
     first = span["min"].reindex(range(n)).to_numpy(dtype=float)
     last = span["max"].reindex(range(n)).to_numpy(dtype=float)
     day_ns = SECONDS_PER_DAY * 1e9
-    out["days_since_last_event"] = (as_of.value - last) / day_ns
-    out["history_days"] = (as_of.value - first) / day_ns
-    return add_flags(out, window_days)
+    return {
+        "days_since_last_event": (as_of.value - last) / day_ns,
+        "history_days": (as_of.value - first) / day_ns,
+    }
 
 
 def _wall_clock(stamps: pd.Series) -> np.ndarray:
@@ -324,6 +373,33 @@ def evaluate_signals(
     first_date = as_of - pd.Timedelta(days=horizon_days)
     if END_DATE not in customers or customers[END_DATE].notna().sum() == 0:
         return SignalEvaluation(as_of, first_date, horizon_days, window_days, 0, now, None, None, None, None)
+    tables = _past_signal_tables(events, customers, as_of, horizon_days, window_days, periods)
+    then = pd.concat(tables)
+    left = then["left"]
+    base_rate = float(left.mean()) if len(left) else np.nan
+    return SignalEvaluation(
+        as_of,
+        first_date,
+        horizon_days,
+        window_days,
+        len(tables),
+        now,
+        base_rate,
+        _signal_lifts(then, now),
+        _combination_lifts(then, now),
+        _pair_lifts(then, now),
+    )
+
+
+def _past_signal_tables(
+    events: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of: pd.Timestamp,
+    horizon_days: int,
+    window_days: int,
+    periods: int,
+) -> list[pd.DataFrame]:
+    """Signal tables at the earlier dates, each with ``left`` (gone within the horizon)."""
     earliest = events[TIMESTAMP].min() + pd.Timedelta(days=window_days * 2)
     tables = []
     for k in range(1, max(periods, 1) + 1):
@@ -335,18 +411,24 @@ def evaluate_signals(
         end = active.set_index(CUSTOMER_ID)[END_DATE].reindex(table.index)
         table["left"] = (end < date + pd.Timedelta(days=horizon_days)).fillna(False).astype(bool).to_numpy()
         tables.append(table)
-    then = pd.concat(tables)
-    left = then["left"]
-    base_rate = float(left.mean()) if len(left) else np.nan
+    return tables
 
+
+def _signal_lifts(then: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+    """Each signal's churn against customers without it, strongest lift first."""
+    left = then["left"]
     rows = []
     for name in SIGNALS:
         flag = then[name]
         row = {"signal": name, "showing_now": int(now[name].sum()), "share_now": float(now[name].mean())}
         row.update(_compare(flag, ~flag, left))
         rows.append(row)
-    lifts = pd.DataFrame(rows).sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
+    return pd.DataFrame(rows).sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
 
+
+def _combination_lifts(then: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+    """Churn with 0, 1, 2 and 3+ signals against customers showing none."""
+    left = then["left"]
     none = then["n_signals"] == 0
     groups = then["n_signals"].clip(upper=3)
     combos = []
@@ -355,8 +437,13 @@ def evaluate_signals(
         row["showing_now"] = int((now["n_signals"].clip(upper=3) == k).sum())
         row.update(_compare(groups == k, none, left))
         combos.append(row)
-    combinations = pd.DataFrame(combos)
+    return pd.DataFrame(combos)
 
+
+def _pair_lifts(then: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
+    """Churn with each pair of signals seen together against customers showing none."""
+    left = then["left"]
+    none = then["n_signals"] == 0
     pair_rows = []
     for first, second in itertools.combinations(SIGNALS, 2):
         both = then[first] & then[second]
@@ -368,9 +455,7 @@ def evaluate_signals(
     pairs = pd.DataFrame(pair_rows)
     if not pairs.empty:
         pairs = pairs.sort_values(["lift", "customers"], ascending=False).reset_index(drop=True)
-    return SignalEvaluation(
-        as_of, first_date, horizon_days, window_days, len(tables), now, base_rate, lifts, combinations, pairs
-    )
+    return pairs
 
 
 def low_activity_list(
@@ -398,10 +483,28 @@ def low_activity_list(
         risk (then by the steepest drop).
     """
     as_of = _day(as_of)
+    active = _not_churned(customers, as_of)
+    ids = active[CUSTOMER_ID].astype(str)
+    last_period, usual = _activity_counts(events, ids, as_of, recent_days, baseline_months)
+    table = _call_table(events, active, ids, as_of, last_period, usual)
+    listed = table[(table["usual_per_period"] >= min_usual) & (table["activity_ratio"] < threshold)]
+    return listed.sort_values(
+        ["value_at_risk", "activity_ratio"], ascending=[False, True], na_position="last"
+    ).reset_index(drop=True)
+
+
+def _not_churned(customers: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Customers active at ``as_of`` and, when the data has a churn label, not labelled churned."""
     active = customers[active_at(customers, as_of)]
     if CHURNED in active:
         active = active[active[CHURNED] == 0]
-    ids = active[CUSTOMER_ID].astype(str)
+    return active
+
+
+def _activity_counts(
+    events: pd.DataFrame, ids: pd.Series, as_of: pd.Timestamp, recent_days: int, baseline_months: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Activity events per customer in the last period, and their usual number per period."""
     recent_start = as_of - pd.Timedelta(days=recent_days)
     baseline_days = baseline_months * 30.4375
     baseline_start = recent_start - pd.Timedelta(days=baseline_days)
@@ -412,7 +515,18 @@ def low_activity_list(
     who = picked[CUSTOMER_ID].astype(str).to_numpy()
     last_period = pd.Series(who[recent]).value_counts().reindex(ids, fill_value=0).to_numpy()
     base = pd.Series(who[~recent]).value_counts().reindex(ids, fill_value=0).to_numpy()
-    usual = base / (baseline_days / recent_days)
+    return last_period, base / (baseline_days / recent_days)
+
+
+def _call_table(
+    events: pd.DataFrame,
+    active: pd.DataFrame,
+    ids: pd.Series,
+    as_of: pd.Timestamp,
+    last_period: np.ndarray,
+    usual: np.ndarray,
+) -> pd.DataFrame:
+    """Every active customer's activity, value at risk and warning signals (before filtering)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(usual > 0, last_period / usual, np.nan)
     signals = signal_table(events, as_of, active)
@@ -431,10 +545,7 @@ def low_activity_list(
     shown = signals[list(SIGNALS)].reindex(ids).fillna(False).astype(bool).to_numpy()
     table["signals"] = [",".join(np.array(SIGNALS)[row]) for row in shown]
     table["rule_score"] = rule_score(signals).reindex(ids).to_numpy()
-    listed = table[(table["usual_per_period"] >= min_usual) & (table["activity_ratio"] < threshold)]
-    return listed.sort_values(
-        ["value_at_risk", "activity_ratio"], ascending=[False, True], na_position="last"
-    ).reset_index(drop=True)
+    return table
 
 
 def call_list_frame(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:

@@ -122,41 +122,50 @@ def monthly_churn(data: Dataset | pd.DataFrame, as_of=None) -> pd.DataFrame:
     as_of = _as_of(data, as_of)
     first = frame["start"].min().to_period("M")
     months = pd.period_range(first, as_of.to_period("M"), freq="M")
-    starts = months.to_timestamp()
-    ends = (months + 1).to_timestamp()
+    known_until = as_of - pd.Timedelta(days=_window_days(data))
     start = frame["start"].to_numpy()
     end = frame["end"].fillna(pd.Timestamp.max).to_numpy()
     value = frame["value"].fillna(0.0).to_numpy()
     has_value = frame["value"].notna().any()
-    known_until = as_of - pd.Timedelta(days=_window_days(data))
-
-    rows = []
-    for m0, m1 in zip(starts, ends, strict=True):
-        m0, m1 = m0.to_datetime64(), m1.to_datetime64()
-        at_start = (start < m0) & (end >= m0)
-        new = (start >= m0) & (start < m1)
-        leaves = (end >= m0) & (end < m1)
-        lost, lost_new = at_start & leaves, new & leaves
-        s, n = int(at_start.sum()), int(new.sum())
-        e = s + n - int(lost.sum()) - int(lost_new.sum())
-        start_value, lost_value = float(value[at_start].sum()), float(value[lost].sum())
-        rows.append(
-            {
-                "month": pd.Timestamp(m0),
-                "start_customers": s,
-                "new_customers": n,
-                "lost_customers": int(lost.sum()),
-                "lost_new": int(lost_new.sum()),
-                "end_customers": e,
-                "churn_rate": lost.sum() / s if s else np.nan,
-                "crr": (e - n) / s * 100 if s else np.nan,
-                "start_value": start_value if has_value else np.nan,
-                "lost_value": lost_value if has_value else np.nan,
-                "revenue_churn": lost_value / start_value if has_value and start_value else np.nan,
-                "complete": pd.Timestamp(m1) - pd.Timedelta(days=1) <= known_until,
-            }
-        )
+    rows = [
+        _month_row(m0, m1, start, end, value, has_value, known_until)
+        for m0, m1 in zip(months.to_timestamp(), (months + 1).to_timestamp(), strict=True)
+    ]
     return pd.DataFrame(rows)
+
+
+def _month_row(
+    m0: pd.Timestamp,
+    m1: pd.Timestamp,
+    start: np.ndarray,
+    end: np.ndarray,
+    value: np.ndarray,
+    has_value: bool,
+    known_until: pd.Timestamp,
+) -> dict:
+    """Counts, rates and values of the month ``[m0, m1)`` from each customer's start, end and value."""
+    m0, m1 = m0.to_datetime64(), m1.to_datetime64()
+    at_start = (start < m0) & (end >= m0)
+    new = (start >= m0) & (start < m1)
+    leaves = (end >= m0) & (end < m1)
+    lost, lost_new = at_start & leaves, new & leaves
+    s, n = int(at_start.sum()), int(new.sum())
+    e = s + n - int(lost.sum()) - int(lost_new.sum())
+    start_value, lost_value = float(value[at_start].sum()), float(value[lost].sum())
+    return {
+        "month": pd.Timestamp(m0),
+        "start_customers": s,
+        "new_customers": n,
+        "lost_customers": int(lost.sum()),
+        "lost_new": int(lost_new.sum()),
+        "end_customers": e,
+        "churn_rate": lost.sum() / s if s else np.nan,
+        "crr": (e - n) / s * 100 if s else np.nan,
+        "start_value": start_value if has_value else np.nan,
+        "lost_value": lost_value if has_value else np.nan,
+        "revenue_churn": lost_value / start_value if has_value and start_value else np.nan,
+        "complete": pd.Timestamp(m1) - pd.Timedelta(days=1) <= known_until,
+    }
 
 
 def churn_trend(monthly: pd.DataFrame, recent: int = RECENT_MONTHS) -> dict:
@@ -241,37 +250,52 @@ def cohort_retention(data: Dataset | pd.DataFrame, as_of=None, max_months: int |
     has_value = frame["value"].notna().any()
     rows = []
     for cohort, members in frame.groupby("cohort", sort=True):
-        last_day = (cohort + 1).to_timestamp() - pd.Timedelta(days=1)
-        observed = int((as_of - last_day).days // DAYS_PER_MONTH)
-        if max_months is not None:
-            observed = min(observed, max_months)
-        size, total_value = len(members), float(members["value"].sum())
-        for k in range(observed + 1):
-            kept = (members["churned"] == 0) | (members["tenure"] > k)
-            kept_value = float(members.loc[kept, "value"].sum())
-            rows.append(
-                {
-                    "cohort": cohort.to_timestamp(),
-                    "months_since_signup": k,
-                    "cohort_size": size,
-                    "retained": int(kept.sum()),
-                    "retention": kept.sum() / size,
-                    "cohort_value": total_value if has_value else np.nan,
-                    "retained_value": kept_value if has_value else np.nan,
-                    "revenue_retention": kept_value / total_value if has_value and total_value else np.nan,
-                }
-            )
-    columns = [
-        "cohort",
-        "months_since_signup",
-        "cohort_size",
-        "retained",
-        "retention",
-        "cohort_value",
-        "retained_value",
-        "revenue_retention",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+        rows += _cohort_rows(cohort, members, _observed_months(cohort, as_of, max_months), has_value)
+    return pd.DataFrame(rows, columns=_COHORT_COLUMNS)
+
+
+#: Columns of :func:`cohort_retention`, in order.
+_COHORT_COLUMNS = [
+    "cohort",
+    "months_since_signup",
+    "cohort_size",
+    "retained",
+    "retention",
+    "cohort_value",
+    "retained_value",
+    "revenue_retention",
+]
+
+
+def _observed_months(cohort: pd.Period, as_of: pd.Timestamp, max_months: int | None) -> int:
+    """Whole months every member of the signup-month ``cohort`` has been observed (capped)."""
+    last_day = (cohort + 1).to_timestamp() - pd.Timedelta(days=1)
+    observed = int((as_of - last_day).days // DAYS_PER_MONTH)
+    if max_months is not None:
+        observed = min(observed, max_months)
+    return observed
+
+
+def _cohort_rows(cohort: pd.Period, members: pd.DataFrame, observed: int, has_value: bool) -> list[dict]:
+    """Retention of one cohort at ages ``0..observed`` months, by count and by value."""
+    size, total_value = len(members), float(members["value"].sum())
+    rows = []
+    for k in range(observed + 1):
+        kept = (members["churned"] == 0) | (members["tenure"] > k)
+        kept_value = float(members.loc[kept, "value"].sum())
+        rows.append(
+            {
+                "cohort": cohort.to_timestamp(),
+                "months_since_signup": k,
+                "cohort_size": size,
+                "retained": int(kept.sum()),
+                "retention": kept.sum() / size,
+                "cohort_value": total_value if has_value else np.nan,
+                "retained_value": kept_value if has_value else np.nan,
+                "revenue_retention": kept_value / total_value if has_value and total_value else np.nan,
+            }
+        )
+    return rows
 
 
 def retention_matrix(cohorts: pd.DataFrame, column: str = "retention") -> pd.DataFrame:

@@ -109,6 +109,7 @@ def when_summary(dataset: Dataset, segment: str | None = None, months: int = 12,
 
 
 def _text(result: dict, segment: str | None, lang: str) -> str:
+    """The plain-text answer: header, calendar months, median lifetime, then the peaks."""
     lines = [
         t(
             "when.cli_header",
@@ -118,57 +119,60 @@ def _text(result: dict, segment: str | None, lang: str) -> str:
             churned=fmt_number(result["churned"], lang),
         )
     ]
-    if result["has_dates"]:
-        heads = [
-            t(f"when.cli_col_{c}", lang) for c in ("month", "start", "new", "lost", "end", "rate", "crr")
-        ]
-        lines += ["", f"{heads[0]:<8} " + " ".join(f"{h:>8}" for h in heads[1:])]
-        for row in result["monthly"]:
-            mark = "" if row["complete"] else "  " + t("when.cli_provisional", lang)
-            cells = [
-                row["start_customers"],
-                row["new_customers"],
-                row["lost_customers"],
-                row["end_customers"],
-            ]
-            cells = [fmt_number(c, lang) for c in cells]
-            cells += [fmt_pct(row["churn_rate"], lang), fmt_number(row["crr"], lang, 1)]
-            lines.append(f"{row['month'][:7]:<8} " + " ".join(f"{c:>8}" for c in cells) + mark)
-        trend = result["trend"]
-        lines.append(
-            t(
-                "when.cli_recent",
-                lang,
-                months=trend["recent_months"],
-                rate=fmt_pct(trend["recent_average"], lang),
-                crr=fmt_number(trend["recent_crr"], lang, 1),
-            )
-        )
-    else:
-        lines.append(t("when.needs_dates", lang))
-    median = result["median_lifetime_months"]
-    shown = (
-        t("when.not_reached", lang)
-        if median is None
-        else t("when.months_value", lang, value=fmt_number(median, lang, 1))
-    )
-    lines += ["", f"{t('when.metric_median', lang)}: {shown}"]
-    if segment:
-        for row in result["medians"]:
-            value = row["median_months"]
-            shown = (
-                t("when.not_reached", lang)
-                if value is None
-                else t("when.months_value", lang, value=fmt_number(value, lang, 1))
-            )
-            lines.append(f"  {row['group']}: {shown} ({fmt_number(row['customers'], lang)})")
-        lines.append(survival.logrank_sentence(result["logrank"], segment, lang))
+    lines += _monthly_lines(result, lang) if result["has_dates"] else [t("when.needs_dates", lang)]
+    lines += _lifetime_lines(result, segment, lang)
     lines.append("")
     lines.extend(row["sentence"] for row in result["peaks"])
     if result["no_peaks"]:
         lines.append(result["no_peaks"])
     lines.append(result["peak_method"])
     return "\n".join(lines)
+
+
+def _monthly_lines(result: dict, lang: str) -> list[str]:
+    """A blank line, the calendar-month table (provisional months marked) and the recent average."""
+    heads = [t(f"when.cli_col_{c}", lang) for c in ("month", "start", "new", "lost", "end", "rate", "crr")]
+    lines = ["", f"{heads[0]:<8} " + " ".join(f"{h:>8}" for h in heads[1:])]
+    for row in result["monthly"]:
+        mark = "" if row["complete"] else "  " + t("when.cli_provisional", lang)
+        cells = [
+            row["start_customers"],
+            row["new_customers"],
+            row["lost_customers"],
+            row["end_customers"],
+        ]
+        cells = [fmt_number(c, lang) for c in cells]
+        cells += [fmt_pct(row["churn_rate"], lang), fmt_number(row["crr"], lang, 1)]
+        lines.append(f"{row['month'][:7]:<8} " + " ".join(f"{c:>8}" for c in cells) + mark)
+    trend = result["trend"]
+    lines.append(
+        t(
+            "when.cli_recent",
+            lang,
+            months=trend["recent_months"],
+            rate=fmt_pct(trend["recent_average"], lang),
+            crr=fmt_number(trend["recent_crr"], lang, 1),
+        )
+    )
+    return lines
+
+
+def _lifetime_lines(result: dict, segment: str | None, lang: str) -> list[str]:
+    """The median lifetime, and per segment group with the log-rank sentence when asked."""
+    lines = ["", f"{t('when.metric_median', lang)}: {_months(result['median_lifetime_months'], lang)}"]
+    if segment:
+        for row in result["medians"]:
+            shown = _months(row["median_months"], lang)
+            lines.append(f"  {row['group']}: {shown} ({fmt_number(row['customers'], lang)})")
+        lines.append(survival.logrank_sentence(result["logrank"], segment, lang))
+    return lines
+
+
+def _months(value: float | None, lang: str) -> str:
+    """A median in months, or "not reached" when fewer than half have left."""
+    if value is None:
+        return t("when.not_reached", lang)
+    return t("when.months_value", lang, value=fmt_number(value, lang, 1))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from churn.analysis import drivers, signals
 from churn.commands.common import add_input_arguments, emit, load
+from churn.core.dataset import Dataset
 from churn.core.formatting import fmt_number, fmt_pct
 from churn.core.i18n import LANGUAGES, t
 
@@ -32,75 +33,110 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     ]
 
 
+#: Driver columns in the JSON answer.
+_DRIVER_COLUMNS = [
+    "rank",
+    "attribute",
+    "value",
+    "customers",
+    "churn_rate",
+    "ci_low",
+    "ci_high",
+    "lift",
+    "excess_churners",
+    "significant",
+    "small",
+]
+#: Signal columns in the JSON answer.
+_SIGNAL_COLUMNS = [
+    "signal",
+    "showing_now",
+    "customers",
+    "churn_rate",
+    "baseline_rate",
+    "lift",
+    "lift_low",
+    "lift_high",
+]
+
+
 def run(args: argparse.Namespace) -> int:
     """Load the files, compute drivers (and signals when events are given), print them."""
     dataset = load(args).dataset
-    lang = args.lang
-    table = drivers.segment_drivers(dataset.customers, drivers.driver_attributes(dataset), lang)
-    overall = float(dataset.customers["churned"].mean())
-    findings = drivers.top_findings(table, lang)
+    table = drivers.segment_drivers(dataset.customers, drivers.driver_attributes(dataset), args.lang)
     top = table.head(args.top) if not table.empty else table
-    columns = [
-        "rank",
-        "attribute",
-        "value",
-        "customers",
-        "churn_rate",
-        "ci_low",
-        "ci_high",
-        "lift",
-        "excess_churners",
-    ]
-    result: dict = {
-        "customers": len(dataset.customers),
-        "overall_churn_rate": overall,
-        "findings": findings,
-        "drivers": _records(top, columns + ["significant", "small"]) if not top.empty else [],
-        "signals": None,
-    }
-    lines = [*findings, "", t("why.cli_drivers", lang, rate=fmt_pct(overall, lang))]
-    for row in top.itertuples():
-        note = (
-            ""
-            if row.significant and not row.small
-            else "  (" + t("why.status_small" if row.small else "why.status_not_significant", lang) + ")"
-        )
-        lines.append(
-            f"  {row.rank:>2}. {row.attribute} = {row.value}: {fmt_pct(row.churn_rate, lang)} "
-            f"[{fmt_pct(row.ci_low, lang)}–{fmt_pct(row.ci_high, lang)}], "
-            f"{fmt_number(row.lift, lang, 2)}×, n={fmt_number(row.customers, lang)}{note}"
-        )
-    lines.append("")
-    if dataset.has_events:
-        as_of = pd.Timestamp(dataset.as_of).normalize() + pd.Timedelta(days=1)
-        evaluation = signals.evaluate_signals(
-            dataset.events, dataset.customers, as_of, horizon_days=args.horizon
-        )
-        if evaluation.lifts is not None:
-            lifts = evaluation.lifts
-            result["signals"] = _records(
-                lifts,
-                [
-                    "signal",
-                    "showing_now",
-                    "customers",
-                    "churn_rate",
-                    "baseline_rate",
-                    "lift",
-                    "lift_low",
-                    "lift_high",
-                ],
-            )
-            lines.append(t("why.cli_signals", lang, days=args.horizon))
-            for row in lifts.itertuples():
-                lines.append(
-                    f"  {t(f'why.signal_{row.signal}', lang)}: {fmt_number(row.lift, lang, 2)}× "
-                    f"[{fmt_number(row.lift_low, lang, 2)}–{fmt_number(row.lift_high, lang, 2)}], "
-                    f"{t('why.col_showing_now', lang).lower()}: {fmt_number(row.showing_now, lang)}"
-                )
-        else:
-            lines.append(t("why.no_end_dates", lang))
-    else:
-        lines.append(t("why.cli_no_events", lang))
-    emit(result, args.json, "\n".join(lines).strip())
+    evaluation = _evaluation(dataset, args.horizon)
+    result = _result(dataset, table, top, evaluation, args.lang)
+    emit(result, args.json, _text(result, top, evaluation, args.horizon, args.lang))
     return 0
+
+
+def _evaluation(dataset: Dataset, horizon: int) -> signals.SignalEvaluation | None:
+    """Warning signals as of the day after the data ends, or None without an event log."""
+    if not dataset.has_events:
+        return None
+    as_of = pd.Timestamp(dataset.as_of).normalize() + pd.Timedelta(days=1)
+    return signals.evaluate_signals(dataset.events, dataset.customers, as_of, horizon_days=horizon)
+
+
+def _result(
+    dataset: Dataset,
+    table: pd.DataFrame,
+    top: pd.DataFrame,
+    evaluation: signals.SignalEvaluation | None,
+    lang: str,
+) -> dict:
+    """The JSON-ready answer: overall churn, findings, the top drivers and the signal lifts."""
+    lifts = evaluation.lifts if evaluation is not None else None
+    return {
+        "customers": len(dataset.customers),
+        "overall_churn_rate": float(dataset.customers["churned"].mean()),
+        "findings": drivers.top_findings(table, lang),
+        "drivers": _records(top, _DRIVER_COLUMNS) if not top.empty else [],
+        "signals": _records(lifts, _SIGNAL_COLUMNS) if lifts is not None else None,
+    }
+
+
+def _text(
+    result: dict, top: pd.DataFrame, evaluation: signals.SignalEvaluation | None, horizon: int, lang: str
+) -> str:
+    """The plain-text answer: findings, one line per top driver, then the signal lifts."""
+    lines = [
+        *result["findings"],
+        "",
+        t("why.cli_drivers", lang, rate=fmt_pct(result["overall_churn_rate"], lang)),
+    ]
+    lines += [_driver_line(row, lang) for row in top.itertuples()]
+    lines.append("")
+    lines += _signal_lines(evaluation, horizon, lang)
+    return "\n".join(lines).strip()
+
+
+def _driver_line(row, lang: str) -> str:
+    """One driver group: churn rate with its interval, lift and size, and a note when uncertain."""
+    note = (
+        ""
+        if row.significant and not row.small
+        else "  (" + t("why.status_small" if row.small else "why.status_not_significant", lang) + ")"
+    )
+    return (
+        f"  {row.rank:>2}. {row.attribute} = {row.value}: {fmt_pct(row.churn_rate, lang)} "
+        f"[{fmt_pct(row.ci_low, lang)}–{fmt_pct(row.ci_high, lang)}], "
+        f"{fmt_number(row.lift, lang, 2)}×, n={fmt_number(row.customers, lang)}{note}"
+    )
+
+
+def _signal_lines(evaluation: signals.SignalEvaluation | None, horizon: int, lang: str) -> list[str]:
+    """The signal lifts, or why there are none (no event log, or no end dates to judge by)."""
+    if evaluation is None:
+        return [t("why.cli_no_events", lang)]
+    if evaluation.lifts is None:
+        return [t("why.no_end_dates", lang)]
+    lines = [t("why.cli_signals", lang, days=horizon)]
+    for row in evaluation.lifts.itertuples():
+        lines.append(
+            f"  {t(f'why.signal_{row.signal}', lang)}: {fmt_number(row.lift, lang, 2)}× "
+            f"[{fmt_number(row.lift_low, lang, 2)}–{fmt_number(row.lift_high, lang, 2)}], "
+            f"{t('why.col_showing_now', lang).lower()}: {fmt_number(row.showing_now, lang)}"
+        )
+    return lines

@@ -96,12 +96,7 @@ def make_report(
     """
     started = time.perf_counter()
     lang = normalise_language(lang)
-    wanted = [s for s in SECTIONS if sections is None or s in sections]
-    unknown = set(sections or ()) - set(SECTIONS) - {"settings"}
-    if unknown:
-        raise ReportError(
-            f"Unknown report section '{sorted(unknown)[0]}'; use some of {', '.join(SECTIONS)}."
-        )
+    wanted = _wanted_sections(sections)
     if pseudonymise_ids and not secret:
         # A one-off key: the pseudonyms cannot be linked back, not even across two reports.
         secret = _secrets.token_urlsafe(24)
@@ -113,22 +108,8 @@ def make_report(
         scenarios=list(scenarios or []),
         secret=secret if pseudonymise_ids else None,
     )
-    built = []
-    for number, key in enumerate(wanted, start=1):
-        section = _run(key, ctx)
-        built.append({**section, "number": number, "anchor": f"s-{key}"})
-    model_settings = model_sections.settings_text(ctx) if ctx.model is not None else None
-    settings = sec.settings_section(ctx, stamp, [s["title"] for s in built], pseudonymise_ids, model_settings)
-    built.append({**settings, "number": len(built) + 1, "anchor": "s-settings"})
-    html = _ENV.get_template("report.html").render(
-        lang=lang,
-        t=lambda key, **kw: t(key, lang, **kw),
-        title=t("report.doc_title", lang),
-        dataset_name=dataset.name,
-        date=fmt_date(stamp, lang),
-        figures=ctx.key_numbers,
-        sections=built,
-    )
+    built = _built_sections(ctx, wanted, stamp, pseudonymise_ids)
+    html = _render(ctx, stamp, built)
     seconds = time.perf_counter() - started
     log.info("report built in %.2f s (%d sections, %d bytes)", seconds, len(built), len(html))
     return Report(
@@ -136,6 +117,45 @@ def make_report(
         sections=tuple((s["key"], s["title"]) for s in built),
         key_numbers=tuple(ctx.key_numbers),
         seconds=seconds,
+    )
+
+
+def _wanted_sections(sections: Collection[str] | None) -> list[str]:
+    """The asked-for sections in report order; an unknown name is an error."""
+    wanted = [s for s in SECTIONS if sections is None or s in sections]
+    unknown = set(sections or ()) - set(SECTIONS) - {"settings"}
+    if unknown:
+        raise ReportError(
+            f"Unknown report section '{sorted(unknown)[0]}'; use some of {', '.join(SECTIONS)}."
+        )
+    return wanted
+
+
+def _built_sections(
+    ctx: sec.Context, wanted: list[str], stamp: pd.Timestamp, pseudonymise_ids: bool
+) -> list[dict]:
+    """The wanted sections, numbered and anchored, followed by the settings section."""
+    built = []
+    for number, key in enumerate(wanted, start=1):
+        section = _run(key, ctx)
+        built.append({**section, "number": number, "anchor": f"s-{key}"})
+    model_settings = model_sections.settings_text(ctx) if ctx.model is not None else None
+    settings = sec.settings_section(ctx, stamp, [s["title"] for s in built], pseudonymise_ids, model_settings)
+    built.append({**settings, "number": len(built) + 1, "anchor": "s-settings"})
+    return built
+
+
+def _render(ctx: sec.Context, stamp: pd.Timestamp, built: list[dict]) -> str:
+    """The report's HTML from its built sections."""
+    lang = ctx.lang
+    return _ENV.get_template("report.html").render(
+        lang=lang,
+        t=lambda key, **kw: t(key, lang, **kw),
+        title=t("report.doc_title", lang),
+        dataset_name=ctx.dataset.name,
+        date=fmt_date(stamp, lang),
+        figures=ctx.key_numbers,
+        sections=built,
     )
 
 

@@ -81,8 +81,18 @@ def model_blocks(ctx: Context) -> list[dict]:
     own = metrics.get("catboost", {})
     horizon = int(own.get("horizon_days") or getattr(model, "horizon_days", 90))
     ctx.key_numbers.append((tr("report.fig_auc"), _fmt(own.get("auc"), "pct", lang)))
-    blocks = [
-        text(recommendation_text(model, lang)),
+    return [
+        *_verdict_blocks(ctx, own),
+        *_comparison_blocks(ctx, metrics),
+        *_meaning_blocks(ctx, own, horizon),
+    ]
+
+
+def _verdict_blocks(ctx: Context, own: dict) -> list[dict]:
+    """The model's recommendation and its headline measures."""
+    lang, tr = ctx.lang, ctx.tr
+    return [
+        text(recommendation_text(ctx.model, lang)),
         figures(
             [
                 (tr("report.fig_auc"), _fmt(own.get("auc"), "pct", lang)),
@@ -91,6 +101,11 @@ def model_blocks(ctx: Context) -> list[dict]:
             ]
         ),
     ]
+
+
+def _comparison_blocks(ctx: Context, metrics: dict[str, dict]) -> list[dict]:
+    """The measures of every approach as a table, and their AUC as a chart when there is one."""
+    lang, tr = ctx.lang, ctx.tr
     names = [tr(f"report.approach_{name}") for name in metrics]
     rows = [
         [
@@ -99,7 +114,7 @@ def model_blocks(ctx: Context) -> list[dict]:
         ]
         for measure, kind in MEASURES.items()
     ]
-    blocks.append(table([tr("report.col_measure"), *names], rows, [False] + [True] * len(names)))
+    blocks = [table([tr("report.col_measure"), *names], rows, [False] + [True] * len(names))]
     auc = pd.DataFrame(
         {
             "approach": names,
@@ -110,6 +125,12 @@ def model_blocks(ctx: Context) -> list[dict]:
     if len(auc):
         svg = ctx.svg(charts.model_chart(auc, tr("report.axis_auc"), lang))
         blocks.append(chart(svg, tr("report.caption_model")))
+    return blocks
+
+
+def _meaning_blocks(ctx: Context, own: dict, horizon: int) -> list[dict]:
+    """What the measures mean in words, and how the model was validated."""
+    model, lang, tr = ctx.model, ctx.lang, ctx.tr
     sentences = evaluation.explain_metrics(own, lang, horizon)
     explained = [sentences[name] for name in ("auc", "precision", "recall") if name in sentences]
     test = getattr(model, "test_frame_", None)
@@ -117,9 +138,9 @@ def model_blocks(ctx: Context) -> list[dict]:
         explained.append(
             evaluation.gains_sentence(test["y_true"], test["catboost"], lang, horizon_days=horizon)
         )
-    blocks.append(bullets(explained))
     validation = own.get("validation") or getattr(model, "validation_", None) or "unknown"
-    blocks.append(
+    return [
+        bullets(explained),
         note(
             tr(
                 f"report.validation_{validation}"
@@ -129,9 +150,8 @@ def model_blocks(ctx: Context) -> list[dict]:
                 test=fmt_number(own.get("n_test"), lang),
                 days=horizon,
             )
-        )
-    )
-    return blocks
+        ),
+    ]
 
 
 def customers_section(ctx: Context) -> dict:

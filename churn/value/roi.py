@@ -203,25 +203,10 @@ def compute_roi(inputs: RoiInputs) -> RoiResult:
     years = inputs.horizon_years
     revenue_per_year = saved * inputs.annual_value
     margin_per_year = revenue_per_year * inputs.gross_margin
-
-    running = inputs.monthly_cost * 12 * years
-    contacts = inputs.cost_per_contact * inputs.contacts_per_year * years
-    total_cost = inputs.setup_cost + running + contacts
+    running, contacts, total_cost = _costs(inputs)
     net = margin_per_year * years - total_cost
-
     roi_pct, roi_note = (None, "no_cost") if total_cost <= 0 else (net / total_cost * 100, None)
-
-    monthly_gain = margin_per_year / 12 - (
-        inputs.monthly_cost + inputs.cost_per_contact * inputs.contacts_per_year / 12
-    )
-    if total_cost <= 0:
-        payback, payback_note = None, "no_cost"
-    elif monthly_gain <= 0:
-        payback, payback_note = None, "never"
-    else:
-        payback, payback_note = inputs.setup_cost / monthly_gain, None
-
-    cac = inputs.acquisition_cost
+    payback, payback_note = _payback(inputs, margin_per_year, total_cost)
     return RoiResult(
         churned_before=before,
         churned_after=after,
@@ -241,16 +226,44 @@ def compute_roi(inputs: RoiInputs) -> RoiResult:
         roi_note=roi_note,
         payback_months=payback,
         payback_note=payback_note,
-        crr_before=(inputs.customers - before) / inputs.customers * 100,
-        crr_after=(inputs.customers - after) / inputs.customers * 100,
-        clv_before=_lifetime_value(inputs, inputs.churn_rate),
-        clv_after=_lifetime_value(inputs, inputs.new_churn_rate),
-        replacement_cost_before=None if cac is None else before * cac,
-        replacement_cost_after=None if cac is None else after * cac,
-        replacement_cost_saved=None if cac is None else saved * cac,
+        **_retention_figures(inputs, before, after),
         cost_per_saved_customer=total_cost / (saved * years) if saved > 0 and total_cost > 0 else None,
         horizon_years=years,
     )
+
+
+def _costs(inputs: RoiInputs) -> tuple[float, float, float]:
+    """Running cost, contact cost and total cost (with set-up) over the horizon."""
+    years = inputs.horizon_years
+    running = inputs.monthly_cost * 12 * years
+    contacts = inputs.cost_per_contact * inputs.contacts_per_year * years
+    return running, contacts, inputs.setup_cost + running + contacts
+
+
+def _payback(inputs: RoiInputs, margin_per_year: float, total_cost: float) -> tuple[float | None, str | None]:
+    """Months until the set-up cost is paid back, or None with the reason ("no_cost", "never")."""
+    monthly_gain = margin_per_year / 12 - (
+        inputs.monthly_cost + inputs.cost_per_contact * inputs.contacts_per_year / 12
+    )
+    if total_cost <= 0:
+        return None, "no_cost"
+    if monthly_gain <= 0:
+        return None, "never"
+    return inputs.setup_cost / monthly_gain, None
+
+
+def _retention_figures(inputs: RoiInputs, before: float, after: float) -> dict[str, float | None]:
+    """Retention rates, lifetime values and replacement costs before and after, as RoiResult fields."""
+    cac = inputs.acquisition_cost
+    return {
+        "crr_before": (inputs.customers - before) / inputs.customers * 100,
+        "crr_after": (inputs.customers - after) / inputs.customers * 100,
+        "clv_before": _lifetime_value(inputs, inputs.churn_rate),
+        "clv_after": _lifetime_value(inputs, inputs.new_churn_rate),
+        "replacement_cost_before": None if cac is None else before * cac,
+        "replacement_cost_after": None if cac is None else after * cac,
+        "replacement_cost_saved": None if cac is None else (before - after) * cac,
+    }
 
 
 def _lifetime_value(inputs: RoiInputs, churn_rate: float) -> float | None:

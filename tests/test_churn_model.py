@@ -1,9 +1,9 @@
-"""ChurnModel: contract, leakage exclusion, serialisation, scoring, small-data verdict, jobs."""
+"""ChurnModel: contract, leakage exclusion, scoring, small-data verdict.
+
+Saving and loading: tests/test_persistence.py; background jobs: tests/test_jobs.py.
+"""
 
 from __future__ import annotations
-
-import threading
-import time
 
 import numpy as np
 import pandas as pd
@@ -13,8 +13,6 @@ from churn.act.scoring import score_customers
 from churn.core.dataset import Dataset, RoleMapping
 from churn.core.errors import ModelError
 from churn.model.churn_model import ChurnModel, recommendation_text
-from churn.model.persistence import load_bundle, model_from_record, model_record, save_bundle
-from churn.workspace import jobs
 
 
 def generated(n: int, seed: int = 3) -> Dataset:
@@ -104,42 +102,6 @@ def test_scoring_features_cover_active_customers_with_model_columns(tiny_model, 
     assert set(X.index) == active
 
 
-def test_round_trip_through_the_store_record_and_bundle_predicts_identically(
-    tiny_model, small_data, tmp_path
-):
-    X = tiny_model.scoring_features(small_data)
-    expected = tiny_model.predict_proba(X)
-    record = model_record(tiny_model)
-    assert isinstance(record["model_bytes"], bytes) and record["features"] == tiny_model.features_
-    stored = {
-        "id": 7,
-        "created": "now",
-        "model": record["model_bytes"],
-        **{k: record[k] for k in ("settings", "metrics", "features")},
-    }
-    again = model_from_record(stored)
-    assert np.array_equal(again.predict_proba(again.scoring_features(small_data)), expected)
-    assert again.metrics_["auc"] == tiny_model.metrics_["auc"]
-    assert again.baselines_ == tiny_model.baselines_
-    path = tmp_path / "model.zip"
-    save_bundle(tiny_model, path)
-    assert np.array_equal(load_bundle(path).predict_proba(X), expected)
-
-
-def test_store_round_trip(tiny_model, tmp_db, small_data):
-    from churn.workspace import store
-
-    token = store.create_workspace()
-    dataset_id = store.save_dataset(token, small_data)
-    record = model_record(tiny_model)
-    store.save_model(
-        token, dataset_id, record["model_bytes"], record["settings"], record["metrics"], record["features"]
-    )
-    loaded = model_from_record(store.latest_model(token, dataset_id))
-    X = tiny_model.scoring_features(small_data)
-    assert np.array_equal(loaded.predict_proba(X), tiny_model.predict_proba(X))
-
-
 def test_a_column_duplicating_the_label_is_caught_and_excluded():
     model = ChurnModel(iterations=20).fit(table_dataset())
     assert model.excluded_ == {"status": "near_perfect"}
@@ -198,51 +160,3 @@ def test_catboost_clearly_beats_both_baselines_out_of_time_on_the_sample(sample_
     assert auc > model.baselines_["logistic"]["auc"] + 0.005
     assert model.metrics_["pr_auc"] > model.baselines_["logistic"]["pr_auc"]
     assert model.recommendation_["model"] == "catboost"
-
-
-# ------------------------------------------------------------ background jobs
-
-
-def test_job_reports_progress_and_result():
-    runner = jobs.JobRunner(keep=5)
-    gate = threading.Event()
-
-    def work(x, progress):
-        progress(0.5, "half")
-        gate.wait(5)
-        return x * 2
-
-    job_id = runner.submit(work, 21)
-    deadline = time.monotonic() + 5
-    while (runner.get(job_id).progress < 0.5) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    job = runner.get(job_id)
-    assert job.state == jobs.RUNNING and job.progress == 0.5 and job.message == "half"
-    gate.set()
-    done = runner.wait(job_id, timeout=5)
-    assert done.state == jobs.DONE and done.result == 42 and done.progress == 1.0
-
-
-def test_job_errors_are_kept_as_sentences():
-    runner = jobs.JobRunner()
-
-    def user_mistake():
-        raise ModelError("Load more data.")
-
-    def bug():
-        raise ZeroDivisionError("boom")
-
-    first, second = runner.submit(user_mistake), runner.submit(bug)
-    assert runner.wait(first).error == "Load more data." and runner.wait(first).user_error
-    failed = runner.wait(second)
-    assert failed.state == jobs.FAILED and not failed.user_error and "boom" in failed.error
-
-
-def test_only_the_newest_jobs_are_kept():
-    runner = jobs.JobRunner(keep=3)
-    ids = [runner.submit(lambda i=i: i) for i in range(6)]
-    for job_id in ids:
-        runner.wait(job_id)
-    runner.submit(lambda: 0)
-    assert len(runner.jobs()) <= 4
-    assert runner.get(ids[0]) is None

@@ -1,0 +1,127 @@
+"""The command-line frame: the parser built from the command modules, exit codes, one-line errors
+(churn/commands/cli.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from churn.commands import cli, sample
+from churn.core.errors import InputError, SchemaError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """argparse wraps help text at the terminal width; a wide one keeps each command's help on one line."""
+    monkeypatch.setenv("COLUMNS", "400")
+
+
+def test_help_lists_every_command_with_its_help_in_order(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    listed = [line.split()[0] for line in out.splitlines() if line.startswith("    ")]
+    assert listed == [module.NAME for module in cli.COMMANDS]
+    for module in cli.COMMANDS:
+        assert module.HELP in out, module.NAME
+
+
+def test_commands_are_listed_alphabetically_and_once():
+    names = [module.NAME for module in cli.COMMANDS]
+    assert names == sorted(set(names))
+
+
+@pytest.mark.parametrize("module", cli.COMMANDS, ids=lambda m: m.NAME)
+def test_each_command_has_its_own_help(module, capsys):
+    assert cli.main([module.NAME, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: python -m churn {module.NAME} ")
+    assert module.HELP in out
+
+
+def test_no_command_prints_the_help_and_returns_2(capsys):
+    assert cli.main([]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m churn [-h] COMMAND ...")
+    assert all(module.NAME in out for module in cli.COMMANDS)
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+        (["sample", "--out", "x", "--bogus"], "unrecognized arguments: --bogus"),
+        (["sample", "--out", "x", "--customers", "many"], "invalid int value: 'many'"),
+    ],
+)
+def test_usage_errors_return_2(argv, message, capsys):
+    assert cli.main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        InputError("The file 'x.csv' does not exist; check the path."),
+        SchemaError(
+            "Column 'Churn' has only one value ('No'); a churn label needs both churned and active customers."
+        ),
+    ],
+)
+def test_a_churn_error_becomes_one_error_line_and_exit_2(error, monkeypatch, capsys):
+    def fail(args):
+        raise error
+
+    monkeypatch.setattr(sample, "run", fail)
+    assert cli.main(["sample", "--out", "somewhere"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {error}\n"
+    assert captured.out == ""
+
+
+def test_a_real_churn_error_from_a_command(capsys):
+    """``train`` without any file: the loader's InputError, as one line."""
+    assert cli.main(["train"]) == 2
+    assert capsys.readouterr().err == (
+        "error: Give a customer table (PATH), an event log (--events PATH) or both.\n"
+    )
+
+
+def test_other_exceptions_are_not_swallowed(monkeypatch):
+    """Only ChurnError is the user's to fix; a bug must still show its traceback."""
+
+    def crash(args):
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(sample, "run", crash)
+    with pytest.raises(ZeroDivisionError, match="bug"):
+        cli.main(["sample", "--out", "somewhere"])
+
+
+def test_interrupt_is_one_line_and_exit_130(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sample, "run", interrupted)
+    assert cli.main(["sample", "--out", "somewhere"]) == 130
+    assert capsys.readouterr().err == "error: interrupted\n"
+
+
+def test_the_return_value_of_a_command_is_the_exit_code(monkeypatch):
+    monkeypatch.setattr(sample, "run", lambda args: 3)
+    assert cli.main(["sample", "--out", "somewhere"]) == 3
+    monkeypatch.setattr(sample, "run", lambda args: None)
+    assert cli.main(["sample", "--out", "somewhere"]) == 0
+
+
+def test_python_dash_m_churn_without_a_command_exits_2():
+    done = subprocess.run(
+        [sys.executable, "-m", "churn"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert done.stdout.startswith("usage: python -m churn") and done.stderr == ""

@@ -1,0 +1,136 @@
+"""What every command shares: input options, the loader, the dataset name, the output (churn/commands/common.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+import pytest
+
+from churn.commands import common
+from churn.core.errors import InputError, SchemaError
+
+
+def parse(argv: list[str], path_required: bool = False) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="test")
+    common.add_input_arguments(parser, path_required=path_required)
+    return parser.parse_args(argv)
+
+
+@pytest.fixture
+def two_labels(tmp_path) -> str:
+    """Four customers with two yes/no columns: ``Churn`` (guessed as the label) and ``Status``."""
+    path = tmp_path / "kunder.csv"
+    pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "Status": ["Yes", "No", "No", "Yes"],
+            "Churn": ["No", "No", "Yes", "No"],
+            "plan": ["x", "y", "x", "y"],
+        }
+    ).to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "paths,expected",
+    [
+        (("data/customers.csv",), "customers"),
+        (("data/customers.csv", "data/events.csv"), "customers + events"),
+        ((None, "logs/events.parquet"), "events"),
+        (("C:\\Users\\kari\\Desktop\\kunder.xlsx",), "kunder"),
+        (("C:\\data\\kunder.csv", "D:\\logg\\hendelser.tsv"), "kunder + hendelser"),
+        (("./my data/kunder 2026.csv",), "kunder 2026"),
+        (("customers",), "customers"),
+        ((None, None), "dataset"),
+        ((), "dataset"),
+    ],
+)
+def test_dataset_name(paths, expected):
+    assert common.dataset_name(*paths) == expected
+
+
+def test_input_options_and_their_defaults():
+    """The default size limit is parsing.MAX_BYTES = 200 × 2**20 bytes, i.e. 200 MB."""
+    args = parse([])
+    assert (args.path, args.events, args.target, args.max_mb) == (None, None, None, 200.0)
+    args = parse(["c.csv", "--events", "e.csv", "--target", "Churn", "--max-mb", "1.5"])
+    assert (args.path, args.events, args.target, args.max_mb) == ("c.csv", "e.csv", "Churn", 1.5)
+
+
+def test_a_required_path_is_refused_when_missing(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        parse([], path_required=True)
+    assert exit_.value.code == 2
+    assert "the following arguments are required: path" in capsys.readouterr().err
+
+
+def test_load_with_neither_file_says_what_to_give():
+    with pytest.raises(
+        InputError, match=r"^Give a customer table \(PATH\), an event log \(--events PATH\) or both\.$"
+    ):
+        common.load(parse([]))
+
+
+def test_load_names_a_missing_file(tmp_path):
+    missing = tmp_path / "nowhere.csv"
+    with pytest.raises(InputError, match=r"nowhere\.csv' does not exist; check the path\."):
+        common.load(parse([str(missing)]))
+
+
+def test_load_guesses_the_churn_column(two_labels):
+    """Without --target the column called ``Churn`` is the label: only customer c left."""
+    loaded = common.load(parse([two_labels]))
+    assert loaded.dataset.mapping.churn_label == "Churn"
+    assert loaded.dataset.customers["churned"].tolist() == [0, 0, 1, 0]
+    assert loaded.dataset.name == "kunder"
+    assert loaded.customers["Status"].tolist() == ["Yes", "No", "No", "Yes"]  # the table as read
+    assert loaded.events is None
+
+
+def test_target_overrides_the_guessed_churn_column(two_labels):
+    """--target Status: customers a and d (Status = Yes) left; Status is no longer a segment."""
+    loaded = common.load(parse([two_labels, "--target", "Status"]))
+    assert loaded.dataset.mapping.churn_label == "Status"
+    assert loaded.dataset.customers["churned"].tolist() == [1, 0, 0, 1]
+    assert "Status" not in loaded.dataset.mapping.segments
+    assert "Status" not in loaded.dataset.customers.columns
+
+
+@pytest.mark.parametrize("target", ["nope", "churn", "Status "])
+def test_target_naming_a_missing_column_is_refused(two_labels, target):
+    with pytest.raises(
+        SchemaError, match=rf"^Column '{target}' is not in the customer table; check the name"
+    ):
+        common.load(parse([two_labels, "--target", target]))
+
+
+def test_target_without_a_customer_table_is_refused(two_labels):
+    with pytest.raises(SchemaError, match="Column 'Churn' is not in the customer table"):
+        common.load(parse(["--events", two_labels, "--target", "Churn"]))
+
+
+def test_max_mb_smaller_than_the_file_refuses_it(tmp_path):
+    """The file is 9 + 100 × 9 + 100 × 10 = 1,909 bytes ("id,churn" and 200 rows, "K0000,No" or
+    "K0001,Yes"); 0.001 MB = 1,048 bytes is too small, 0.01 MB = 10,485 bytes is enough."""
+    path = tmp_path / "big.csv"
+    path.write_text("id,churn\n" + "".join(f"K{i:04d},{'Yes' if i % 2 else 'No'}\n" for i in range(200)))
+    assert path.stat().st_size == 1909
+    with pytest.raises(
+        InputError, match=r"^The file 'big\.csv' is larger than the [\d.]+ MB limit; upload a smaller"
+    ):
+        common.load(parse([str(path), "--max-mb", "0.001"]))
+    assert len(common.load(parse([str(path), "--max-mb", "0.01"])).dataset.customers) == 200
+
+
+def test_emit_prints_json_or_text(capsys):
+    result = {"customers": 3, "name": "Kåre", "when": pd.Timestamp("2026-10-31")}
+    common.emit(result, True, "ignored")
+    assert json.loads(capsys.readouterr().out) == {
+        "customers": 3,
+        "name": "Kåre",
+        "when": "2026-10-31 00:00:00",
+    }
+    common.emit(result, False, "3 customers")
+    assert capsys.readouterr().out == "3 customers\n"
