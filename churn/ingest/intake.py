@@ -327,6 +327,33 @@ def build_dataset(
     canon_events = canonical_events(events, mapping) if events is not None else None
     if customers is None:
         return _dataset_from_events(canon_events, mapping, name)
+    raw, ids = _unique_customers(customers, mapping)
+    start = _dates(_column(raw, mapping.start_date, "customer table"))
+    end = _dates(_column(raw, mapping.end_date, "customer table"))
+    canon_events = _events_of_known_customers(canon_events, ids)
+    as_of = _latest(start, end, None if canon_events is None else canon_events[TIMESTAMP])
+    churned, end, definition = _churn_columns(raw, mapping, end, canon_events, as_of)
+    if definition == CHURN_FROM_INACTIVITY:
+        mapping = _replace(mapping, mapping.inactivity_days or default_inactivity_days(canon_events))
+        start, end, churned = _churn_from_inactivity(ids, start, canon_events, as_of, mapping.inactivity_days)
+    frame = _customer_frame(raw, ids, mapping, start, end, churned, as_of)
+    attributes, categorical = _attributes(raw, mapping)
+    frame = pd.concat([frame, attributes], axis=1)
+    return Dataset(
+        customers=frame,
+        events=canon_events,
+        mapping=mapping,
+        attributes=list(attributes.columns),
+        categorical=categorical,
+        leakage=leakage_suspects(frame, list(attributes.columns)),
+        as_of=as_of,
+        churn_definition=definition,
+        name=name,
+    )
+
+
+def _unique_customers(customers: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows with an id and their ids as text; refuses a missing id column or repeated ids."""
     ids = _column(customers, mapping.customer_id, "customer table")
     if ids is None:
         raise SchemaError(
@@ -341,26 +368,31 @@ def build_dataset(
             f"Column '{mapping.customer_id}' has {len(duplicated)} repeated ids (e.g. '{duplicated.iloc[0]}'); "
             "a customer table needs one row per customer."
         )
-    start = _dates(_column(raw, mapping.start_date, "customer table"))
-    end = _dates(_column(raw, mapping.end_date, "customer table"))
-    if canon_events is not None:
-        known = canon_events[CUSTOMER_ID].isin(set(ids))
-        if not known.all():
-            log.warning(
-                "%d events name customers missing from the customer table; dropped", int((~known).sum())
-            )
-        canon_events = canon_events[known].reset_index(drop=True)
-    as_of = _latest(start, end, None if canon_events is None else canon_events[TIMESTAMP])
-    churned, end, definition = _churn_columns(raw, mapping, end, canon_events, as_of)
+    return raw, ids
+
+
+def _events_of_known_customers(events: pd.DataFrame | None, ids: pd.Series) -> pd.DataFrame | None:
+    """The events of customers in the customer table (the others are dropped, with a log line)."""
+    if events is None:
+        return None
+    known = events[CUSTOMER_ID].isin(set(ids))
+    if not known.all():
+        log.warning("%d events name customers missing from the customer table; dropped", int((~known).sum()))
+    return events[known].reset_index(drop=True)
+
+
+def _churn_from_inactivity(ids: pd.Series, start, events: pd.DataFrame, as_of, inactivity_days: int):
+    """(start, end, churned) per customer when churn means going quiet for ``inactivity_days``."""
+    derived = derive_customers_from_events(events, as_of, inactivity_days).set_index(CUSTOMER_ID)
+    start = start if start is not None else ids.map(derived[START_DATE]).astype("datetime64[ns]")
+    end = ids.map(derived[END_DATE]).astype("datetime64[ns]")
+    churned = ids.map(derived[CHURNED]).fillna(0).astype("int64")
+    return start, end, churned
+
+
+def _customer_frame(raw, ids, mapping: RoleMapping, start, end, churned, as_of) -> pd.DataFrame:
+    """Canonical columns: id, start and end date, churned, tenure in months, monthly value."""
     frame = pd.DataFrame({CUSTOMER_ID: ids})
-    if definition == CHURN_FROM_INACTIVITY:
-        mapping = _replace(mapping, mapping.inactivity_days or default_inactivity_days(canon_events))
-        derived = derive_customers_from_events(canon_events, as_of, mapping.inactivity_days).set_index(
-            CUSTOMER_ID
-        )
-        start = start if start is not None else ids.map(derived[START_DATE]).astype("datetime64[ns]")
-        end = ids.map(derived[END_DATE]).astype("datetime64[ns]")
-        churned = ids.map(derived[CHURNED]).fillna(0).astype("int64")
     if start is not None:
         frame[START_DATE] = start.astype("datetime64[ns]")
     if start is not None or end is not None:
@@ -376,19 +408,7 @@ def build_dataset(
     value = _numbers(_column(raw, mapping.value, "customer table"))
     if value is not None:
         frame[VALUE] = value
-    attributes, categorical = _attributes(raw, mapping)
-    frame = pd.concat([frame, attributes], axis=1)
-    return Dataset(
-        customers=frame,
-        events=canon_events,
-        mapping=mapping,
-        attributes=list(attributes.columns),
-        categorical=categorical,
-        leakage=leakage_suspects(frame, list(attributes.columns)),
-        as_of=as_of,
-        churn_definition=definition,
-        name=name,
-    )
+    return frame
 
 
 def _replace(mapping: RoleMapping, days: int) -> RoleMapping:

@@ -153,16 +153,7 @@ class ChurnModel:
         report(0.02, "features")
         self.mode_ = features.training_mode(dataset)
         attributes = list(dataset.attributes)
-        if self.mode_ == features.MODE_SNAPSHOT:
-            active_now = int((dataset.customers[CHURNED] == 0).sum()) or 1
-            n_cut = self.n_cutoffs or int(np.clip(round(MAX_ROWS * 3 / active_now), 6, 18))
-            sample = _customer_sample(dataset, MAX_FRAME_ROWS // n_cut, self.random_seed)
-            X, y, cutoffs, signals = features.labelled_snapshots(
-                sample, self.horizon_days, n_cut, self.windows, attributes
-            )
-        else:
-            X, y = features.table_features(dataset, attributes=attributes)
-            cutoffs, signals = None, None
+        X, y, cutoffs, signals = self._training_rows(dataset, attributes)
         report(0.15, "checks")
         X = self._choose_columns(dataset, X, y, attributes)
         self._check_labels(y)
@@ -171,62 +162,28 @@ class ChurnModel:
         self.validation_ = split["validation"]
         test_p, best_iterations, rates = self._evaluate_catboost(X, y, split, report)
         report(0.6, "baselines")
-        test_index = split["test_rows"]
-        rule_p, logistic_p = np.full(len(X), np.nan), np.full(len(X), np.nan)
-        for train_rows, rows in split["folds"]:
-            flags = (None, None) if signals is None else (signals.iloc[train_rows], signals.iloc[rows])
-            rule = RuleBaseline().fit(X.iloc[train_rows], y.iloc[train_rows], flags[0], self.cat_features_)
-            rule_p[rows] = rule.predict(X.iloc[rows], flags[1])
-            logistic = LogisticBaseline(self.random_seed).fit(
-                X.iloc[train_rows], y.iloc[train_rows], self.cat_features_
-            )
-            logistic_p[rows] = logistic.predict(X.iloc[rows])
-        self.rule_ = RuleBaseline().fit(X, y, signals, self.cat_features_)
-
-        y_test = y.to_numpy()[test_index]
-        frame = pd.DataFrame(
-            {
-                CUSTOMER_ID: X.index.to_numpy()[test_index],
-                "y_true": y_test,
-                "catboost": test_p[test_index],
-                "rule": rule_p[test_index],
-                "logistic": logistic_p[test_index],
-            }
-        )
-        if VALUE in X:
-            frame[VALUE] = X[VALUE].to_numpy()[test_index]
-        self.test_frame_ = frame
+        rule_p, logistic_p = self._baseline_scores(X, y, split, signals)
+        self.test_frame_ = self._held_out_frame(X, y, split["test_rows"], test_p, rule_p, logistic_p)
         money = evaluation.default_money(dataset.customers.get(VALUE, None))
+        y_test, scores = self.test_frame_["y_true"].to_numpy(), self.test_frame_["catboost"]
         threshold = evaluation.best_threshold(
-            y_test, frame["catboost"], money["value"], money["cost"], money["success_rate"]
+            y_test, scores, money["value"], money["cost"], money["success_rate"]
         )
         self.baselines_ = {
-            name: _rounded(evaluation.evaluate(y_test, frame[name], threshold))
+            name: _rounded(evaluation.evaluate(y_test, self.test_frame_[name], threshold))
             for name in ("rule", "logistic")
         }
 
         report(0.7, "refit")
-        final_iterations = max(int(np.median(best_iterations)) + 1, 20)
-        # CatBoost picks its learning rate from the number of trees: pin the evaluated one,
-        # or fewer trees would get a larger rate and the scoring model would not be the one judged
-        self.learning_rate_ = float(np.median(rates))
-        rows = capped_rows(len(X), MAX_ROWS, self.random_seed)
-        model = self.catboost_classifier(final_iterations, self.learning_rate_)
-        model.fit(
-            X.iloc[rows],
-            y.iloc[rows],
-            cat_features=self.cat_features_,
-            callbacks=[_CatBoostProgress(report, 0.7, 0.97, final_iterations, "refit")],
-        )
-        self.model_ = model
+        final_iterations = self._refit(X, y, best_iterations, rates, report)
         self.cutoff_ = (
             (dataset.as_of.normalize() + pd.Timedelta(days=1)) if dataset.as_of is not None else None
         )
-        metrics = evaluation.evaluate(y_test, frame["catboost"], threshold)
+        metrics = evaluation.evaluate(y_test, scores, threshold)
         metrics.update(
             {
                 "n_train": int(split["n_train"]),
-                "n_test": int(len(test_index)),
+                "n_test": int(len(split["test_rows"])),
                 "validation": self.validation_,
                 "test_cutoffs": split.get("test_cutoffs"),
                 "horizon_days": int(self.horizon_days),
@@ -241,6 +198,65 @@ class ChurnModel:
         self.recommendation_ = self._recommend(dataset)
         report(1.0, "done")
         return self
+
+    def _training_rows(self, dataset: Dataset, attributes: list[str]):
+        """(X, y, cutoff per row or None, signal flags or None): snapshots, else the customer table."""
+        if self.mode_ != features.MODE_SNAPSHOT:
+            X, y = features.table_features(dataset, attributes=attributes)
+            return X, y, None, None
+        active_now = int((dataset.customers[CHURNED] == 0).sum()) or 1
+        n_cut = self.n_cutoffs or int(np.clip(round(MAX_ROWS * 3 / active_now), 6, 18))
+        sample = _customer_sample(dataset, MAX_FRAME_ROWS // n_cut, self.random_seed)
+        return features.labelled_snapshots(sample, self.horizon_days, n_cut, self.windows, attributes)
+
+    def _baseline_scores(
+        self, X: pd.DataFrame, y: pd.Series, split: dict, signals
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rule and logistic scores on the held-out rows of each fold; also fits ``rule_`` on all rows."""
+        rule_p, logistic_p = np.full(len(X), np.nan), np.full(len(X), np.nan)
+        for train_rows, rows in split["folds"]:
+            flags = (None, None) if signals is None else (signals.iloc[train_rows], signals.iloc[rows])
+            rule = RuleBaseline().fit(X.iloc[train_rows], y.iloc[train_rows], flags[0], self.cat_features_)
+            rule_p[rows] = rule.predict(X.iloc[rows], flags[1])
+            logistic = LogisticBaseline(self.random_seed).fit(
+                X.iloc[train_rows], y.iloc[train_rows], self.cat_features_
+            )
+            logistic_p[rows] = logistic.predict(X.iloc[rows])
+        self.rule_ = RuleBaseline().fit(X, y, signals, self.cat_features_)
+        return rule_p, logistic_p
+
+    @staticmethod
+    def _held_out_frame(X, y, test_index, test_p, rule_p, logistic_p) -> pd.DataFrame:
+        """The test rows with the truth and the three scores (and the value, when known)."""
+        frame = pd.DataFrame(
+            {
+                CUSTOMER_ID: X.index.to_numpy()[test_index],
+                "y_true": y.to_numpy()[test_index],
+                "catboost": test_p[test_index],
+                "rule": rule_p[test_index],
+                "logistic": logistic_p[test_index],
+            }
+        )
+        if VALUE in X:
+            frame[VALUE] = X[VALUE].to_numpy()[test_index]
+        return frame
+
+    def _refit(self, X, y, best_iterations: list[int], rates: list[float], report: Progress) -> int:
+        """Fit the scoring model on every row with the evaluated trees and rate; returns the tree count."""
+        final_iterations = max(int(np.median(best_iterations)) + 1, 20)
+        # CatBoost picks its learning rate from the number of trees: pin the evaluated one,
+        # or fewer trees would get a larger rate and the scoring model would not be the one judged
+        self.learning_rate_ = float(np.median(rates))
+        rows = capped_rows(len(X), MAX_ROWS, self.random_seed)
+        model = self.catboost_classifier(final_iterations, self.learning_rate_)
+        model.fit(
+            X.iloc[rows],
+            y.iloc[rows],
+            cat_features=self.cat_features_,
+            callbacks=[_CatBoostProgress(report, 0.7, 0.97, final_iterations, "refit")],
+        )
+        self.model_ = model
+        return final_iterations
 
     def _choose_columns(self, dataset: Dataset, X: pd.DataFrame, y: pd.Series, attributes: list[str]):
         """Drop leakage suspects and useless columns; set features_, cat_features_, excluded_."""

@@ -193,8 +193,18 @@ def event_features(
     """(event features, seed 004 flags) for every customer of the index at ``cutoff``."""
     win = _Windows(index, cutoff)
     out: dict[str, np.ndarray] = {}
-    kinds = index.kinds
-    n = len(index.customer_ids)
+    out.update(_count_columns(win, index.kinds, windows))
+    out.update(_recency_columns(win, index))
+    out.update(_payment_delay_columns(win, index, windows))
+    out.update(_order_amount_columns(win, index))
+    flags = _signal_flags(win, index, out)
+    out["n_signals"] = flags["n_signals"].to_numpy()
+    return pd.DataFrame(out, index=index.customer_ids), flags[list(SIGNALS)]
+
+
+def _count_columns(win: _Windows, kinds: tuple[str, ...], windows: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """Events per kind in each window, and the trend of the two shortest windows."""
+    out: dict[str, np.ndarray] = {}
     for w in windows:
         counts = win.count(w)
         for k, kind in enumerate(kinds):
@@ -204,13 +214,18 @@ def event_features(
         for k, kind in enumerate(kinds):
             if kind in TREND_KINDS:
                 out[f"{KIND_NAMES[kind]}_trend_{w}d"] = _ratio_change(recent[:, k], before[:, k])
+    return out
 
+
+def _recency_columns(win: _Windows, index: EventIndex) -> dict[str, np.ndarray]:
+    """Days since the last event of each kind and of any kind, and days of history."""
+    out: dict[str, np.ndarray] = {}
     # recency per kind: the last event before the cutoff inside each group
     end, start = win.position(0), win.group_start()
     seen = win.grid(end > start)
     last = win.grid(index.seconds[np.clip(end - 1, 0, None)] if len(index.seconds) else np.zeros(len(end)))
     first = win.grid(index.seconds[np.clip(start, 0, len(index.seconds) - 1)] if len(index.seconds) else last)
-    for k, kind in enumerate(kinds):
+    for k, kind in enumerate(index.kinds):
         if kind != "other":
             out[f"days_since_last_{kind}"] = np.where(
                 seen[:, k], (win.cutoff_s - last[:, k]) / SECONDS_PER_DAY, np.nan
@@ -220,8 +235,13 @@ def event_features(
     first_any = np.where(seen, first, np.iinfo(np.int64).max).min(axis=1, initial=np.iinfo(np.int64).max)
     out["days_since_last_event"] = np.where(any_seen, (win.cutoff_s - last_any) / SECONDS_PER_DAY, np.nan)
     out["history_days"] = np.where(any_seen, (win.cutoff_s - first_any) / SECONDS_PER_DAY, np.nan)
+    return out
 
-    # payment delay, recent vs before (signal_table's definition), and in the shortest window
+
+def _payment_delay_columns(
+    win: _Windows, index: EventIndex, windows: tuple[int, ...]
+) -> dict[str, np.ndarray]:
+    """Mean days late, recent vs before (signal_table's definition), and in the shortest window."""
     w = SIGNAL_WINDOW
     late = {}
     spans = {"recent": (w, 0), "before": (2 * w, w), "short": (min(windows), 0)}
@@ -230,21 +250,28 @@ def event_features(
         count = win.total(index.late_n_cum, a, b).sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             late[part] = np.where(count > 0, total / count, np.nan)
-    out["days_late_recent"], out["days_late_before"] = late["recent"], late["before"]
+    out = {"days_late_recent": late["recent"], "days_late_before": late["before"]}
     out["days_late_change"] = late["recent"] - late["before"]
     if min(windows) < w:
         out[f"days_late_{min(windows)}d"] = late["short"]
+    return out
 
-    if "order" in kinds:
-        k = kinds.index("order")
-        recent = win.total(index.amount_cum, w)[:, k]
-        before = win.total(index.amount_cum, 2 * w, w)[:, k]
-        out["orders_amount_90d"] = recent
-        out["orders_amount_trend_90d"] = _ratio_change(recent, before)
 
-    # seed 004's flags through churn.analysis.signals.add_flags, on signal_table's measures
+def _order_amount_columns(win: _Windows, index: EventIndex) -> dict[str, np.ndarray]:
+    """Order amounts in the signal window and their trend (none without orders)."""
+    if "order" not in index.kinds:
+        return {}
+    w, k = SIGNAL_WINDOW, index.kinds.index("order")
+    recent = win.total(index.amount_cum, w)[:, k]
+    before = win.total(index.amount_cum, 2 * w, w)[:, k]
+    return {"orders_amount_90d": recent, "orders_amount_trend_90d": _ratio_change(recent, before)}
+
+
+def _signal_flags(win: _Windows, index: EventIndex, out: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Seed 004's warning flags through churn.analysis.signals.add_flags, on signal_table's measures."""
+    w, kinds = SIGNAL_WINDOW, index.kinds
     recent, before = win.count(w), win.count(2 * w, w)
-    zeros = np.zeros(n, dtype=np.int64)
+    zeros = np.zeros(len(index.customer_ids), dtype=np.int64)
     measures: dict[str, np.ndarray] = {}
     for name, kind in {
         "orders": "order",
@@ -261,9 +288,7 @@ def event_features(
         recent[:, kinds.index("contact_change")] if "contact_change" in kinds else zeros
     )
     measures["history_days"] = out["history_days"]
-    flags = add_flags(pd.DataFrame(measures, index=index.customer_ids), w)
-    out["n_signals"] = flags["n_signals"].to_numpy()
-    return pd.DataFrame(out, index=index.customer_ids), flags[list(SIGNALS)]
+    return add_flags(pd.DataFrame(measures, index=index.customer_ids), w)
 
 
 def is_count_feature(name: str) -> bool:
