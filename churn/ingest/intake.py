@@ -337,11 +337,24 @@ def build_dataset(
         mapping = _replace(mapping, mapping.inactivity_days or default_inactivity_days(canon_events))
         start, end, churned = _churn_from_inactivity(ids, start, canon_events, as_of, mapping.inactivity_days)
     frame = _customer_frame(raw, ids, mapping, start, end, churned, as_of)
+    return _customer_dataset(frame, raw, canon_events, mapping, as_of, definition, name)
+
+
+def _customer_dataset(
+    frame: pd.DataFrame,
+    raw: pd.DataFrame,
+    events: pd.DataFrame | None,
+    mapping: RoleMapping,
+    as_of: pd.Timestamp | None,
+    definition: str,
+    name: str,
+) -> Dataset:
+    """The Dataset of the canonical columns plus the customer table's other useful columns."""
     attributes, categorical = _attributes(raw, mapping)
     frame = pd.concat([frame, attributes], axis=1)
     return Dataset(
         customers=frame,
-        events=canon_events,
+        events=events,
         mapping=mapping,
         attributes=list(attributes.columns),
         categorical=categorical,

@@ -379,18 +379,38 @@ def generate_sample(
     (200, True)
     """
     _check(n_customers, as_of, months, event_rate)
+    # the draws must keep this order (customers, churn, events): the committed sample depends on it
     rng = np.random.default_rng(seed)
-    as_of_ts = pd.Timestamp(as_of).normalize()
-    c = _draw_customers(rng, int(n_customers), as_of_ts, months)
+    c = _draw_customers(rng, int(n_customers), pd.Timestamp(as_of).normalize(), months)
     _draw_churn(rng, c, months)
+    signup, discount_end = _signup_and_discount_end(c)
+    ids = _customer_ids(n_customers)
+    customers = _customer_frame(c, ids, signup, discount_end)
+    events = _event_frame(_draw_events(rng, c, event_rate), ids)
+    log.info("sample: %d customers, %d churned, %d events", len(customers), c["churned"].sum(), len(events))
+    return customers, events
+
+
+def _signup_and_discount_end(c: dict) -> tuple[pd.DatetimeIndex, pd.Series]:
+    """Signup and intro-discount end dates; also stores the end as epoch days in ``c`` for the payments."""
     signup = pd.to_datetime(c["signup"], unit="D")
     discount_end = pd.Series(signup) + pd.DateOffset(years=1)
     c["discount_end"] = (discount_end - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
+    return signup, discount_end
 
+
+def _customer_ids(n_customers: int) -> np.ndarray:
+    """Ids ``C00001``, ``C00002``, ... zero-padded to at least five digits."""
     width = max(5, len(str(n_customers)))
-    ids = np.char.add("C", np.char.zfill(np.arange(1, n_customers + 1).astype(str), width)).astype(object)
+    return np.char.add("C", np.char.zfill(np.arange(1, n_customers + 1).astype(str), width)).astype(object)
+
+
+def _customer_frame(
+    c: dict, ids: np.ndarray, signup: pd.DatetimeIndex, discount_end: pd.Series
+) -> pd.DataFrame:
+    """The customer table in ``customers.csv`` shape from the drawn customers."""
     reasons = np.array(REASONS, dtype=object)
-    customers = pd.DataFrame(
+    return pd.DataFrame(
         {
             "customer_id": ids,
             "signup_date": signup,
@@ -406,8 +426,10 @@ def generate_sample(
         }
     )
 
-    e = _draw_events(rng, c, event_rate)
-    events = pd.DataFrame(
+
+def _event_frame(e: dict, ids: np.ndarray) -> pd.DataFrame:
+    """The event log in ``events.csv`` shape from the drawn events (blanks as missing)."""
+    return pd.DataFrame(
         {
             "customer_id": pd.Categorical.from_codes(e["cust"], categories=ids),
             "timestamp": e["stamp"].astype("datetime64[s]"),
@@ -420,8 +442,6 @@ def generate_sample(
             ),
         }
     )
-    log.info("sample: %d customers, %d churned, %d events", len(customers), c["churned"].sum(), len(events))
-    return customers, events
 
 
 def write_sample(

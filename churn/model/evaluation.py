@@ -341,38 +341,50 @@ def validation_split(y: pd.Series, cutoffs: pd.Series | None, horizon_days: int,
         early-stopping rows)), ``train_rows``, ``test_rows``, ``n_train`` and,
         out of time, ``test_cutoffs`` (ISO dates).
     """
-    n = len(y)
-    y_all = y.to_numpy()
     if cutoffs is not None:
-        stamps = cutoffs.to_numpy()
-        unique = np.unique(stamps)
-        horizon = np.timedelta64(horizon_days, "D")
-        enough = y_all[stamps == unique[-1]].sum() >= MIN_TEST_POSITIVES
-        for n_test in (1,) if enough else (TEST_CUTOFFS, 1):
-            test_cuts = unique[-n_test:]
-            train_cuts = unique[unique <= test_cuts[0] - horizon]
-            test_rows = np.flatnonzero(np.isin(stamps, test_cuts))
-            train_rows = np.flatnonzero(np.isin(stamps, train_cuts))
-            usable = len(np.unique(y_all[test_rows])) == 2 and y_all[train_rows].sum() >= 2
-            if not usable or len(train_cuts) < min(n_test, 2):
-                continue
-            if len(train_cuts) >= 2:
-                fit_rows = np.flatnonzero(np.isin(stamps, train_cuts[:-1]))
-                stop_rows = np.flatnonzero(stamps == train_cuts[-1])
-            else:
-                fit_rows, stop_rows = stratified_holdout(y_all[train_rows], seed)
-                fit_rows, stop_rows = train_rows[fit_rows], train_rows[stop_rows]
-            return {
-                "validation": "out_of_time",
-                "folds": [(train_rows, test_rows)],
-                "stopping": [(fit_rows, stop_rows)],
-                "train_rows": train_rows,
-                "test_rows": test_rows,
-                "n_train": len(train_rows),
-                "test_cutoffs": [pd.Timestamp(c).date().isoformat() for c in test_cuts],
-            }
+        split = _out_of_time_split(y.to_numpy(), cutoffs.to_numpy(), horizon_days, seed)
+        if split is not None:
+            return split
+    return _kfold_split(y, seed)
+
+
+def _out_of_time_split(y_all: np.ndarray, stamps: np.ndarray, horizon_days: int, seed: int) -> dict | None:
+    """The out-of-time split (latest cutoff, else the latest few, as test), or None when neither is usable."""
+    unique = np.unique(stamps)
+    horizon = np.timedelta64(horizon_days, "D")
+    enough = y_all[stamps == unique[-1]].sum() >= MIN_TEST_POSITIVES
+    for n_test in (1,) if enough else (TEST_CUTOFFS, 1):
+        test_cuts = unique[-n_test:]
+        train_cuts = unique[unique <= test_cuts[0] - horizon]
+        test_rows = np.flatnonzero(np.isin(stamps, test_cuts))
+        train_rows = np.flatnonzero(np.isin(stamps, train_cuts))
+        usable = len(np.unique(y_all[test_rows])) == 2 and y_all[train_rows].sum() >= 2
+        if not usable or len(train_cuts) < min(n_test, 2):
+            continue
+        if len(train_cuts) >= 2:
+            fit_rows = np.flatnonzero(np.isin(stamps, train_cuts[:-1]))
+            stop_rows = np.flatnonzero(stamps == train_cuts[-1])
+        else:
+            fit_rows, stop_rows = stratified_holdout(y_all[train_rows], seed)
+            fit_rows, stop_rows = train_rows[fit_rows], train_rows[stop_rows]
+        return {
+            "validation": "out_of_time",
+            "folds": [(train_rows, test_rows)],
+            "stopping": [(fit_rows, stop_rows)],
+            "train_rows": train_rows,
+            "test_rows": test_rows,
+            "n_train": len(train_rows),
+            "test_cutoffs": [pd.Timestamp(c).date().isoformat() for c in test_cuts],
+        }
+    return None
+
+
+def _kfold_split(y: pd.Series, seed: int) -> dict:
+    """Stratified k-fold grouped by customer (``y``'s index), each fold with a seeded early-stopping holdout."""
     from sklearn.model_selection import StratifiedGroupKFold
 
+    n = len(y)
+    y_all = y.to_numpy()
     k = int(min(5, y_all.sum(), (y_all == 0).sum()))
     groups = pd.factorize(y.index)[0]
     splitter = StratifiedGroupKFold(n_splits=max(k, 2), shuffle=True, random_state=seed)
