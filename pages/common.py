@@ -9,6 +9,8 @@ keyed by (token, dataset id, model id), shared by every page and session.
 from __future__ import annotations
 
 import hmac
+import logging
+import math
 import os
 import re
 import secrets
@@ -25,8 +27,10 @@ from churn.core.formatting import chart_locale
 from churn.core.i18n import LANGUAGES, normalise_language, t
 from churn.model.churn_model import ChurnModel
 from churn.model.persistence import model_from_record
-from churn.workspace import store
+from churn.workspace import store, throttle
 from pages import state
+
+log = logging.getLogger(__name__)
 
 WS_PARAM = "ws"
 LANG_PARAM = "lang"
@@ -103,12 +107,41 @@ def check_access() -> None:
     with st.form("password_form"):
         typed = st.text_input(tr("common.password"), type="password")
         submitted = st.form_submit_button(tr("common.login"), type="primary")
-    if submitted and hmac.compare_digest(typed.encode("utf-8"), str(password).encode("utf-8")):
+    if submitted:
+        _check_password(typed, str(password))
+    st.stop()
+
+
+def _check_password(typed: str, password: str) -> None:
+    """Grant access for the right password, unless this session or address is locked out.
+
+    While locked, no guess is compared at all (even the right one waits); each
+    failure past the free ones doubles the lock (see :mod:`churn.workspace.throttle`).
+    Failures are logged with a short session tag and the address, never the guess.
+    """
+    session = state.PASSWORD_SESSION.set_default(secrets.token_hex(8))
+    address = st.context.ip_address
+    address = address if isinstance(address, str) and address else "local"  # None on localhost
+    wait = max(throttle.SESSIONS.wait_seconds(session), throttle.ADDRESSES.wait_seconds(address))
+    if wait > 0:
+        st.error(tr("common.password_locked", seconds=math.ceil(wait)), icon=":material/lock_clock:")
+        return
+    if hmac.compare_digest(typed.encode("utf-8"), password.encode("utf-8")):
+        throttle.SESSIONS.succeeded(session)
         state.ACCESS_GRANTED.set(True)
         st.rerun()
-    if submitted:
+    locked = max(throttle.SESSIONS.failed(session), throttle.ADDRESSES.failed(address))
+    log.warning(
+        "wrong shared password: session %s, address %s, %d in a row, locked %.0f s",
+        session[:6],
+        address,
+        throttle.SESSIONS.failures(session),
+        locked,
+    )
+    if locked:
+        st.error(tr("common.password_locked", seconds=math.ceil(locked)), icon=":material/lock_clock:")
+    else:
         st.error(tr("common.wrong_password"))
-    st.stop()
 
 
 def lang() -> str:
@@ -117,7 +150,17 @@ def lang() -> str:
 
 
 def tr(key: str, **values) -> str:
-    """Translate ``key`` into the session's language."""
+    """Translate ``key`` into the session's language, for a place that renders markdown.
+
+    Text values (a dataset name, a column, a segment value) are escaped with
+    :func:`plain`, so they show as written; numbers pass as they are. For plain-text
+    places (chart titles and axes, file names) use :func:`tr_text`.
+    """
+    return t(key, lang(), **{name: plain(v) if isinstance(v, str) else v for name, v in values.items()})
+
+
+def tr_text(key: str, **values) -> str:
+    """Translate ``key`` for a place that shows plain text (Altair titles, file names): no escaping."""
     return t(key, lang(), **values)
 
 
@@ -175,7 +218,7 @@ def require_dataset() -> Dataset:
 
 def show_error(error: Exception) -> None:
     """Show a user-caused error as one plain sentence (never a traceback)."""
-    st.error(str(error), icon=":material/error:")
+    st.error(plain(error), icon=":material/error:")
 
 
 def language_options() -> tuple[str, ...]:
@@ -294,16 +337,30 @@ def follow_deep_link() -> None:
         st.switch_page(target["page"], query_params=target["query"])
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~$])")
+#: Characters that start markdown Streamlit renders: links and images (``[``, ``]``),
+#: HTML, autolinks and quotes (``<``, ``>``), code, maths, emphasis, headings, and the
+#: ``:colour[...]``, ``:material/...:`` and emoji directives. Parentheses, ``!``, ``-``,
+#: ``+`` and ``.`` do nothing without these, so sentences and numbers keep their look.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#~$:])")
+#: GitHub-flavoured markdown turns bare ``http://...`` and ``www....`` in text into links,
+#: after escapes are read; an invisible word joiner after the scheme stops that.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|www)(?=[:.])")
 
 
 def plain(text) -> str:
-    """Escape markdown so text from the user's file is shown as written.
+    r"""Escape markdown so text from the user's file or input is shown as written.
 
-    Streamlit renders markdown in ``st.markdown``, alerts and captions; a segment value
-    such as ``![x](http://tracker)`` must not become an image or a link.
+    Every page shows user strings only through this (directly, or through :func:`tr`)
+    or in plain-text elements (tables, option lists, charts). Streamlit renders markdown
+    in text, captions, alerts, headings, labels, help, tabs, expanders and metrics; a
+    column named ``![x](http://tracker)`` must not become an image or a link.
+
+    Example
+    -------
+    >>> print(plain("![x](http://h/a.png)").replace("\u2060", ""))
+    !\[x\](http\://h/a.png)
     """
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub("\\1\u2060", str(text)))
 
 
 def model_key(model) -> int | None:

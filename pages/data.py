@@ -89,13 +89,14 @@ def _select(
 ) -> str | None:
     options = [None, *columns]
     index = options.index(guess) if guess in options else 0
+    none = tr("data.none")  # bound now: Streamlit may format options after the run
     return st.selectbox(
         label,
         options,
         index=index,
         key=key,
         help=help,
-        format_func=lambda c: tr("data.none") if c is None else c,
+        format_func=lambda c: none if c is None else c,
     )
 
 
@@ -206,7 +207,7 @@ def _report(dataset) -> None:
         status = check["status"]
         st.markdown(
             f":{COLOURS[status]}[{ICONS[status]}] **{tr('quality.name_' + check['name'])}:** "
-            + check["message"].replace("*", "\\*").replace("_", "\\_")
+            + common.plain(check["message"])
         )
     with st.expander(tr("data.roles_saved")):
         st.json(report["roles"])

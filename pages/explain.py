@@ -110,7 +110,7 @@ def _dependence_chart(data: pd.DataFrame, label: str) -> alt.Chart:
     if categorical:
         points = points.encode(xOffset=alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-1.6, 1.6])))
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="gray").encode(y="y:Q")
-    title = alt.TitleParams(tr("explain.dependence_title", feature=label), offset=8)
+    title = alt.TitleParams(common.tr_text("explain.dependence_title", feature=label), offset=8)
     return (points + zero).properties(title=title, padding={"top": 12, "left": 5, "right": 5, "bottom": 5})
 
 
@@ -146,11 +146,11 @@ def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
     st.caption(tr("explain.logodds_note"))
     common.altair_chart(_importance_chart(importance), width="stretch")
     common.altair_chart(_strip_chart(strip, list(importance["label"].head(10))), width="stretch")
-    features = list(importance["feature"])
+    features, lang = list(importance["feature"]), common.lang()
     chosen = st.selectbox(
         tr("explain.dependence_pick"),
         features,
-        format_func=lambda f: feature_label(f, common.lang()),
+        format_func=lambda f: feature_label(f, lang),
         key=state.Widget.EXPLAIN_DEPENDENCE_FEATURE,
     )
     data = explain.dependence_data(shap, X, chosen)
@@ -232,7 +232,7 @@ def _what_if_changes(X: pd.DataFrame, row: pd.Series, chosen: list[str], custome
 def _what_if_input(X: pd.DataFrame, row: pd.Series, feature: str, customer: str) -> tuple:
     """A select box (category) or slider (number) for one feature; returns (value, start value)."""
     domain = explain.feature_domain(X, feature)
-    label = feature_label(feature, common.lang())
+    label = common.plain(feature_label(feature, common.lang()))
     widget_key = state.what_if_widget(customer, feature)
     missing = pd.isna(row[feature])
     help_text = tr("explain.whatif_missing") if missing else None
@@ -298,11 +298,12 @@ def _action_filters(dataset, scores: pd.DataFrame) -> tuple[str | None, list[str
         key=state.Widget.ACTIONS_TIERS,
     )
     segments = [c for c in dataset.categorical if c in dataset.customers and c not in dataset.leakage]
+    everyone = tr("explain.all")
     segment = cols[1].selectbox(
         tr("explain.filter_segment"),
         [None, *segments],
         key=state.Widget.ACTIONS_SEGMENT,
-        format_func=lambda s: tr("explain.all") if s is None else s,
+        format_func=lambda s: everyone if s is None else s,
     )
     values = []
     if segment:

@@ -47,7 +47,7 @@ def _settings_form(data, mode: str, fitted) -> None:
         speed = right.segmented_control(
             tr("model.speed"),
             options=list(SPEEDS),
-            format_func=lambda s: tr(f"model.speed_{s}"),
+            format_func={s: tr(f"model.speed_{s}") for s in SPEEDS}.get,
             default="balanced",
             help=tr("model.speed_help"),
         )
@@ -65,7 +65,7 @@ def _settings_form(data, mode: str, fitted) -> None:
         )
         for sentence in exclusion_sentences(suggested, common.lang()) or [tr("model.excluded_none")]:
             st.caption(common.plain(sentence))
-        running = (job := jobs.get(state.TRAINING_JOB.get())) is not None and job.active
+        running = (job := _training_job()) is not None and job.active
         label = tr("model.train_again") if fitted is not None else tr("model.train")
         if st.button(label, type="primary", disabled=running, icon=":material/model_training:"):
             settings = {
@@ -74,16 +74,32 @@ def _settings_form(data, mode: str, fitted) -> None:
                 "exclude": list(excluded),
             }
             key = common.dataset_key()
-            state.TRAINING_JOB.set(jobs.submit(train_and_save, data, key[0], key[1], settings))
+            job_id = jobs.submit(train_and_save, data, key[0], key[1], settings)
+            state.TRAINING_JOB.set({"job": job_id, "dataset_id": key[1], "name": data.name})
             st.rerun()
+
+
+def _training_job():
+    """The session's training job, or None."""
+    training = state.TRAINING_JOB.get()
+    return None if training is None else jobs.get(training["job"])
 
 
 @st.fragment(run_every=1.0)
 def _training_progress() -> None:
-    job = jobs.get(state.TRAINING_JOB.get())
+    """Progress of the session's training; once it ends, a toast (or the error) and a full rerun.
+
+    The job trains the dataset it was started on. When the sidebar has moved to another
+    dataset meanwhile, the page says so, and the finished model stays with its own dataset.
+    """
+    training, job = state.TRAINING_JOB.get(), _training_job()
     if job is None:
+        state.TRAINING_JOB.pop()
         return
+    here = common.dataset_key() is not None and training["dataset_id"] == common.dataset_key()[1]
     if job.active:
+        if not here:
+            st.info(tr("model.training_other", name=training["name"]), icon=":material/sync:")
         step = tr(f"model.step_{job.message}") if job.message else ""
         if job.state == jobs.QUEUED:
             st.progress(0.0, text=tr("model.queued"))
@@ -96,9 +112,9 @@ def _training_progress() -> None:
         return
     state.TRAINING_JOB.pop()
     if job.state == jobs.FAILED:
-        state.TRAINING_ERROR.set(job.error)
+        state.TRAINING_ERROR.set(job.error if here else f"{training['name']}: {job.error}")
     else:  # the job saved the model with its dataset; common.current_model() finds it by id
-        state.TRAINED_SECONDS.set(job.elapsed)
+        state.TRAINED.set({"seconds": job.elapsed, "name": training["name"], "here": here})
     st.rerun(scope="app")
 
 
@@ -108,7 +124,7 @@ def _training_progress() -> None:
 def _verdict(fitted, data) -> None:
     text = recommendation_text(fitted, common.lang())
     choice = (fitted.recommendation_ or {}).get("model", "catboost")
-    (st.success if choice == "catboost" else st.warning)(text, icon=":material/gavel:")
+    (st.success if choice == "catboost" else st.warning)(common.plain(text), icon=":material/gavel:")
     metrics = fitted.metrics_
     validation = tr(f"model.validation_{fitted.validation_}") if fitted.validation_ else ""
     st.caption(
@@ -240,7 +256,7 @@ def _gains_chart(fitted, y) -> alt.Chart:
 
 def _profit_chart(profit: pd.DataFrame, threshold: float, currency: str) -> alt.Chart:
     frame = profit.assign(threshold=profit["threshold"] * 100)
-    y_title = tr("model.chart_profit_y", currency=currency)
+    y_title = common.tr_text("model.chart_profit_y", currency=currency)
     line = (
         alt.Chart(frame)
         .mark_line()
@@ -397,8 +413,12 @@ if state.TRAINING_JOB.get():
     _training_progress()
 if error := state.TRAINING_ERROR.pop():
     st.error(tr("model.failed", error=error), icon=":material/error:")
-if seconds := state.TRAINED_SECONDS.pop():
-    st.toast(tr("model.trained", seconds=fmt_number(seconds, common.lang(), 1)), icon=":material/check:")
+if trained := state.TRAINED.pop():
+    seconds = fmt_number(trained["seconds"], common.lang(), 1)
+    if trained["here"]:
+        st.toast(tr("model.trained", seconds=seconds), icon=":material/check:")
+    else:
+        st.toast(tr("model.trained_other", name=trained["name"], seconds=seconds), icon=":material/check:")
 fitted = common.current_model()
 if fitted is None:
     st.info(tr("model.no_model"), icon=":material/model_training:")

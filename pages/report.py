@@ -87,7 +87,11 @@ def _preview(result: dict) -> None:
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"**{tr('report.contents')}**")
-        st.markdown("\n".join(f"{i}. {title}" for i, (_, title) in enumerate(result["sections"], start=1)))
+        st.markdown(
+            "\n".join(
+                f"{i}. {common.plain(title)}" for i, (_, title) in enumerate(result["sections"], start=1)
+            )
+        )
     with right:
         # Labels may hold scenario names from the workspace: shown as plain table cells, never markdown.
         figures = pd.DataFrame(

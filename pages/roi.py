@@ -134,10 +134,11 @@ def _expected_churn() -> None:
     model = _model_recall()
     source = "direct"
     if model is not None:
+        labels = {code: tr(f"roi.source_{code}") for code in ("direct", "model")}
         source = st.radio(
             tr("roi.source"),
-            ("direct", "model"),
-            format_func=lambda code: tr(f"roi.source_{code}"),
+            tuple(labels),
+            format_func=labels.get,
             horizontal=True,
             key=state.Widget.ROI_SOURCE,
         )
@@ -200,7 +201,7 @@ def _inputs_panel() -> RoiInputs:
         st.radio(
             tr("roi.rounding"),
             ROUNDING,
-            format_func=lambda code: tr(f"roi.rounding_{code}"),
+            format_func={code: tr(f"roi.rounding_{code}") for code in ROUNDING}.get,
             horizontal=True,
             key=WIDGETS["rounding"].name,
         )
@@ -305,7 +306,7 @@ BOTTOM = alt.Legend(orient="bottom", labelLimit=0)
 
 def _tornado(inputs: RoiInputs) -> alt.Chart:
     frame = sensitivity(inputs, 0.2)
-    lang, x_title = common.lang(), tr("roi.tornado_x", currency=inputs.currency)
+    lang, x_title = common.lang(), common.tr_text("roi.tornado_x", currency=inputs.currency)
 
     def shown(name: str, value: float) -> str:
         if name in SHARES:
@@ -359,7 +360,7 @@ def _bars_or_lines(
     """Amounts (``amount``, ``amount_text``) by ``series`` over ``x`` = (field, axis title).
 
     Draws the cumulative chart (lines) and the scenario comparison (grouped bars)."""
-    y_title = tr("roi.cumulative_y", currency=currency)
+    y_title = common.tr_text("roi.cumulative_y", currency=currency)
     chart = alt.Chart(frame, title=title)
     chart = chart.mark_line(point=True) if mark == "line" else chart.mark_bar()
     encoding = {"xOffset": "series:N"} if mark == "bar" else {}

@@ -59,6 +59,8 @@ LANGUAGE: Key[str] = Key("lang")
 DATASET_ID: Key[int] = Key("dataset_id")
 #: True once the shared workshop password was given in this session.
 ACCESS_GRANTED: Key[bool] = Key("access_granted")
+#: A random name for this session in the password throttle (never the token, never logged whole).
+PASSWORD_SESSION: Key[str] = Key("password_session")
 #: Set when a link's workspace token did not exist, so the sidebar says a new one was opened.
 WORKSPACE_NOTICE: Key[bool] = Key("ws_notice")
 #: True once ``app.py`` ran in this session (deep links go through it first).
@@ -73,12 +75,13 @@ UPLOAD_REPORT: Key[dict] = Key("data_report")
 
 # ---------------------------------------------------------------- Model page
 
-#: Id of the training job running for this session (``churn.workspace.jobs``).
-TRAINING_JOB: Key[str] = Key("model_job")
+#: The training running for this session: ``{"job": id, "dataset_id": ..., "name": ...}``;
+#: it carries the dataset it trains on, so switching datasets never mixes them up.
+TRAINING_JOB: Key[dict] = Key("model_job")
 #: The one-sentence reason a training failed, shown once.
 TRAINING_ERROR: Key[str] = Key("model_error")
-#: Seconds the finished training took, shown once as a toast.
-TRAINED_SECONDS: Key[float] = Key("model_trained")
+#: The finished training, shown once as a toast: ``{"seconds": ..., "name": ..., "here": bool}``.
+TRAINED: Key[dict] = Key("model_trained")
 #: Lower probability bounds of the risk tiers in force, ``{"low", "medium", "high"}`` (shared with Explain).
 TIERS: Key[dict] = Key("tiers")
 #: The sentence explaining why the typed tier bounds were refused, shown once.

@@ -73,10 +73,11 @@ def _month_label(stamp) -> str:
 def _filters(data: Dataset) -> tuple[str | None, tuple, tuple]:
     segments = timing.segment_columns(data)
     left, mid, right = st.columns([1, 1, 2])
+    none = tr("when.segment_none")  # bound now: Streamlit may format options after the run
     segment = left.selectbox(
         tr("when.segment"),
         [None, *segments],
-        format_func=lambda c: tr("when.segment_none") if c is None else c,
+        format_func=lambda c: none if c is None else c,
         help=tr("when.segment_help"),
         key=state.Widget.WHEN_SEGMENT,
     )
@@ -144,7 +145,7 @@ def _peaks(result: dict) -> None:
             st.markdown(f"- {common.plain(sentence)}")
     else:
         st.markdown(common.plain(no_peak_sentence(result["hazard"], lang)))
-    st.caption(peak_method_sentence(result["hazard"], lang=lang))
+    st.caption(common.plain(peak_method_sentence(result["hazard"], lang=lang)))
 
 
 def _tooltip(field: str, key: str, fmt: str | None = None, kind: str = "Q") -> alt.Tooltip:
@@ -256,7 +257,10 @@ def _cohort_view(result: dict) -> None:
         picked = st.segmented_control(
             tr("when.cohort_measure"),
             ["retention", "revenue_retention"],
-            format_func=lambda m: tr("when.cohort_customers" if m == "retention" else "when.cohort_revenue"),
+            format_func={
+                "retention": tr("when.cohort_customers"),
+                "revenue_retention": tr("when.cohort_revenue"),
+            }.get,
             default="retention",
             key=state.Widget.WHEN_COHORT_MEASURE,
         )
@@ -342,7 +346,7 @@ def _logrank_note(logrank: dict | None, segment: str | None) -> None:
     """Whether the groups' curves differ, or a hint to pick a segment to compare."""
     if logrank is not None:
         sentence = survival.logrank_sentence(logrank, segment, common.lang())
-        (st.success if logrank["significant"] else st.info)(sentence)
+        (st.success if logrank["significant"] else st.info)(common.plain(sentence))
     elif not segment:
         st.caption(tr("when.logrank_pick"))
 

@@ -224,7 +224,7 @@ with tab_acquisition:
             common.altair_chart((bars + ticks).properties(title=tr("why.chart_clv")), width="stretch")
         if acq["cost_exceeds_value"].any():
             losing = ", ".join(acq.loc[acq["cost_exceeds_value"], "channel"])
-            st.warning(tr("why.channels_losing", channels=common.plain(losing)), icon=":material/warning:")
+            st.warning(tr("why.channels_losing", channels=losing), icon=":material/warning:")
 
 with tab_signals:
     if not data.has_events:
@@ -339,7 +339,7 @@ with tab_reasons:
     if reason is None:
         st.info(tr("why.no_reasons"), icon=":material/info:")
     else:
-        st.warning(tr("why.reasons_after_the_fact", column=common.plain(reason)), icon=":material/history:")
+        st.warning(tr("why.reasons_after_the_fact", column=reason), icon=":material/history:")
         counts = _pct(drivers.churn_reasons(data.customers, reason), "share")
         tips = [
             ("reason", "why.col_reason", ""),
@@ -373,7 +373,8 @@ with tab_reasons:
                 )
             )
             common.altair_chart(
-                chart.properties(title=tr("why.chart_reasons_by_segment", segment=segment)), width="stretch"
+                chart.properties(title=common.tr_text("why.chart_reasons_by_segment", segment=segment)),
+                width="stretch",
             )
 
 with tab_calls:

@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.test_throttle import Clock
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -53,3 +56,61 @@ def test_oidc_configured_asks_for_login_first(tmp_db):
     assert [b.label for b in at.button] == ["Log in"]
     assert "This workshop app is private" in at.info[0].value
     assert "ws" not in at.session_state
+
+
+@pytest.fixture
+def throttles(monkeypatch):
+    """Fresh session and address throttles on a hand-moved clock (the app's are process-wide)."""
+    from churn.workspace import throttle
+
+    clock = Clock()
+    monkeypatch.setattr(throttle, "SESSIONS", throttle.Throttle(free_attempts=3, clock=clock))
+    monkeypatch.setattr(throttle, "ADDRESSES", throttle.Throttle(free_attempts=10, clock=clock))
+    return clock
+
+
+def _guess(at: AppTest, text: str) -> str:
+    at.text_input[0].input(text)
+    at.button[0].click().run()
+    assert not at.exception
+    return at.error[0].value if at.error else ""
+
+
+def test_wrong_passwords_lock_the_session_out_even_for_the_right_one(tmp_db, throttles, caplog):
+    at = password_app()
+    at.run()
+    messages = [_guess(at, f"guess-{i}") for i in range(4)]
+    assert messages[:3] == ["That password is not right. Try again or ask the workshop host."] * 3
+    assert messages[3] == "Too many wrong passwords. Wait 2 seconds, then try again."
+    assert _guess(at, "fjord-2026").startswith("Too many wrong passwords")  # not even checked
+    assert "access_granted" not in at.session_state
+    assert not any("guess-" in record.getMessage() for record in caplog.records)  # never log a guess
+    assert any("wrong shared password" in record.getMessage() for record in caplog.records)
+
+    throttles.now = 2.0
+    assert _guess(at, "wrong again") == "Too many wrong passwords. Wait 4 seconds, then try again."
+    throttles.now = 6.0
+    _guess(at, "fjord-2026")
+    assert at.session_state["access_granted"] is True and at.title[0].value == "Data"
+
+
+def test_new_sessions_from_one_address_are_locked_out_too(tmp_db, throttles):
+    """A guesser who opens a fresh session after every three tries still meets the address limit."""
+    for _ in range(4):  # 4 sessions x 3 free tries = 12 failures from one address (10 are free)
+        at = password_app()
+        at.run()
+        last = [_guess(at, "nope") for _ in range(3)][-1]
+    assert last.startswith("Too many wrong passwords")
+    fresh = password_app()
+    fresh.run()
+    assert _guess(fresh, "fjord-2026").startswith("Too many wrong passwords")
+    assert "access_granted" not in fresh.session_state
+
+
+def test_the_password_lock_out_speaks_norwegian(tmp_db, throttles):
+    at = password_app()
+    at.query_params["lang"] = "nb"
+    at.run()
+    messages = [_guess(at, "feil") for _ in range(4)]
+    assert messages[0] == "Passordet stemmer ikke. Prøv igjen eller spør verten for verkstedet."
+    assert messages[3] == "For mange feil passord. Vent 2 sekunder, og prøv igjen."

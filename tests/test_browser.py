@@ -183,3 +183,44 @@ def test_the_report_opens_offline_in_chromium_with_every_section(browser, sample
     assert [url for url in requests if not url.startswith("file:")] == []
     shot(page, "11_report_offline")
     context.close()
+
+
+def test_hostile_names_render_as_text_and_fetch_nothing(browser, tmp_path):
+    """A dataset whose names are markdown images, links, HTML, code and maths, in Chromium:
+    no image or link to the named host, no maths, no request to it; the names read as written.
+    The metrics endpoint Streamlit keeps open says nothing of the workspace either."""
+    import urllib.request
+
+    from churn.workspace import store
+    from tests.hostile import names
+
+    db = tmp_path / "workspaces.db"
+    token = store.create_workspace(db)
+    store.update_settings(token, dataset_id=store.save_dataset(token, names.hostile_dataset(), db), path=db)
+    with running_app(db) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        requests = []
+        page.on("request", lambda request: requests.append(request.url))
+        visits = (
+            ("", "Data quality:", names.DATASET_NAME),
+            ("/why", "Customers with", names.COLUMNS["plan"]),
+        )
+        for path, ready, written in visits:
+            page.goto(f"{url}{path}?ws={token}&lang=en")
+            settle(page)
+            expect_text(page, ready)
+            shown = page.evaluate("() => document.body.innerText.replaceAll('\\u2060', '')")
+            assert written in shown  # read as written (the word joiner is invisible)
+            found = page.locator(f"img[src*='{names.HOST}'], a[href*='{names.HOST}']")
+            assert found.count() == 0, [
+                found.nth(i).evaluate("e => e.outerHTML") for i in range(found.count())
+            ]
+            assert page.locator(".katex, [data-testid='stException']").count() == 0
+            assert page.locator("img[src='x']").count() == 0  # the HTML name is text, not an element
+        shot(page, "12_hostile_names_why")
+        assert not [r for r in requests if names.HOST in r]
+        with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as answer:
+            metrics = answer.read().decode()
+        assert token not in metrics and "127.0.0.1:9" not in metrics and "Bransje" not in metrics
+        context.close()

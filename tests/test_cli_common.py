@@ -111,6 +111,25 @@ def test_target_without_a_customer_table_is_refused(two_labels):
         common.load(parse(["--events", two_labels, "--target", "Churn"]))
 
 
+def test_an_id_column_with_repeats_is_named_with_its_count(tmp_path):
+    """K1 appears 3 times, K2 twice: 2 + 1 = 3 repeated ids, the first repeat is K1."""
+    path = tmp_path / "snapshots.csv"
+    path.write_text("customer_id,churn\nK1,No\nK2,No\nK1,No\nK3,Yes\nK1,Yes\nK2,Yes\n")
+    with pytest.raises(
+        SchemaError,
+        match=r"^Column 'customer_id' looks like the customer id but has 3 repeated ids \(e\.g\. 'K1'\); "
+        r"keep one row per customer in the file and run the command again\.$",
+    ):
+        common.load(parse([str(path)]))
+
+
+def test_no_id_and_no_id_like_column_keeps_the_general_message(tmp_path):
+    path = tmp_path / "names.csv"
+    path.write_text("name,churn\nAnne,Yes\nAnne,No\n")
+    with pytest.raises(SchemaError, match=r"^No customer id column found"):
+        common.load(parse([str(path)]))
+
+
 def test_max_mb_smaller_than_the_file_refuses_it(tmp_path):
     """The file is 9 + 100 × 9 + 100 × 10 = 1,909 bytes ("id,churn" and 200 rows, "K0000,No" or
     "K0001,Yes"); 0.001 MB = 1,048 bytes is too small, 0.01 MB = 10,485 bytes is enough."""

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from churn.commands.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).parent / "files"
+HOSTILE = Path(__file__).parent / "hostile"
 SAMPLE = ROOT / "data" / "sample"
 
 
@@ -109,3 +113,49 @@ def test_subprocess_exit_code_and_no_traceback(tmp_path):
     assert (
         done.stderr.strip() == "error: The file 'empty.csv' is empty; export the table again with its rows."
     )
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+def wide_5000_columns_csv() -> str:
+    """tests/hostile/wide_5000_columns.csv: 20 customers C001 ... C020, ``churned`` 0/1 (10 each,
+    shuffled) and 4,998 whole numbers f0001 ... f4998 in 0 ... 99, all from seed 5000."""
+    rng = np.random.default_rng(5000)
+    churned = np.array([0, 1] * 10)
+    rng.shuffle(churned)
+    numbers = rng.integers(0, 100, size=(20, 4998))
+    header = ["customer_id", "churned", *(f"f{j:04d}" for j in range(1, 4999))]
+    rows = [[f"C{r + 1:03d}", str(churned[r]), *map(str, numbers[r])] for r in range(20)]
+    return "".join(",".join(row) + "\n" for row in [header, *rows])
+
+
+def test_the_wide_file_is_the_seeded_one():
+    assert (HOSTILE / "wide_5000_columns.csv").read_text() == wide_5000_columns_csv()
+
+
+@pytest.mark.slow
+def test_profile_of_5000_columns_without_fragmentation_warnings(capsys):
+    """No PerformanceWarning ("DataFrame is highly fragmented") while 4,998 attributes are built.
+
+    20 customers, 10 churned: churn rate 10 / 20 = 0.5.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _json(capsys, HOSTILE / "wide_5000_columns.csv")
+    fragmented = [w for w in caught if issubclass(w.category, pd.errors.PerformanceWarning)]
+    assert fragmented == []
+    assert (result["customers"], result["churned"], result["churn_rate"]) == (20, 10, 0.5)
+    assert result["roles"] == {"customer_id": "customer_id", "churn_label": "churned"}
+    assert result["verdict"] == "warn"
+
+
+def test_an_id_column_with_repeats_is_named_in_one_error_line(capsys):
+    """tests/hostile/ids_repeated.csv: customers 17 ... 26 in 6 monthly snapshots = 60 rows,
+    10 distinct ids, so 60 - 10 = 50 repeated ids; the first repeat is 17 (February)."""
+    assert main(["profile", str(HOSTILE / "ids_repeated.csv")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "error: Column 'customer_id' looks like the customer id but has 50 repeated ids (e.g. '17'); "
+        "keep one row per customer in the file and run the command again."
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -192,3 +193,103 @@ def test_sample_dataset_shape(sample_dataset):
     assert sample_dataset.leakage == ["churn_reason"]
     assert "discount_end_date" in sample_dataset.model_attributes
     assert sample_dataset.events["timestamp"].max() <= sample_dataset.as_of + pd.Timedelta(days=1)
+
+
+# ---------------------------------------------------------------- implausible dates
+
+
+def test_as_of_and_tenure_ignore_implausible_dates_golden():
+    """Starts 2023-01-01 ... 2024-06-30 plus 1900-01-01 (customer 6); ends up to 2024-08-01 plus
+    2100-12-31 on customer 7. Both are implausible (churn.ingest.quality.implausible_dates).
+
+    as_of = latest plausible date = max(2024-06-30 start, 2024-08-01 end) = 2024-08-01.
+    Customer 7 is active, not churned. Active tenures to 2024-08-01: customer 7 from 2023-10-01
+    = 305 days, 8 from 2024-01-01 = 213, 9 from 2024-03-01 = 153, 10 from 2024-06-30 = 32;
+    customer 6 has no plausible start, so no tenure. Mean = 703 / 4 = 175.75 days
+    / 30.4375 = 5.7741 months (not 908).
+    """
+    starts = ["2023-01-01", "2023-02-01", "2023-03-01", "2023-05-01", "2023-08-01"]
+    starts += ["1900-01-01", "2023-10-01", "2024-01-01", "2024-03-01", "2024-06-30"]
+    ends = ["2023-07-01", "2023-11-01", "2024-02-01", "2024-05-01", "2024-08-01"]
+    ends += [None, "2100-12-31", None, None, None]
+    raw = pd.DataFrame(
+        {"Kundenr": range(1, 11), "Startdato": pd.to_datetime(starts), "Sluttdato": pd.to_datetime(ends)}
+    )
+    before = raw.copy()
+    data = build_dataset(
+        raw, None, RoleMapping(customer_id="Kundenr", start_date="Startdato", end_date="Sluttdato")
+    )
+    pd.testing.assert_frame_equal(raw, before)  # the raw values stay in the raw table
+    c = data.customers
+    assert data.as_of == pd.Timestamp("2024-08-01")
+    assert c["churned"].tolist() == [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]
+    assert pd.isna(c.loc[5, "start_date"]) and pd.isna(c.loc[5, "tenure_months"])
+    assert pd.isna(c.loc[6, "end_date"])
+    active = data.active_customers()["tenure_months"]
+    assert active.mean() == pytest.approx(703 / 4 / 30.4375, abs=1e-9)
+
+
+def test_implausible_event_timestamps_are_dropped():
+    """The log of _log() plus one event of A on 2100-01-01 and one of B on 1900-01-01.
+
+    Both are far outside the 2024-01-01 ... 2024-03-31 bulk and dropped: as_of stays
+    2024-03-31, B still starts 2024-01-01 and, quiet for 60 >= 30 days, has churned.
+    """
+    log = _log()
+    stray = pd.DataFrame(
+        {
+            "customer_id": ["A", "B"],
+            "timestamp": pd.to_datetime(["2100-01-01", "1900-01-01"]),
+            "event_type": "order",
+            "amount": 100.0,
+        }
+    )
+    mapping = RoleMapping(
+        event_customer_id="customer_id", event_timestamp="timestamp", event_type="event_type"
+    )
+    data = build_dataset(None, pd.concat([log, stray], ignore_index=True), mapping)
+    assert data.as_of == pd.Timestamp("2024-03-31")
+    assert len(data.events) == len(log)
+    customers = data.customers.set_index("customer_id")
+    assert customers.loc["B", "start_date"] == pd.Timestamp("2024-01-01")
+    assert customers["churned"].to_dict() == {"A": 0, "B": 1}
+
+
+def test_hostile_dates_file_as_of_and_churn():
+    """tests/hostile/dates_implausible.csv: 30 customers starting 05.01.2023 ... 09.07.2024, 10 with
+    'sluttet' = Ja and a real end date; customer 1007 starts 01.01.1900, the active 1020 ends 31.12.2100.
+
+    Churn comes from 'sluttdato': as_of = latest plausible end 06.04.2025 (not 2100-12-31), so
+    1020 is active and exactly the 10 'Ja' customers have churned.
+    """
+    path = Path(__file__).parent / "hostile" / "dates_implausible.csv"
+    data = load_files(path)
+    c = data.customers.set_index("customer_id")
+    assert data.churn_definition == CHURN_FROM_END_DATE
+    assert data.as_of == pd.Timestamp("2025-04-06")
+    assert c.loc["1020", "churned"] == 0 and pd.isna(c.loc["1020", "end_date"])
+    assert pd.isna(c.loc["1007", "start_date"])
+    assert c["churned"].sum() == 10 == (read_table(path)["sluttet"] == "Ja").sum()
+
+
+# ---------------------------------------------------------------- wide tables
+
+
+def test_a_wide_table_builds_its_attributes_at_once():
+    """300 attributes (150 numbers, 150 two-valued texts) as one frame: no PerformanceWarning
+    ("highly fragmented") from inserting them one by one, columns in file order, values kept."""
+    raw = pd.concat(
+        [
+            pd.DataFrame({"Kundenr": range(1, 7), "Churn": ["Ja", "Nei"] * 3}),
+            pd.DataFrame({f"n{j:03d}": np.arange(6) * j for j in range(150)}),
+            pd.DataFrame({f"t{j:03d}": ["a", "b"] * 3 for j in range(150)}),
+        ],
+        axis=1,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        data = build_dataset(raw, None, RoleMapping(customer_id="Kundenr", churn_label="Churn"))
+    assert data.attributes == list(raw.columns[2:])
+    assert data.categorical == [f"t{j:03d}" for j in range(150)]
+    pd.testing.assert_frame_equal(data.customers[data.attributes[:150]], raw.iloc[:, 2:152])
+    assert data.customers["t149"].tolist() == ["a", "b"] * 3

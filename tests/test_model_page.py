@@ -99,3 +99,46 @@ def test_without_data_the_page_points_to_the_data_page(app_test):
     at.run()
     assert not at.exception
     assert any("No dataset yet" in i.value for i in at.info)
+
+
+def test_a_training_started_on_one_dataset_never_shows_as_another(app_test, sample_dataset, monkeypatch):
+    """Train on A, switch the sidebar to B before it finishes: B shows no model of A's, ever.
+
+    A first job holds the single training worker, so A's training is still waiting when
+    the sidebar moves to B; then the worker is freed and the real (20-tree) training runs.
+    """
+    import threading
+
+    from churn.model import churn_model
+    from churn.workspace import jobs, store
+
+    monkeypatch.setitem(churn_model.SPEEDS, "balanced", 20)
+    at = app_test(dataset=sample_dataset.evolve(name="Dataset A"))
+    token, a_id = at.session_state["ws"], at.session_state["dataset_id"]
+    b_id = store.save_dataset(token, sample_dataset.evolve(name="Dataset B"))
+    at.switch_page("pages/model.py").run()
+    gate = threading.Event()
+    blocker = jobs.submit(gate.wait, 120)
+    try:
+        next(b for b in at.button if b.label == "Train model").click().run()
+        training = at.session_state["model_job"]
+        assert training["dataset_id"] == a_id
+        at.session_state["dataset_id"] = b_id  # as the sidebar's dataset picker does
+        at.run()
+        assert not at.exception
+        assert any("Training a model for “Dataset A”" in i.value for i in at.info)
+        assert not at.metric and not at.success, "nothing of A's is shown as B's"
+    finally:
+        gate.set()
+    assert jobs.RUNNER.wait(blocker, timeout=30).finished_ok
+    assert jobs.RUNNER.wait(training["job"], timeout=180).finished_ok
+    at.run()
+    assert not at.exception
+    assert any("The model for “Dataset A” was trained" in t.value for t in at.toast)
+    assert store.latest_model_id(token, b_id) is None and store.latest_model_id(token, a_id) is not None
+    assert not at.metric and at.info[-1].value.startswith("No model")
+
+    at.session_state["dataset_id"] = a_id
+    at.run()
+    assert not at.exception
+    assert any("CatBoost" in s.value for s in [*at.success, *at.warning])

@@ -12,6 +12,7 @@ from churn.core.errors import InputError
 from churn.ingest.parsing import coerce_column, decode_text, read_table, sniff_delimiter, to_dates
 
 FILES = Path(__file__).parent / "files"
+HOSTILE = Path(__file__).parent / "hostile"
 
 
 # ---------------------------------------------------------------- delimiters and encodings
@@ -40,6 +41,8 @@ def test_sniff_delimiter(text, expected):
         ("Navn;By\nÆrlig Østby;Tromsø\nÅse;Bærum\n".encode("cp1252"), "Ærlig Østby"),
         ("Navn;By\nÆrlig Østby;Tromsø\nÅse;Bærum\n".encode("latin-1"), "Ærlig Østby"),
         ("Navn\tBy\nÆrlig\tTromsø\n".encode("utf-16"), "Ærlig"),
+        ("Navn\tBy\nÆrlig\tTromsø\n".encode("utf-16-le"), "Ærlig"),  # no BOM
+        ("Navn\tBy\nÆrlig\tTromsø\n".encode("utf-16-be"), "Ærlig"),  # no BOM
     ],
 )
 def test_encodings_keep_norwegian_letters(raw, expected):
@@ -47,6 +50,32 @@ def test_encodings_keep_norwegian_letters(raw, expected):
     assert list(frame.columns) == ["Navn", "By"]
     assert frame["Navn"].iloc[0] == expected
     assert frame["By"].iloc[0] == "Tromsø"
+
+
+@pytest.mark.parametrize("filename", ["utf16_le_nobom.csv", "utf16_be_nobom.csv"])
+def test_utf16_without_bom_is_read_as_text(filename):
+    """Exports from some Windows tools: UTF-16 with no byte order mark, told apart by where the NULs fall."""
+    frame = read_table(HOSTILE / filename)
+    assert list(frame.columns) == ["kundenr", "navn", "sluttet"]
+    assert frame["kundenr"].tolist() == [1, 2, 3]
+    assert frame["navn"].tolist() == ["Ærlig Østby", "Åse Bærum", "Øystein Æsøy"]
+    assert frame["sluttet"].tolist() == ["ja", "nei", "nei"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
+        np.random.default_rng(0).bytes(4096),
+        (np.arange(4096, dtype="<u2") % 200).tobytes(),  # a NUL in every high byte, as in UTF-16 LE text
+        (np.arange(4096, dtype=">u2") % 200).tobytes(),
+        b"\xff\xfe" + "a;b\n1;2\n".encode("utf-16-le") + b"x",  # a BOM, then an odd byte out
+    ],
+    ids=["png", "random", "16-bit-le-numbers", "16-bit-be-numbers", "bom-odd-length"],
+)
+def test_binary_is_still_refused_when_it_looks_like_utf16(raw):
+    with pytest.raises(InputError, match=r"^The file 'x\.csv' is binary, not a text table; upload CSV"):
+        read_table(raw, "x.csv")
 
 
 def test_whitespace_separated_table():

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from churn.core.dataset import Dataset, RoleMapping
-from churn.ingest.intake import build_dataset
+from churn.core.dataset import END_DATE, START_DATE, Dataset, RoleMapping
+from churn.ingest.intake import build_dataset, load_files, read_table
 from churn.ingest.quality import (
     FAIL,
     PASS,
     WARN,
     Check,
     history_months,
+    implausible_dates,
     leakage_reasons,
     missing_share,
     profile,
@@ -167,3 +170,190 @@ def test_profile_of_the_sample(sample_dataset):
     assert result["leakage"] == ["churn_reason"]
     assert {c["name"] for c in result["checks"]} >= {"history", "missing", "customers", "churned", "leakage"}
     assert result["verdict"] == WARN  # the churn_reason leakage trap is flagged
+
+
+# ---------------------------------------------------------------- implausible dates
+
+HOSTILE = Path(__file__).parent / "hostile"
+DATE_ROLES = RoleMapping(customer_id="Kundenr", start_date="Startdato", end_date="Sluttdato")
+
+
+def _stray_dates_table() -> pd.DataFrame:
+    """Ten customers starting 2023-01-01 ... 2024-06-30; customer 6 starts 1900-01-01, 7 ends 2100-12-31."""
+    starts = ["2023-01-01", "2023-02-01", "2023-03-01", "2023-05-01", "2023-08-01"]
+    starts += ["1900-01-01", "2023-10-01", "2024-01-01", "2024-03-01", "2024-06-30"]
+    ends = ["2023-07-01", "2023-11-01", "2024-02-01", "2024-05-01", "2024-08-01"]
+    ends += [None, "2100-12-31", None, None, None]
+    return pd.DataFrame(
+        {"Kundenr": range(1, 11), "Startdato": pd.to_datetime(starts), "Sluttdato": pd.to_datetime(ends)}
+    )
+
+
+def _table(starts: list[pd.Timestamp], ends: list[pd.Timestamp | None]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Kundenr": range(1, len(starts) + 1),
+            "Startdato": pd.to_datetime(pd.Series(starts)),
+            "Sluttdato": pd.to_datetime(pd.Series(ends)),
+        }
+    )
+
+
+def _long_uniform_history() -> pd.DataFrame:
+    """One start per year 1998-2024; every third customer leaves after 400 days."""
+    starts = [pd.Timestamp(f"{year}-01-15") for year in range(1998, 2025)]
+    ends = [s + pd.Timedelta(days=400) if i % 3 == 0 else None for i, s in enumerate(starts)]
+    return _table(starts, ends)
+
+
+def _founders_and_recent_customers() -> pd.DataFrame:
+    """Three founding customers (1998, 1999, 2003), then one start a month 2021-01 ... 2024-01."""
+    starts = [pd.Timestamp("1998-03-01"), pd.Timestamp("1999-06-01"), pd.Timestamp("2003-09-01")]
+    starts += list(pd.date_range("2021-01-01", "2024-01-01", freq="MS"))
+    ends = [s + pd.Timedelta(days=200) if i % 4 == 3 else None for i, s in enumerate(starts)]
+    return _table(starts, ends)
+
+
+def _dates_check(raw: pd.DataFrame, lang: str = "en") -> Check:
+    return _by_name(quality_checks(build_dataset(raw, None, DATE_ROLES), raw, lang=lang))["dates"]
+
+
+def test_implausible_dates_golden():
+    """Start quartiles 2023-02-08 and 2023-12-09 (IQR 304 days): margin max(3 x 304 days, 30 years) = 30 years.
+
+    1900-01-01 is 123 years before the lower quartile -> far outside. The export date is the
+    latest start, 2024-06-30; 2100-12-31 is more than 2 years after it (and 76 years past the
+    end dates' upper quartile 2024-07-09). Nothing else is flagged.
+    """
+    raw = _stray_dates_table()
+    flags = implausible_dates({START_DATE: raw["Startdato"], END_DATE: raw["Sluttdato"]})
+    assert flags[START_DATE].tolist() == [i == 5 for i in range(10)]
+    assert flags[END_DATE].tolist() == [i == 6 for i in range(10)]
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        (
+            "en",
+            [
+                "Column 'Startdato' has 1 date far outside the rest (1900-01-01)",
+                "Column 'Sluttdato' has 1 date far outside the rest (2100-12-31)",
+                "read as missing and does not set the data’s “today”",
+            ],
+        ),
+        (
+            "nb",
+            [
+                "Kolonnen «Startdato» har 1 dato som ligger langt unna de øvrige (01.01.1900)",
+                "Kolonnen «Sluttdato» har 1 dato som ligger langt unna de øvrige (31.12.2100)",
+                "regnes som et tomt felt og teller ikke med når vi finner dataenes «i dag»",
+            ],
+        ),
+    ],
+)
+def test_the_dates_check_names_the_clients_column_and_the_count(lang, expected):
+    check = _dates_check(_stray_dates_table(), lang)
+    assert check.status == WARN
+    for text in expected:
+        assert text in check.message
+    assert "start_date" not in check.message and "end_date" not in check.message
+
+
+def test_history_uses_the_plausible_dates():
+    """Earliest plausible start 2023-01-01 -> as_of 2024-08-01 = 578 days / 30.4375 = 18.99 months.
+
+    With the 1900 start and the 2100 end it would have been about 2,412 months.
+    """
+    raw = _stray_dates_table()
+    data = build_dataset(raw, None, DATE_ROLES)
+    assert history_months(data) == pytest.approx(578 / 30.4375, abs=1e-9)
+    check = _by_name(quality_checks(data, raw))["history"]
+    assert check.status == PASS and "covers 19 months" in check.message
+
+
+@pytest.mark.parametrize("table", [_long_uniform_history, _founders_and_recent_customers])
+def test_legitimate_long_histories_get_no_date_warning(table):
+    """1998-2024 one start a year: quartiles mid-2004 and mid-2017, margin 3 x 13 = 39 years.
+
+    Founders among recent customers: lower quartile 2021-07, margin 30 years -> fence 1991-07,
+    below the 1998 founder.
+    """
+    raw = table()
+    check = _dates_check(raw)
+    assert check.status == PASS and check.message == "No date lies far outside the rest or after the export."
+    customers = build_dataset(raw, None, DATE_ROLES).customers
+    assert customers["start_date"].notna().all()
+    assert customers["end_date"].notna().sum() == raw["Sluttdato"].notna().sum()
+
+
+def test_a_table_without_stray_dates_gets_no_date_warning():
+    data = _dataset()
+    raw = pd.DataFrame(
+        {
+            "id": data.customers["customer_id"],
+            "start": data.customers["start_date"],
+            "end": data.customers["end_date"],
+        }
+    )
+    check = _by_name(quality_checks(data, raw))["dates"]
+    assert check.status == PASS
+
+
+def test_the_dates_check_needs_the_raw_tables():
+    """Only the call at upload sees the raw tables; without them the check is left out."""
+    data = build_dataset(_stray_dates_table(), None, DATE_ROLES)
+    assert "dates" not in _by_name(quality_checks(data))
+
+
+def test_end_dates_long_after_the_export_are_implausible():
+    """Seven active customers carry the end date 2100-12-31 for 'no end'.
+
+    The end column's own quartiles sit near 2100, so nothing is far outside it, but 2100 is
+    more than 2 years after the export date (the latest start, 2024-09-01): 7 of 10 end dates
+    (70 %, under 95 %) -> warn; the three real ends churn.
+    """
+    starts = list(pd.date_range("2023-12-01", "2024-09-01", freq="MS"))
+    ends = [pd.Timestamp("2024-03-15"), pd.Timestamp("2024-05-15"), pd.Timestamp("2024-07-15")]
+    ends += [pd.Timestamp("2100-12-31")] * 7
+    raw = _table(starts, ends)
+    data = build_dataset(raw, None, DATE_ROLES)
+    assert data.as_of == pd.Timestamp("2024-09-01")
+    assert data.customers["churned"].tolist() == [1, 1, 1] + [0] * 7
+    check = _dates_check(raw)
+    assert check.status == WARN
+    assert "Column 'Sluttdato' has 7 dates far outside the rest (e.g. 2100-12-31)" in check.message
+
+
+def test_nearly_all_dates_implausible_fails():
+    """Every end date is 2100-12-31, 2 years past the export 2024-09-01: 10 of 10 >= 95 % -> fail."""
+    starts = list(pd.date_range("2023-12-01", "2024-09-01", freq="MS"))
+    check = _dates_check(_table(starts, [pd.Timestamp("2100-12-31")] * 10), "nb")
+    assert check.status == FAIL
+    assert "har 10 datoer" in check.message and "Nesten alle datoene" in check.message
+
+
+@pytest.mark.parametrize(
+    "end,implausible",
+    [("2024-05-01", False), ("2026-12-01", False), ("2027-01-02", True), ("2100-12-31", True)],
+)
+def test_without_start_or_event_dates_today_is_the_export(end, implausible):
+    """Only two end dates (too few for quartiles): implausible when more than 2 years after today.
+
+    today 2024-12-31 + 2 x 365.25 days = 2027-01-01 (noon).
+    """
+    ends = pd.Series(pd.to_datetime(["2024-02-01", end]))
+    flags = implausible_dates({END_DATE: ends}, today=pd.Timestamp("2024-12-31"))
+    assert flags[END_DATE].tolist() == [False, implausible]
+
+
+def test_the_hostile_file_warns_through_intake():
+    """tests/hostile/dates_implausible.csv: 30 customers 2023-2024, start 01.01.1900 and end 31.12.2100."""
+    path = HOSTILE / "dates_implausible.csv"
+    data = load_files(path)
+    checks = _by_name(quality_checks(data, read_table(path), lang="nb"))
+    assert checks["dates"].status == WARN
+    assert "Kolonnen «startdato» har 1 dato" in checks["dates"].message
+    assert "Kolonnen «sluttdato» har 1 dato" in checks["dates"].message
+    assert "31.12.2100" in checks["dates"].message
+    assert checks["history"].status == PASS and "27 måneder" in checks["history"].message

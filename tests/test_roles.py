@@ -11,7 +11,13 @@ import pytest
 from churn.core.dataset import EVENT_KINDS
 from churn.core.errors import SchemaError
 from churn.ingest.parsing import read_table
-from churn.ingest.roles import event_kind, guess_roles, normalise_name, parse_churn_label
+from churn.ingest.roles import (
+    event_kind,
+    guess_roles,
+    normalise_name,
+    parse_churn_label,
+    repeated_id_column,
+)
 
 FILES = Path(__file__).parent / "files"
 
@@ -353,3 +359,30 @@ def test_the_event_type_map_covers_every_raw_type():
         "Ordre": "order",
         "Webinar": "other",
     }
+
+
+# ---------------------------------------------------------------- an id with repeats
+
+
+@pytest.mark.parametrize(
+    "columns,expected",
+    [
+        ({"customer_id": [17, 18, 17, 18], "plan": ["a", "b", "a", "b"]}, "customer_id"),
+        ({"Kundenr": ["K1", "K1", "K2", "K3"], "Bransje": ["x", "y", "x", "y"]}, "Kundenr"),
+        ({"customer_id": [1.0, 1.0, 2.0, 3.0], "x": [1, 2, 3, 4]}, "customer_id"),  # whole numbers
+        ({"customer_id": [1, 2, 3, 4], "plan": ["a", "b", "a", "b"]}, None),  # unique: it is the id
+        ({"customer_id": [1.5, 1.5, 2.5, 3.5], "plan": ["a", "b", "a", "b"]}, None),  # not id-shaped
+        ({"customer_id": [1, 1, None, 2], "plan": ["a", "b", "a", "b"]}, None),  # a quarter empty
+        ({"kunde": ["Ja", "Nei", "Ja", "Nei"], "plan": ["a", "b", "a", "b"]}, None),  # a yes/no label
+        ({"city": ["Oslo", "Oslo", "Bergen", "Bodø"], "plan": ["a", "b", "a", "b"]}, None),  # not id-named
+    ],
+)
+def test_repeated_id_column(columns, expected):
+    assert repeated_id_column(pd.DataFrame(columns)) == expected
+
+
+def test_an_id_with_repeats_is_still_not_guessed_but_named_as_the_hint():
+    """tests/hostile/ids_repeated.csv: 10 customers (17 ... 26) in 6 monthly snapshots."""
+    frame = read_table(Path(__file__).parent / "hostile" / "ids_repeated.csv")
+    assert guess_roles(frame, None).customer_id is None
+    assert repeated_id_column(frame) == "customer_id"

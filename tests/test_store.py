@@ -1,11 +1,22 @@
-"""Workspaces in SQLite: round trips, isolation, atomic writes, hostile tokens."""
+"""Workspaces in SQLite: round trips (narrow tables and wide Parquet frames), isolation, atomic writes, hostile tokens."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from churn.core.dataset import Dataset, RoleMapping
 from churn.core.errors import WorkspaceError
+from churn.ingest.intake import build_dataset
 from churn.workspace import store
+
+HOSTILE_NAMES = [
+    '"; drop table x; --',
+    "![x](http://h/a.png)",
+    "[brackets] and ]]",
+    'it\'s "quoted"',
+    "Månedsbeløp æøå – 客户",
+    "c0",
+]
 
 
 def small_dataset(name="kunder.csv") -> Dataset:
@@ -72,18 +83,23 @@ def test_workspaces_are_isolated(tmp_db):
         store.load_dataset(theirs, dataset_id)
 
 
+def _fail_on_events(monkeypatch) -> None:
+    """Make the store's frame writer fail ('disk full') when it reaches the event table."""
+    real_write = store._write_frame
+
+    def failing_write(db, dataset_id, part, frame):
+        if part == "events":
+            raise OSError("disk full")
+        return real_write(db, dataset_id, part, frame)
+
+    monkeypatch.setattr(store, "_write_frame", failing_write)
+
+
 def test_a_failed_save_leaves_nothing_behind(tmp_db, monkeypatch):
     """The disk 'fills up' while the event table is written: the whole dataset rolls back."""
     token = store.create_workspace()
     store.save_dataset(token, small_dataset("first.csv"))
-    real_write = store._write_frame
-
-    def failing_write(db, table, frame):
-        if table.endswith("_events"):
-            raise OSError("disk full")
-        return real_write(db, table, frame)
-
-    monkeypatch.setattr(store, "_write_frame", failing_write)
+    _fail_on_events(monkeypatch)
     with pytest.raises(OSError, match="disk full"):
         store.save_dataset(token, small_dataset("broken.csv"))
     assert [d["name"] for d in store.list_datasets(token)] == ["first.csv"]
@@ -119,3 +135,111 @@ def test_models_scenarios_and_settings(tmp_db):
     assert store.get_settings(token) == {"lang": "nb"}
     store.delete_dataset(token, dataset_id)
     assert store.list_datasets(token) == [] and store.latest_model(token, dataset_id) is None
+
+
+# ---------------------------------------------------------------- wide frames (Parquet)
+
+
+def wide_customers(columns: int = 5000, rows: int = 30) -> pd.DataFrame:
+    """A seeded customer table: an id, a 0/1 churn column and ``columns - 2`` numbers."""
+    rng = np.random.default_rng(5000)
+    numbers = rng.normal(100, 15, size=(rows, columns - 2)).round(2)
+    numbers[rng.random(size=numbers.shape) < 0.01] = np.nan
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"customer_id": [f"K{i:03d}" for i in range(rows)], "churned": [i % 2 for i in range(rows)]}
+            ),
+            pd.DataFrame(numbers, columns=[f"f{j:04d}" for j in range(1, columns - 1)]),
+        ],
+        axis=1,
+    )
+
+
+def mixed_dataset(names: list[str]) -> Dataset:
+    """One column of every stored kind (date, int, nullable int, bool, float, text) per name group."""
+    base = small_dataset()
+    customers = base.customers.assign(active=[True, False, True])
+    extra = pd.DataFrame({name: ["a", None, "c"] for name in names})
+    customers = pd.concat([customers, extra], axis=1)
+    return base.evolve(customers=customers, attributes=[*base.attributes, *names])
+
+
+@pytest.mark.slow
+def test_a_5000_column_table_goes_through_build_save_and_load(tmp_db):
+    """5,000 columns is past SQLite's 2,000-column limit: stored as Parquet, read back equal."""
+    raw = wide_customers()
+    dataset = build_dataset(
+        raw, None, RoleMapping(customer_id="customer_id", churn_label="churned"), name="wide"
+    )
+    token = store.create_workspace()
+    dataset_id = store.save_dataset(token, dataset)
+    loaded = store.load_dataset(token, dataset_id)
+    pd.testing.assert_frame_equal(loaded.customers, dataset.customers)
+    assert loaded.customers.shape == (30, 5001) and loaded.attributes == dataset.attributes
+    with store.connect() as db:
+        assert db.execute("select part from dataset_frames").fetchall() == [("customers",)]
+        assert f"ds{dataset_id}_customers" not in db.table_names()
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["table", "parquet"])
+def test_both_storages_read_back_the_same_names_values_and_dtypes(tmp_db, monkeypatch, wide):
+    """A frame stored as a table and the same frame stored as Parquet load identically."""
+    original = mixed_dataset(HOSTILE_NAMES)
+    token = store.create_workspace()
+    narrow = store.load_dataset(token, store.save_dataset(token, original))
+    if wide:
+        monkeypatch.setattr(store, "WIDE_COLUMNS", 3)
+    loaded = store.load_dataset(token, store.save_dataset(token, original))
+    with store.connect() as db:
+        blobs = db.execute("select count(*) from dataset_frames").fetchone()[0]
+    assert blobs == (2 if wide else 0)  # customers and events of the second save
+    pd.testing.assert_frame_equal(loaded.customers, narrow.customers)
+    pd.testing.assert_frame_equal(loaded.events, narrow.events)
+    assert list(loaded.customers.columns[-len(HOSTILE_NAMES) :]) == HOSTILE_NAMES
+    assert loaded.customers["active"].tolist() == [1, 0, 1]
+    assert loaded.customers["Antall ansatte"].dtype == "Int64"
+    assert loaded.customers[HOSTILE_NAMES[0]].fillna("<missing>").tolist() == ["a", "<missing>", "c"]
+    assert loaded.attributes[-len(HOSTILE_NAMES) :] == HOSTILE_NAMES
+
+
+def test_a_wide_table_keeps_hostile_column_names(tmp_db):
+    """Quotes, brackets, SQL, markdown and non-ASCII in headers survive build, save and load."""
+    names = dict(zip([f"f{j:04d}" for j in range(1, len(HOSTILE_NAMES) + 1)], HOSTILE_NAMES, strict=True))
+    customers = wide_customers(columns=1200, rows=4).rename(columns=names)
+    dataset = build_dataset(customers, None, RoleMapping(customer_id="customer_id", churn_label="churned"))
+    token = store.create_workspace()
+    loaded = store.load_dataset(token, store.save_dataset(token, dataset))
+    pd.testing.assert_frame_equal(loaded.customers, dataset.customers)
+    assert [c for c in loaded.customers.columns if c in HOSTILE_NAMES] == HOSTILE_NAMES
+    assert loaded.customers[HOSTILE_NAMES[0]].tolist() == customers[HOSTILE_NAMES[0]].tolist()
+    with store.connect() as db:
+        assert (
+            "x" not in db.table_names()
+            and db.execute("select count(*) from dataset_frames").fetchone()[0] == 1
+        )
+
+
+def test_deleting_a_wide_dataset_deletes_its_parquet(tmp_db, monkeypatch):
+    monkeypatch.setattr(store, "WIDE_COLUMNS", 3)
+    token = store.create_workspace()
+    kept, gone = (
+        store.save_dataset(token, small_dataset("kept.csv")),
+        store.save_dataset(token, small_dataset()),
+    )
+    store.delete_dataset(token, gone)
+    with store.connect() as db:
+        assert db.execute("select distinct dataset_id from dataset_frames").fetchall() == [(kept,)]
+    assert store.load_dataset(token, kept).name == "kept.csv"
+
+
+def test_a_failed_wide_save_leaves_no_parquet_behind(tmp_db, monkeypatch):
+    """The customers' Parquet is written, then the events fail: the blob rolls back with the rest."""
+    monkeypatch.setattr(store, "WIDE_COLUMNS", 3)
+    token = store.create_workspace()
+    _fail_on_events(monkeypatch)
+    with pytest.raises(OSError, match="disk full"):
+        store.save_dataset(token, small_dataset("broken.csv"))
+    assert store.list_datasets(token) == []
+    with store.connect() as db:
+        assert db.execute("select count(*) from dataset_frames").fetchone()[0] == 0

@@ -16,9 +16,9 @@ import pandas as pd
 
 from churn.core.dataset import Dataset
 from churn.core.errors import InputError, SchemaError
-from churn.ingest.intake import build_dataset
+from churn.ingest.intake import build_dataset, customer_ids
 from churn.ingest.parsing import MAX_BYTES, read_table
-from churn.ingest.roles import guess_roles
+from churn.ingest.roles import guess_roles, repeated_id_column
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +52,33 @@ def dataset_name(*paths: str | None) -> str:
     return " + ".join(PurePath(p.replace("\\", "/")).stem for p in paths if p) or "dataset"
 
 
+def refuse_repeated_ids(customers: pd.DataFrame) -> None:
+    """Explain a missing customer id when the column that looks like it has repeated ids.
+
+    The role guesser passes over an id column whose values repeat, and the CLI
+    has no option to choose the id, so the user is told which column that is.
+
+    Parameters
+    ----------
+    customers : pd.DataFrame
+        The typed customer table whose guessed roles have no customer id.
+
+    Raises
+    ------
+    SchemaError
+        When an id-named column holds repeated ids (the count and an example are named).
+    """
+    column = repeated_id_column(customers)
+    if column is None:
+        return
+    ids = customer_ids(customers[column]).dropna()
+    repeated = ids[ids.duplicated()]
+    raise SchemaError(
+        f"Column '{column}' looks like the customer id but has {len(repeated)} repeated ids "
+        f"(e.g. '{repeated.iloc[0]}'); keep one row per customer in the file and run the command again."
+    )
+
+
 def load(args: argparse.Namespace) -> Loaded:
     """Read the command's files, guess the column roles (``--target`` wins) and build the dataset.
 
@@ -60,7 +87,8 @@ def load(args: argparse.Namespace) -> Loaded:
     InputError
         When neither a customer table nor an event log is given, or a file cannot be read.
     SchemaError
-        When ``--target`` names no column of the customer table, or the roles do not fit.
+        When ``--target`` names no column of the customer table, the id column has
+        repeated ids, or the roles do not fit.
     """
     path, events_path = getattr(args, "path", None), getattr(args, "events", None)
     if not path and not events_path:
@@ -69,6 +97,8 @@ def load(args: argparse.Namespace) -> Loaded:
     customers = read_table(path, max_bytes=max_bytes) if path else None
     events = read_table(events_path, max_bytes=max_bytes) if events_path else None
     mapping = guess_roles(customers, events)
+    if customers is not None and mapping.customer_id is None:
+        refuse_repeated_ids(customers)
     target = getattr(args, "target", None)
     if target:
         if customers is None or target not in customers.columns:

@@ -116,7 +116,9 @@ class Dataset:
         Attribute columns suspected of leaking the outcome (e.g. churn reason);
         excluded from modelling by default.
     as_of : pd.Timestamp | None
-        The latest date seen in the data: "today" for this dataset.
+        The latest plausible date in the data: "today" for this dataset (dates far
+        outside the rest, or long after the export, are left out; see
+        ``churn.ingest.quality.implausible_dates``).
     churn_definition : str
         One of CHURN_FROM_LABEL, CHURN_FROM_END_DATE, CHURN_FROM_INACTIVITY.
     name : str

@@ -1,5 +1,6 @@
 """Read a file and understand it: parsing, column roles, data quality, intake, the sample."""
 
+from churn.ingest.excel import read_excel
 from churn.ingest.intake import (
     build_dataset,
     canonical_events,
@@ -21,6 +22,7 @@ from churn.ingest.parsing import (
 from churn.ingest.quality import (
     Check,
     history_months,
+    implausible_dates,
     leakage_reasons,
     leakage_suspects,
     missing_by_column,
@@ -37,6 +39,7 @@ from churn.ingest.roles import (
     guess_roles,
     normalise_name,
     parse_churn_label,
+    repeated_id_column,
 )
 from churn.ingest.sample import (
     generate_sample,
@@ -48,6 +51,7 @@ __all__ = [
     "decode_text",
     "sniff_delimiter",
     "read_table",
+    "read_excel",
     "coerce_column",
     "to_dates",
     "normalise_name",
@@ -56,8 +60,10 @@ __all__ = [
     "guess_event_roles",
     "event_kind",
     "guess_roles",
+    "repeated_id_column",
     "Check",
     "leakage_reasons",
+    "implausible_dates",
     "leakage_suspects",
     "history_months",
     "missing_by_column",

@@ -10,7 +10,9 @@ Churn is defined, in this order of preference, by
 2. an end (cancel) date: churned when it is set and on or before ``as_of``,
 3. inactivity in the event log: no event for ``inactivity_days`` before ``as_of``.
 
-``as_of`` ("today" for the data) is the latest start, end or event date.
+``as_of`` ("today" for the data) is the latest plausible start, end or event date:
+dates :func:`churn.ingest.quality.implausible_dates` flags (a 1900 start, a 2100
+end) are left out of it and treated as missing for churn and tenure too.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from churn.core.dataset import (
 )
 from churn.core.errors import SchemaError
 from churn.ingest.parsing import read_table, to_dates
-from churn.ingest.quality import leakage_suspects
+from churn.ingest.quality import implausible_dates, leakage_suspects
 from churn.ingest.roles import event_kind, guess_roles, parse_churn_label
 
 __all__ = [
@@ -117,6 +119,34 @@ def _numbers(series: pd.Series | None) -> pd.Series | None:
 def _latest(*series: pd.Series | None) -> pd.Timestamp | None:
     values = [s.max() for s in series if s is not None and s.notna().any()]
     return pd.Timestamp(max(values)).normalize() if values else None
+
+
+def _plausible_dates(
+    start: pd.Series | None, end: pd.Series | None, events: pd.DataFrame | None
+) -> tuple[pd.Series | None, pd.Series | None, pd.DataFrame | None]:
+    """Start dates, end dates and events with the implausible dates treated as missing.
+
+    Implausible (see :func:`churn.ingest.quality.implausible_dates`) start and
+    end dates become NaT, so they neither set ``as_of`` nor count for churn and
+    tenure; events with an implausible timestamp are dropped, like events with
+    none. The inputs (and the raw table) keep the values.
+
+    Example
+    -------
+    Starts 2023-01-01 ... 2024-06-30 plus 1900-01-01, end dates up to 2024-08-01
+    plus 2100-12-31 on an active customer: both become NaT, ``as_of`` is
+    2024-08-01, the customer with the 2100 end stays active with tenure up to
+    2024-08-01 and the one with the 1900 start has no tenure.
+    """
+    stamps = None if events is None else events[TIMESTAMP]
+    flags = implausible_dates({START_DATE: start, END_DATE: end, TIMESTAMP: stamps})
+    for role, flagged in flags.items():
+        if flagged.any():
+            log.info("%d implausible %s values treated as missing", int(flagged.sum()), role)
+    start = None if start is None else start.mask(flags[START_DATE])
+    end = None if end is None else end.mask(flags[END_DATE])
+    events = None if events is None else events[~flags[TIMESTAMP]].reset_index(drop=True)
+    return start, end, events
 
 
 def _tenure(start: pd.Series, end: pd.Series, churned: pd.Series, as_of: pd.Timestamp) -> pd.Series:
@@ -242,7 +272,8 @@ def _attributes(raw: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, 
         mapping.tenure,
         mapping.value,
     }
-    frame, categorical = pd.DataFrame(index=raw.index), []
+    columns: dict[str, pd.Series] = {}
+    categorical: list[str] = []
     for column in raw.columns:
         series = raw[column]
         if column in used or series.isna().all():
@@ -262,11 +293,12 @@ def _attributes(raw: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, 
             else column
         )
         if is_text:
-            frame[name] = _as_text(series)
+            columns[name] = _as_text(series)
             categorical.append(name)
         else:
-            frame[name] = series
-    return frame, categorical
+            columns[name] = series
+    # one frame from all columns at once: inserting thousands one by one fragments it
+    return pd.DataFrame(columns, index=raw.index), categorical
 
 
 def _churn_columns(raw, mapping, end, events, as_of) -> tuple[pd.Series | None, pd.Series | None, str]:
@@ -331,6 +363,7 @@ def build_dataset(
     start = _dates(_column(raw, mapping.start_date, "customer table"))
     end = _dates(_column(raw, mapping.end_date, "customer table"))
     canon_events = _events_of_known_customers(canon_events, ids)
+    start, end, canon_events = _plausible_dates(start, end, canon_events)
     as_of = _latest(start, end, None if canon_events is None else canon_events[TIMESTAMP])
     churned, end, definition = _churn_columns(raw, mapping, end, canon_events, as_of)
     if definition == CHURN_FROM_INACTIVITY:
@@ -435,6 +468,7 @@ def _dataset_from_events(events: pd.DataFrame, mapping: RoleMapping, name: str) 
         raise SchemaError(
             "The event log has no rows with both a customer id and a timestamp; check those columns."
         )
+    events = _plausible_dates(None, None, events)[2]
     as_of = _latest(events[TIMESTAMP])
     days = int(mapping.inactivity_days or default_inactivity_days(events))
     customers = derive_customers_from_events(events, as_of, days)

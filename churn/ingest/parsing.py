@@ -2,8 +2,8 @@
 
 :func:`read_table` accepts CSV/TSV/TXT, Excel (.xlsx) and Parquet as bytes or a
 path. Text files have their encoding detected (UTF-8, UTF-8 with BOM, UTF-16
-with BOM, else ``charset-normalizer`` preferring cp1252/latin-1 so that æ ø å
-survive) and their delimiter sniffed (``,`` ``;`` tab ``|`` or runs of
+with or without BOM, else ``charset-normalizer`` preferring cp1252/latin-1 so
+that æ ø å survive) and their delimiter sniffed (``,`` ``;`` tab ``|`` or runs of
 whitespace). Every column is then coerced by :func:`coerce_column`:
 
 * blanks, spaces and the usual "no value" markers become missing;
@@ -15,7 +15,8 @@ whitespace). Every column is then coerced by :func:`coerce_column`:
   amounts are never turned into dates.
 
 Nothing is executed or unpickled: CSV is parsed as text, Excel through
-openpyxl's cell values, Parquet through pyarrow's columnar reader.
+openpyxl's cell values (:mod:`churn.ingest.excel`, which also bounds how far a
+workbook may unpack), Parquet through pyarrow's columnar reader.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from churn.core.errors import InputError
+from churn.ingest.excel import read_excel
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ MISSING_MARKERS = frozenset(
 _MISSING_ANY_CASE = frozenset(v for m in MISSING_MARKERS for v in (m, m.upper(), m.title(), m.capitalize()))
 _SNIFF_LINES = 60
 _WESTERN = ["cp1252", "latin_1", "iso8859_15"]
+_CONTROLS = tuple(chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32)))  # all but tab, LF, CR
+# Enough byte pairs to see the NUL rhythm of UTF-16 text, few enough to look at cheaply.
+_UTF16_SAMPLE = 4096
 
 _DATE_NAME = re.compile(
     r"(date|dato|_at$|^at_|time|tid|when|day|dag$|start|slutt|end|signup|cancel|created|"
@@ -95,23 +100,44 @@ def _read_source(source: bytes | str | Path, filename: str | None, max_bytes: in
 def decode_text(data: bytes, name: str = "upload") -> str:
     """Decode an uploaded text file, detecting its encoding.
 
-    UTF-8 (with or without BOM) and UTF-16 with BOM are tried first; otherwise
+    UTF-16 (with a BOM, or without one when NUL bytes fill one half of every
+    byte pair) and UTF-8 (with or without BOM) are tried first; otherwise
     ``charset-normalizer`` picks among cp1252 / latin-1 / ISO-8859-15, then any
     encoding it knows.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's bytes.
+    name : str
+        The file name, used in messages.
+
+    Returns
+    -------
+    str
+        The text, without its byte order mark.
 
     Raises
     ------
     InputError
         When the bytes are binary (NUL or control bytes) or no encoding fits.
+
+    Example
+    -------
+    >>> decode_text("Navn;By\\nÅse;Tromsø\\n".encode("utf-16-le"))
+    'Navn;By\\nÅse;Tromsø\\n'
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    head = data[:65536]
-    controls = sum(head.count(bytes([c])) for c in (*range(0, 9), 11, 12, *range(14, 32)))
-    if b"\x00" in head or controls > max(2, len(head) // 200):
-        raise InputError(
-            f"The file '{name}' is binary, not a text table; upload CSV, Excel (.xlsx) or Parquet."
-        )
+    utf16 = _utf16_codec(data[:_UTF16_SAMPLE])
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError as error:  # odd length or a lone surrogate: not UTF-16 after all
+            raise _binary(name) from error
+        if _looks_binary(text[:65536]):
+            raise _binary(name)
+        return text
+    if _looks_binary(data[:65536].decode("latin-1")):  # latin-1 maps every byte to the same code point
+        raise _binary(name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -125,6 +151,38 @@ def decode_text(data: bytes, name: str = "upload") -> str:
         )
     log.info("decoded %s as %s", name, match.encoding)
     return str(match)
+
+
+def _utf16_codec(head: bytes) -> str | None:
+    """The UTF-16 codec for ``head``, or ``None`` when it is not UTF-16.
+
+    Without a BOM the byte order shows in the NUL bytes: text in Latin letters
+    (æ ø å included, all below U+0100) has a zero high byte in nearly every
+    pair and almost never a zero low byte. Binary data keeps no such rhythm,
+    and what slips through is refused for its control characters once decoded.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # the BOM gives the byte order
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even = head[0 : 2 * pairs : 2].count(0) / pairs
+    odd = head[1 : 2 * pairs : 2].count(0) / pairs
+    if odd >= 0.9 and even <= 0.02:
+        return "utf-16-le"
+    if even >= 0.9 and odd <= 0.02:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(sample: str) -> bool:
+    """A NUL, or more control characters than real text has."""
+    controls = sum(sample.count(c) for c in _CONTROLS)
+    return "\x00" in sample or controls > max(2, len(sample) // 200)
+
+
+def _binary(name: str) -> InputError:
+    return InputError(f"The file '{name}' is binary, not a text table; upload CSV, Excel (.xlsx) or Parquet.")
 
 
 # ---------------------------------------------------------------- text -> frame
@@ -192,21 +250,6 @@ def _parse_text(text: str, name: str) -> tuple[pd.DataFrame, str | None]:
     return frame, delimiter
 
 
-def _read_excel(data: bytes, name: str) -> pd.DataFrame:
-    try:
-        sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="openpyxl", dtype=object)
-    except Exception as error:  # openpyxl raises many types for broken workbooks
-        raise InputError(
-            f"The Excel file '{name}' cannot be read; open it in Excel and save it as .xlsx again."
-        ) from error
-    for frame in sheets.values():
-        if frame.dropna(how="all").shape[0] > 0:
-            return frame
-    raise InputError(
-        f"The Excel file '{name}' has no rows in any sheet; export the table again with its rows."
-    )
-
-
 def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
@@ -253,18 +296,19 @@ def read_table(
     Raises
     ------
     InputError
-        Empty, binary, undecodable, too large or not a table.
+        Empty, binary, undecodable, too large, not a table, or a workbook
+        that unpacks past the limits of :mod:`churn.ingest.excel`.
 
     Example
     -------
-    >>> read_table(b"Kundenr;Beløp\\n7;1 250,50\\n8;99\\n")["Beløp"].tolist()
+    >>> read_table("Kundenr;Beløp\\n7;1 250,50\\n8;99\\n".encode())["Beløp"].tolist()
     [1250.5, 99.0]
     """
     data, name = _read_source(source, filename, max_bytes)
     kind = _format_of(data, name)
     delimiter = None
     if kind == "xlsx":
-        frame = _read_excel(data, name)
+        frame = read_excel(data, name)
     elif kind == "parquet":
         frame = _read_parquet(data, name)
     else:

@@ -3,8 +3,10 @@
 The thresholds are seed 004's data rules: at least 18 months of history,
 under 20 % missing values, at least about 100 customers and at least 20
 documented churners. On top: duplicate rows, constant columns, leakage
-suspects (excluded from modelling by default) and events that could not be
-attached to a customer.
+suspects (excluded from modelling by default), events that could not be
+attached to a customer and implausible dates (:func:`implausible_dates`: a
+1900 start or a 2100 end date among 2023 data), which intake leaves out of
+``as_of`` and treats as missing.
 
 Leakage suspects (:func:`leakage_suspects`) are attribute columns that
 
@@ -17,6 +19,7 @@ Leakage suspects (:func:`leakage_suspects`) are attribute columns that
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -35,8 +38,9 @@ from churn.core.dataset import (
     VALUE,
     Dataset,
 )
-from churn.core.formatting import fmt_number, fmt_pct
+from churn.core.formatting import fmt_date, fmt_number, fmt_pct
 from churn.core.i18n import t
+from churn.ingest.parsing import to_dates
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,13 @@ LEAKAGE_AUC = 0.98
 ONLY_FILLED_MIN = 0.3
 DUPLICATE_EVENT_SHARE = 0.001
 AFTER_END_SHARE = 0.9
+FAR_IQR = 3.0
+FAR_MIN_YEARS = 30
+AFTER_EXPORT_YEARS = 2
+MIN_DATES_FOR_BULK = 5
+NEARLY_ALL_IMPLAUSIBLE = 0.95
+_DAYS_PER_YEAR = 365.25
+_EPOCH = pd.Timestamp("1970-01-01")
 
 
 @dataclass(frozen=True)
@@ -141,19 +152,107 @@ def leakage_suspects(customers: pd.DataFrame, attributes: list[str]) -> list[str
     return [c for c in attributes if c in reasons]
 
 
+# ---------------------------------------------------------------- implausible dates
+
+
+def _days(dates: pd.Series) -> pd.Series:
+    """Dates as float days since 1970 (NaN where missing): spans of centuries overflow a Timedelta."""
+    return (dates - _EPOCH) / pd.Timedelta(days=1)
+
+
+def _far_outside(days: pd.Series) -> pd.Series:
+    """True where a date lies more than max(3 x IQR, 30 years) outside its column's quartiles."""
+    known = days.dropna()
+    if len(known) < MIN_DATES_FOR_BULK:
+        return pd.Series(False, index=days.index)
+    low, high = known.quantile(0.25), known.quantile(0.75)
+    margin = max(FAR_IQR * (high - low), FAR_MIN_YEARS * _DAYS_PER_YEAR)
+    return (days < low - margin) | (days > high + margin)
+
+
+def _export_day(days: dict[str, pd.Series], far: dict[str, pd.Series], today: pd.Timestamp | None) -> float:
+    """The export date (float days): the latest start or event date not far outside, else ``today``."""
+    latest = [days[role][~far[role]].max() for role in (START_DATE, TIMESTAMP) if role in days]
+    latest = [day for day in latest if pd.notna(day)]
+    if latest:
+        return float(max(latest))
+    today = pd.Timestamp.today() if today is None else pd.Timestamp(today)
+    return float(_days(pd.Series([today.normalize()])).iloc[0])
+
+
+def implausible_dates(
+    dates: Mapping[str, pd.Series | None], today: pd.Timestamp | None = None
+) -> dict[str, pd.Series]:
+    """Which start, end and event dates are implausible: sentinels, typos, dates after the export.
+
+    A date is implausible when it is
+
+    1. **far outside its column**: more than max(3 x IQR, 30 years) before the
+       column's lower quartile or after its upper quartile. Quartiles are not
+       moved by a few stray values, and the 30-year floor keeps legitimate long
+       histories (a 1998-2024 customer base, a few founding customers among
+       recent ones). Only judged in columns with at least 5 dates.
+    2. **after the export**: more than 2 years after the export date, the
+       latest start or event date that is not far outside. Since that is the
+       latest start or event, only end dates can be after it; 2 years leave
+       room for planned cancellations. Without start and event dates the
+       export date is ``today`` (the clock unless given).
+
+    Parameters
+    ----------
+    dates : Mapping[str, pd.Series or None]
+        Date columns by role: ``start_date``, ``end_date``, ``timestamp``
+        (:mod:`churn.core.dataset` names); None or absent roles are skipped.
+    today : pd.Timestamp, optional
+        Stands in for the export date when there are no start or event dates.
+
+    Returns
+    -------
+    dict[str, pd.Series]
+        Per given role, a boolean mask (True = implausible) on that column's index;
+        missing dates are never implausible.
+
+    Example
+    -------
+    Start dates 2023-01-01 ... 2024-06-30 (nine of them) and one 1900-01-01:
+    quartiles 2023-02-08 and 2023-12-09, IQR 304 days, margin max(2.5, 30) =
+    30 years, so dates before 1993-02 or after 2053-12 are far outside: 1900
+    is. The export date is 2024-06-30; an end date 2100-12-31 is more than 2
+    years after it (and far outside its own column too). One start date per
+    year 1998-2024: quartiles mid-2004 and mid-2017, IQR 13 years, margin
+    39 years, nothing is implausible.
+    """
+    columns = {role: series for role, series in dates.items() if series is not None}
+    days = {role: _days(series) for role, series in columns.items()}
+    far = {role: _far_outside(day) for role, day in days.items()}
+    after_export = _export_day(days, far, today) + AFTER_EXPORT_YEARS * _DAYS_PER_YEAR
+    return {role: far[role] | (days[role] > after_export) for role in columns}
+
+
 # ---------------------------------------------------------------- measures
 
 
 def history_months(dataset: Dataset) -> float | None:
-    """Months from the earliest start or event date to ``as_of`` (None without dates)."""
-    firsts = []
+    """Months from the earliest plausible start or event date to ``as_of`` (None without dates).
+
+    Dates :func:`implausible_dates` flags (a 1900 start) do not stretch the history.
+
+    Example
+    -------
+    Starts 2023-01-01 ... 2024-06-30 and 1900-01-01, ``as_of`` 2024-08-01:
+    2023-01-01 -> 2024-08-01 = 578 days / 30.4375 = 18.99 months.
+    """
+    dates = {}
     if dataset.has_dates:
-        firsts.append(dataset.customers[START_DATE].min())
+        dates[START_DATE] = dataset.customers[START_DATE]
     if dataset.has_events:
-        firsts.append(dataset.events[TIMESTAMP].min())
-    if not firsts or dataset.as_of is None:
+        dates[TIMESTAMP] = dataset.events[TIMESTAMP]
+    if not dates or dataset.as_of is None:
         return None
-    return float((dataset.as_of - min(firsts)).days / DAYS_PER_MONTH)
+    flags = implausible_dates(dates, today=dataset.as_of)
+    firsts = [series[~flags[role]].min() for role, series in dates.items()]
+    firsts = [first for first in firsts if pd.notna(first)]
+    return float((dataset.as_of - min(firsts)).days / DAYS_PER_MONTH) if firsts else None
 
 
 def missing_by_column(dataset: Dataset) -> pd.Series:
@@ -188,6 +287,50 @@ def _history_check(dataset: Dataset, lang: str) -> Check:
     if months >= MIN_HISTORY_MONTHS:
         return Check("history", PASS, t("quality.history_pass", lang, **values))
     return Check("history", WARN, t("quality.history_warn", lang, **values))
+
+
+def _raw_dates(frame: pd.DataFrame | None, column: str | None) -> pd.Series | None:
+    """A raw table's column as dates, the way intake reads it (None when absent or not dates)."""
+    if frame is None or column is None or column not in frame:
+        return None
+    series = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    return to_dates(series.map(lambda v: v if pd.isna(v) else str(v)).astype(object))
+
+
+def _raw_date_columns(dataset: Dataset, raw_customers, raw_events) -> dict[str, tuple[str, pd.Series]]:
+    """Role -> (the client's column name, its raw dates) for the mapped date columns."""
+    mapping = dataset.mapping
+    sources = {
+        START_DATE: (raw_customers, mapping.start_date),
+        END_DATE: (raw_customers, mapping.end_date),
+        TIMESTAMP: (raw_events, mapping.event_timestamp),
+    }
+    columns = {role: (column, _raw_dates(frame, column)) for role, (frame, column) in sources.items()}
+    return {role: (column, dates) for role, (column, dates) in columns.items() if dates is not None}
+
+
+def _dates_check(dataset: Dataset, raw_customers, raw_events, lang: str) -> Check | None:
+    """Implausible dates per date column, in the client's column names (needs the raw tables)."""
+    columns = _raw_date_columns(dataset, raw_customers, raw_events)
+    if not columns:
+        return None
+    flags = implausible_dates({role: dates for role, (_, dates) in columns.items()})
+    lines, worst = [], 0.0
+    for role, (column, dates) in columns.items():
+        flagged = dates[flags[role]]
+        if flagged.empty:
+            continue
+        key = "quality.dates_warn_one" if len(flagged) == 1 else "quality.dates_warn"
+        example = fmt_date(flagged.iloc[0], lang)
+        lines.append(t(key, lang, column=column, count=fmt_number(len(flagged), lang), example=example))
+        worst = max(worst, len(flagged) / int(dates.notna().sum()))
+    if not lines:
+        return Check("dates", PASS, t("quality.dates_pass", lang))
+    if worst >= NEARLY_ALL_IMPLAUSIBLE:
+        return Check("dates", FAIL, " ".join([*lines, t("quality.dates_fail", lang)]))
+    return Check("dates", WARN, " ".join(lines))
 
 
 def _missing_check(dataset: Dataset, lang: str) -> Check:
@@ -302,18 +445,20 @@ def quality_checks(
         The built dataset.
     raw_customers, raw_events : pd.DataFrame, optional
         The typed tables as read (before building), for checks on what was
-        dropped (duplicate raw rows, events of unknown customers).
+        dropped (duplicate raw rows, events of unknown customers, implausible dates).
     lang : str
         Language of the messages.
 
     Returns
     -------
     list[Check]
-        history, missing, customers, churned, duplicates, constant, leakage
-        and (with ``raw_events``) events.
+        history, (with a raw table holding mapped dates) dates, missing,
+        customers, churned, duplicates, constant, leakage and (with
+        ``raw_events``) events.
     """
     checks = [
         _history_check(dataset, lang),
+        _dates_check(dataset, raw_customers, raw_events, lang),
         _missing_check(dataset, lang),
         *_size_checks(dataset, lang),
         _duplicate_check(dataset, raw_customers, lang),

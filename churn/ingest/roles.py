@@ -210,13 +210,16 @@ def _is_label_like(series: pd.Series) -> bool:
     return 0 < values.nunique() <= 2 and bool(values.isin(_POSITIVE | _NEGATIVE).all())
 
 
-def _is_id_like(series: pd.Series) -> bool:
+def _is_id_shaped(series: pd.Series) -> bool:
+    """Filled (99%), not dates, whole numbers if numeric: an id but for uniqueness."""
     values = series.dropna()
     if len(values) == 0 or len(values) < len(series) * 0.99 or pd.api.types.is_datetime64_any_dtype(series):
         return False
-    if pd.api.types.is_float_dtype(series) and not (values == values.round()).all():
-        return False
-    return values.is_unique
+    return not (pd.api.types.is_float_dtype(series) and not (values == values.round()).all())
+
+
+def _is_id_like(series: pd.Series) -> bool:
+    return _is_id_shaped(series) and series.dropna().is_unique
 
 
 def _pick(frame: pd.DataFrame, role: str, taken: set[str], accept=lambda s: True) -> str | None:
@@ -291,6 +294,35 @@ def guess_customer_roles(frame: pd.DataFrame) -> dict:
     others = [c for c in frame.columns if c not in taken and c not in named and _is_category(frame[c])]
     roles["segments"] = tuple(c for c in [*named, *others] if not _LEAKY_NAME.search(normalise_name(c)))
     return roles
+
+
+def repeated_id_column(frame: pd.DataFrame) -> str | None:
+    """The column named like a customer id that :func:`guess_customer_roles` passed over for repeats.
+
+    The guesser only takes a column whose ids are unique; this names the
+    column it would have taken otherwise, so a missing id can be explained.
+
+    Parameters
+    ----------
+    frame : pd.DataFrame
+        A typed customer table.
+
+    Returns
+    -------
+    str or None
+        The best id-named, id-shaped column whose values repeat; None when there is none.
+
+    Example
+    -------
+    >>> repeated_id_column(pd.DataFrame({"customer_id": [1, 1, 2], "plan": ["a", "b", "a"]}))
+    'customer_id'
+    """
+    return _pick(
+        frame,
+        "customer_id",
+        set(),
+        lambda s: _is_id_shaped(s) and not s.dropna().is_unique and not _is_label_like(s),
+    )
 
 
 def guess_event_roles(frame: pd.DataFrame, customer_id: str | None = None) -> dict:

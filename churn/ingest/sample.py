@@ -405,6 +405,19 @@ def _customer_ids(n_customers: int) -> np.ndarray:
     return np.char.add("C", np.char.zfill(np.arange(1, n_customers + 1).astype(str), width)).astype(object)
 
 
+def _cancel_dates(c: dict) -> pd.Series:
+    """Cancel dates of the churned customers, NaT for the others.
+
+    Only the churned customers' day numbers are converted: pandas' float-to-date
+    conversion may read uninitialised memory at NaN positions, and under its own
+    overflow check that garbage can raise at random.
+    """
+    churned = np.asarray(c["churned"], dtype=bool)
+    dates = pd.Series(pd.NaT, index=range(len(churned)), dtype="datetime64[ns]")
+    dates[churned] = pd.to_datetime(np.asarray(c["cancel"], dtype=float)[churned], unit="D")
+    return dates
+
+
 def _customer_frame(
     c: dict, ids: np.ndarray, signup: pd.DatetimeIndex, discount_end: pd.Series
 ) -> pd.DataFrame:
@@ -414,7 +427,7 @@ def _customer_frame(
         {
             "customer_id": ids,
             "signup_date": signup,
-            "cancel_date": pd.to_datetime(np.where(c["churned"], c["cancel"], np.nan), unit="D"),
+            "cancel_date": _cancel_dates(c),
             "industry": c["industry_names"][c["industry"]],
             "region": c["region_names"][c["region"]],
             "plan": c["plan_names"][c["plan"]],

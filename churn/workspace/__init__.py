@@ -1,4 +1,4 @@
-"""Underneath every step: the SQLite workspace store and background jobs."""
+"""Underneath every step: the SQLite workspace store, background jobs and the password throttle."""
 
 from churn.workspace.jobs import (
     Job,
@@ -26,6 +26,7 @@ from churn.workspace.store import (
     update_settings,
     workspace_exists,
 )
+from churn.workspace.throttle import Throttle
 
 __all__ = [
     "m001_initial",
@@ -50,4 +51,5 @@ __all__ = [
     "JobRunner",
     "submit",
     "get",
+    "Throttle",
 ]

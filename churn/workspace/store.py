@@ -1,8 +1,9 @@
 """Workspaces in one embedded SQLite file (through sqlite-utils).
 
 A workspace is addressed by an unguessable token (it travels in the app's URL
-as ``?ws=...``). It holds datasets (stored as tables), the confirmed column
-mapping, trained models (CatBoost model bytes, never pickles), ROI scenarios
+as ``?ws=...``). It holds datasets (stored as tables; a table wider than
+:data:`WIDE_COLUMNS` columns, past SQLite's column limit, as Parquet bytes in
+``dataset_frames``), the confirmed column mapping, trained models (CatBoost model bytes, never pickles), ROI scenarios
 and small settings such as the language.
 
 Every public function opens its own connection (Streamlit sessions run on
@@ -12,6 +13,7 @@ failure never leaves half a dataset behind.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -23,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -32,6 +36,8 @@ from churn.core.errors import WorkspaceError
 DB_ENV = "CHURN_DB"
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "workspaces.db"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+#: frames with more columns than this are stored as Parquet (SQLite allows 2000 per table)
+WIDE_COLUMNS = 1000
 
 migrations = Migrations("churn")
 
@@ -75,6 +81,16 @@ def m001_initial(db: Database) -> None:
         foreign_keys=[("workspace", "workspaces", "token")],
     )
     db["scenarios"].create_index(["workspace", "name"], unique=True)
+
+
+@migrations()
+def m002_dataset_frames(db: Database) -> None:
+    # one Parquet blob per wide frame: part is "customers" or "events"
+    db["dataset_frames"].create(
+        {"dataset_id": int, "part": str, "parquet": bytes},
+        pk=("dataset_id", "part"),
+        foreign_keys=[("dataset_id", "datasets", "id")],
+    )
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -166,45 +182,86 @@ def _column_kind(series: pd.Series) -> str:
     return "text"
 
 
-def _write_frame(db: Database, table: str, frame: pd.DataFrame) -> list[list[str]]:
-    """Store ``frame`` in ``table`` with positional column names; return its schema."""
-    schema = [[str(name), _column_kind(frame[name])] for name in frame.columns]
-    sql_types = {"date": str, "int": int, "float": float, "text": str}
-    db[table].create({f"c{i}": sql_types[kind] for i, (_, kind) in enumerate(schema)})
-    columns = []
-    for (name, kind), position in zip(schema, range(len(schema)), strict=True):
-        series = frame.iloc[:, position]
-        if kind == "date":
-            values = series.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
-            values = values.where(series.notna(), None)
-        elif kind == "text":
-            values = (
-                series.astype(object).where(series.notna(), None).map(lambda v: v if v is None else str(v))
-            )
-        elif kind == "int":
-            values = series.astype("Int64").astype(object).where(series.notna(), None)
-        else:
-            values = series.astype(float).astype(object).where(series.notna(), None)
-        columns.append(values.tolist())
-        del name
+_SQL_TYPES = {"date": str, "int": int, "float": float, "text": str}
+
+
+def _stored_values(series: pd.Series, kind: str) -> list:
+    """The column as plain Python values (ISO text for dates, None for missing)."""
+    if kind == "date":
+        values = series.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
+        values = values.where(series.notna(), None)
+    elif kind == "text":
+        values = series.astype(object).where(series.notna(), None).map(lambda v: v if v is None else str(v))
+    elif kind == "int":
+        values = series.astype("Int64").astype(object).where(series.notna(), None)
+    else:
+        values = series.astype(float).astype(object).where(series.notna(), None)
+    return values.tolist()
+
+
+def _arrow_values(series: pd.Series, kind: str) -> pa.Array:
+    """The values :func:`_stored_values` gives, as an Arrow array (numbers without a Python detour)."""
+    if kind == "int":
+        return pa.array(series.astype("Int64"), type=pa.int64())
+    if kind == "float":
+        return pa.array(series.astype(float), type=pa.float64(), from_pandas=True)
+    return pa.array(_stored_values(series, kind), type=pa.string())
+
+
+def _write_frame(db: Database, dataset_id: int, part: str, frame: pd.DataFrame) -> list[list[str]]:
+    """Store ``frame`` with positional column names; return its schema ``[[name, kind], ...]``.
+
+    Up to :data:`WIDE_COLUMNS` columns it becomes the table ``ds{id}_{part}``;
+    a wider frame becomes one Parquet blob in ``dataset_frames`` holding the
+    same stored values, so both read back alike.
+    """
+    schema = [[str(name), _column_kind(frame.iloc[:, i])] for i, name in enumerate(frame.columns)]
+    if len(schema) > WIDE_COLUMNS:
+        arrays = [_arrow_values(frame.iloc[:, i], kind) for i, (_, kind) in enumerate(schema)]
+        buffer = io.BytesIO()
+        pq.write_table(pa.table(arrays, names=[f"c{i}" for i in range(len(schema))]), buffer)
+        db.execute(
+            "insert into dataset_frames (dataset_id, part, parquet) values (?, ?, ?)",
+            [int(dataset_id), part, buffer.getvalue()],
+        )
+        return schema
+    columns = [_stored_values(frame.iloc[:, i], kind) for i, (_, kind) in enumerate(schema)]
+    table = f"ds{int(dataset_id)}_{part}"
+    db[table].create({f"c{i}": _SQL_TYPES[kind] for i, (_, kind) in enumerate(schema)})
     placeholders = ", ".join("?" for _ in schema)
     db.conn.executemany(f"insert into [{table}] values ({placeholders})", zip(*columns, strict=True))
     return schema
 
 
-def _read_frame(db: Database, table: str, schema: list[list[str]]) -> pd.DataFrame:
-    cursor = db.execute(f"select * from [{table}]")
-    frame = pd.DataFrame.from_records(cursor.fetchall(), columns=[name for name, _ in schema])
-    for name, kind in schema:
-        if kind == "date":
-            frame[name] = pd.to_datetime(frame[name])
-        elif kind == "int":
-            values = pd.to_numeric(frame[name])
-            frame[name] = values.astype("int64") if values.notna().all() else values.astype("Int64")
-        elif kind == "float":
-            frame[name] = pd.to_numeric(frame[name]).astype(float)
-        else:
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), np.nan)
+def _typed(values: pd.Series, kind: str) -> pd.Series:
+    """A stored column back in the type its kind promises."""
+    if kind == "date":
+        return pd.to_datetime(values)
+    if kind == "int":
+        values = pd.to_numeric(values)
+        return values.astype("int64") if values.notna().all() else values.astype("Int64")
+    if kind == "float":
+        return pd.to_numeric(values).astype(float)
+    return values.astype(object).where(values.notna(), np.nan)
+
+
+def _read_frame(db: Database, dataset_id: int, part: str, schema: list[list[str]]) -> pd.DataFrame:
+    """The frame :func:`_write_frame` stored, with its original column names."""
+    row = db.execute(
+        "select parquet from dataset_frames where dataset_id = ? and part = ?", [int(dataset_id), part]
+    ).fetchone()
+    if row is None:
+        cursor = db.execute(f"select * from [ds{int(dataset_id)}_{part}]")
+        stored = pd.DataFrame.from_records(cursor.fetchall(), columns=range(len(schema)))
+        columns = [stored[i] for i in range(len(schema))]
+    else:
+        table = pq.read_table(io.BytesIO(row[0]))
+        columns = [table.column(i).to_pandas() for i in range(len(schema))]
+    # all columns at once (a wide frame built column by column fragments)
+    frame = pd.concat(
+        [_typed(values, kind) for values, (_, kind) in zip(columns, schema, strict=True)], axis=1
+    )
+    frame.columns = [name for name, _ in schema]
     return frame
 
 
@@ -240,9 +297,9 @@ def save_dataset(token: str, dataset: Dataset, path=None) -> int:
                 )
                 .last_pk
             )
-            customer_schema = _write_frame(db, f"ds{dataset_id}_customers", dataset.customers)
+            customer_schema = _write_frame(db, dataset_id, "customers", dataset.customers)
             event_schema = (
-                _write_frame(db, f"ds{dataset_id}_events", dataset.events) if dataset.has_events else []
+                _write_frame(db, dataset_id, "events", dataset.events) if dataset.has_events else []
             )
             db["datasets"].update(
                 dataset_id,
@@ -285,9 +342,9 @@ def load_dataset(token: str, dataset_id: int, path=None) -> Dataset:
         if row is None:
             raise WorkspaceError("That dataset is not in this workspace; load data on the Data page.")
         name, mapping, meta, customer_schema, event_schema = row
-        customers = _read_frame(db, f"ds{int(dataset_id)}_customers", json.loads(customer_schema))
+        customers = _read_frame(db, dataset_id, "customers", json.loads(customer_schema))
         event_schema = json.loads(event_schema)
-        events = _read_frame(db, f"ds{int(dataset_id)}_events", event_schema) if event_schema else None
+        events = _read_frame(db, dataset_id, "events", event_schema) if event_schema else None
     info = json.loads(meta)
     return Dataset(
         customers=customers,
@@ -303,7 +360,7 @@ def load_dataset(token: str, dataset_id: int, path=None) -> Dataset:
 
 
 def delete_dataset(token: str, dataset_id: int, path=None) -> None:
-    """Remove a dataset, its tables and its models from the workspace."""
+    """Remove a dataset, its tables (or Parquet blobs) and its models from the workspace."""
     with connect(path) as db:
         _require_workspace(db, token)
         with db.atomic():
@@ -313,6 +370,7 @@ def delete_dataset(token: str, dataset_id: int, path=None) -> None:
             if not found:
                 raise WorkspaceError("That dataset is not in this workspace.")
             db.execute("delete from models where dataset_id = ?", [int(dataset_id)])
+            db.execute("delete from dataset_frames where dataset_id = ?", [int(dataset_id)])
             db.execute("delete from datasets where id = ?", [int(dataset_id)])
             for suffix in ("customers", "events"):
                 db.execute(f"drop table if exists [ds{int(dataset_id)}_{suffix}]")
