@@ -96,7 +96,8 @@ def _training_progress() -> None:
     if job is None:
         state.TRAINING_JOB.pop()
         return
-    here = common.dataset_key() is not None and training["dataset_id"] == common.dataset_key()[1]
+    key = common.dataset_key()
+    here = key is not None and training["dataset_id"] == key[1]
     if job.active:
         if not here:
             st.info(tr("model.training_other", name=training["name"]), icon=":material/sync:")

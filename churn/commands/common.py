@@ -16,7 +16,7 @@ import pandas as pd
 
 from churn.core.dataset import Dataset
 from churn.core.errors import InputError, SchemaError
-from churn.ingest.intake import build_dataset, customer_ids
+from churn.ingest.intake import build_dataset, repeated_ids
 from churn.ingest.parsing import MAX_BYTES, read_table
 from churn.ingest.roles import guess_roles, repeated_id_column
 
@@ -71,8 +71,7 @@ def refuse_repeated_ids(customers: pd.DataFrame) -> None:
     column = repeated_id_column(customers)
     if column is None:
         return
-    ids = customer_ids(customers[column]).dropna()
-    repeated = ids[ids.duplicated()]
+    repeated = repeated_ids(customers[column])
     raise SchemaError(
         f"Column '{column}' looks like the customer id but has {len(repeated)} repeated ids "
         f"(e.g. '{repeated.iloc[0]}'); keep one row per customer in the file and run the command again."

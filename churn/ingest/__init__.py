@@ -9,6 +9,7 @@ from churn.ingest.intake import (
     derive_customers_from_events,
     load_files,
     load_sample,
+    repeated_ids,
     with_inactivity,
 )
 from churn.ingest.parsing import (
@@ -73,6 +74,7 @@ __all__ = [
     "roles_summary",
     "profile",
     "customer_ids",
+    "repeated_ids",
     "canonical_events",
     "default_inactivity_days",
     "derive_customers_from_events",

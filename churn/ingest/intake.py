@@ -54,6 +54,7 @@ __all__ = [
     "guess_roles",
     "parse_churn_label",
     "build_dataset",
+    "repeated_ids",
     "derive_customers_from_events",
     "default_inactivity_days",
     "with_inactivity",
@@ -398,6 +399,18 @@ def _customer_dataset(
     )
 
 
+def repeated_ids(ids: pd.Series) -> pd.Series:
+    """The ids (as text, missing left out) that repeat one seen before, in file order.
+
+    Example
+    -------
+    >>> repeated_ids(pd.Series([17, 18, 17, 17, None])).tolist()
+    ['17', '17']
+    """
+    ids = customer_ids(ids).dropna()
+    return ids[ids.duplicated()]
+
+
 def _unique_customers(customers: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, pd.Series]:
     """The rows with an id and their ids as text; refuses a missing id column or repeated ids."""
     ids = _column(customers, mapping.customer_id, "customer table")
@@ -408,7 +421,7 @@ def _unique_customers(customers: pd.DataFrame, mapping: RoleMapping) -> tuple[pd
     ids = customer_ids(ids)
     keep = ids.notna()
     raw, ids = customers[keep].reset_index(drop=True), ids[keep].reset_index(drop=True)
-    duplicated = ids[ids.duplicated()]
+    duplicated = repeated_ids(ids)
     if len(duplicated):
         raise SchemaError(
             f"Column '{mapping.customer_id}' has {len(duplicated)} repeated ids (e.g. '{duplicated.iloc[0]}'); "
