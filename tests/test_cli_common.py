@@ -118,7 +118,7 @@ def test_an_id_column_with_repeats_is_named_with_its_count(tmp_path):
     with pytest.raises(
         SchemaError,
         match=r"^Column 'customer_id' looks like the customer id but has 3 repeated ids \(e\.g\. 'K1'\); "
-        r"keep one row per customer in the file and run the command again\.$",
+        r"keep one row per customer, or pass the file with --events if each row is an event \(an order, a visit, a payment\)\.$",
     ):
         common.load(parse([str(path)]))
 

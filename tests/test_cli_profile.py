@@ -157,5 +157,6 @@ def test_an_id_column_with_repeats_is_named_in_one_error_line(capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
         "error: Column 'customer_id' looks like the customer id but has 50 repeated ids (e.g. '17'); "
-        "keep one row per customer in the file and run the command again."
+        "keep one row per customer, or pass the file with --events if each row is an event "
+        "(an order, a visit, a payment)."
     ]

@@ -73,8 +73,9 @@ def refuse_repeated_ids(customers: pd.DataFrame) -> None:
         return
     repeated = repeated_ids(customers[column])
     raise SchemaError(
-        f"Column '{column}' looks like the customer id but has {len(repeated)} repeated ids "
-        f"(e.g. '{repeated.iloc[0]}'); keep one row per customer in the file and run the command again."
+        f"Column '{column}' looks like the customer id but has {len(repeated):,} repeated ids "
+        f"(e.g. '{repeated.iloc[0]}'); keep one row per customer, or pass the file with --events "
+        "if each row is an event (an order, a visit, a payment)."
     )
 
 
