@@ -149,7 +149,7 @@ def lang() -> str:
     return state.LANGUAGE.get() or normalise_language(st.query_params.get(LANG_PARAM))
 
 
-def tr(key: str, **values) -> str:
+def tr(key: str, /, **values) -> str:
     """Translate ``key`` into the session's language, for a place that renders markdown.
 
     Text values (a dataset name, a column, a segment value) are escaped with

@@ -1,40 +1,71 @@
-"""Data page: upload a customer table and/or an event log (or the sample), confirm roles, see data quality."""
+"""Data page: upload a customer table and/or an event log (or the sample), confirm roles, see data quality.
+
+The role choices are live widgets, not a form: the label-value editor follows the
+chosen churn column, and a trial build (cached per mapping) shows the customers and
+leavers those choices give and the leakage suspects to bring back, before the user
+confirms. The helpers that draw the evidence live in :mod:`pages.data_roles`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 
 import pandas as pd
 import streamlit as st
 
-from churn.core.dataset import EVENT_KINDS, RoleMapping
+from churn.core.dataset import CHURNED, EVENT_KINDS, RoleMapping
 from churn.core.errors import ChurnError
 from churn.core.formatting import fmt_date, fmt_number, fmt_pct
-from churn.ingest.intake import build_dataset, guess_roles, load_sample, read_table
-from churn.ingest.quality import profile
-from churn.ingest.roles import event_kind
+from churn.ingest.intake import build_dataset, load_sample, read_table
+from churn.ingest.quality import leak_report, profile
+from churn.ingest.roles import event_kind, explain_roles
 from churn.workspace import store
-from pages import common, state
+from pages import common, data_roles, state
 
 common.ensure_router(__file__)
 
 tr = common.tr
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 CUSTOMER_ROLES = ("customer_id", "churn_label", "end_date", "start_date", "tenure", "value")
-EVENT_ROLES = ("event_customer_id", "event_timestamp", "event_type", "event_amount", "event_days_late")
+EVENT_ROLES = (
+    "event_customer_id",
+    "event_timestamp",
+    "event_type",
+    "event_amount",
+    "event_quantity",
+    "event_unit_price",
+    "event_reference",
+    "event_days_late",
+)
 ICONS = {"pass": ":material/check_circle:", "warn": ":material/warning:", "fail": ":material/cancel:"}
 COLOURS = {"pass": "green", "warn": "orange", "fail": "red"}
 PREVIEW_ROWS = 20
 
 
-@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
-def _read(data: bytes, name: str) -> pd.DataFrame:
-    return read_table(data, name)
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _read(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
+    return read_table(data, name, sheet=sheet)
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
-def _guess(_customers: pd.DataFrame | None, _events: pd.DataFrame | None, version: str) -> dict:
-    return guess_roles(_customers, _events).to_dict()
+def _evidence(_customers: pd.DataFrame | None, _events: pd.DataFrame | None, version: str):
+    return explain_roles(_customers, _events)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _trial(_customers, _events, version: str, mapping: str, lang: str) -> dict | None:
+    """Customers, leavers and leakage suspects the mapping (JSON) gives; None when it does not build yet."""
+    try:
+        dataset = build_dataset(_customers, _events, RoleMapping.from_dict(json.loads(mapping)))
+    except ChurnError:
+        return None
+    return {
+        "customers": len(dataset.customers),
+        "churned": int(dataset.customers[CHURNED].sum()),
+        "leaks": leak_report(dataset, lang),
+    }
 
 
 @st.cache_resource(max_entries=1, ttl=3600, show_spinner=False)
@@ -72,12 +103,40 @@ def _uploads() -> tuple:
     return customers, events
 
 
+def _file_version(upload) -> str:
+    return hashlib.sha1(upload.name.encode() + b"\0" + upload.getvalue()).hexdigest()[:12]
+
+
+def _read_upload(upload, table: str) -> pd.DataFrame | None:
+    """Parse one upload (cached); a workbook with several sheets gets a sheet picker first.
+
+    Raises ChurnError for a file that cannot be read (the caller shows it).
+    """
+    if upload is None:
+        return None
+    data = upload.getvalue()
+    frame = _read(data, upload.name)
+    sheets = [str(s) for s in frame.attrs.get("sheets") or []]
+    if len(sheets) > 1:
+        read = str(frame.attrs.get("sheet") or sheets[0])
+        choice = st.selectbox(
+            tr("data.sheet", file=upload.name),
+            sheets,
+            index=sheets.index(read) if read in sheets else 0,
+            key=state.sheet_widget(table, _file_version(upload)),
+            help=tr("data.sheet_help"),
+        )
+        if choice != read:
+            frame = _read(data, upload.name, choice)
+    return frame
+
+
 def _read_uploads(customers_file, events_file) -> tuple[pd.DataFrame | None, pd.DataFrame | None] | None:
-    """Parse the uploads (cached); one st.error sentence and None on bad input."""
+    """Parse the uploads; one st.error sentence and None on bad input."""
     try:
         with st.spinner(tr("data.reading")):
-            customers = _read(customers_file.getvalue(), customers_file.name) if customers_file else None
-            events = _read(events_file.getvalue(), events_file.name) if events_file else None
+            customers = _read_upload(customers_file, "customers")
+            events = _read_upload(events_file, "events")
     except ChurnError as error:
         common.show_error(error)
         return None
@@ -85,11 +144,16 @@ def _read_uploads(customers_file, events_file) -> tuple[pd.DataFrame | None, pd.
 
 
 def _select(
-    label: str, columns: list[str], guess: str | None, key: str, help: str | None = None
+    label: str,
+    columns: list[str],
+    guess: str | None,
+    key: str,
+    help: str | None = None,
+    none: str | None = None,
 ) -> str | None:
     options = [None, *columns]
     index = options.index(guess) if guess in options else 0
-    none = tr("data.none")  # bound now: Streamlit may format options after the run
+    none = none or tr("data.none")  # bound now: Streamlit may format options after the run
     return st.selectbox(
         label,
         options,
@@ -98,6 +162,21 @@ def _select(
         help=help,
         format_func=lambda c: none if c is None else c,
     )
+
+
+def _role_picker(role: str, columns: list[str], evidence, version: str, **kwargs) -> str | None:
+    """One role's picker, starting at the guess, with the guess's reason and confidence beneath."""
+    chosen = _select(
+        tr(f"data.role_{role}"),
+        columns,
+        getattr(evidence.mapping, role),
+        state.role_widget(role, version),
+        **kwargs,
+    )
+    caption = data_roles.evidence_caption(evidence.guesses.get(role))
+    if caption:
+        st.caption(caption)
+    return chosen
 
 
 def _event_map_editor(events: pd.DataFrame, column: str | None, guess: dict, key: str) -> dict[str, str]:
@@ -122,46 +201,89 @@ def _event_map_editor(events: pd.DataFrame, column: str | None, guess: dict, key
     return {str(r): back.get(k, "other") for r, k in zip(edited["raw"], edited["kind"], strict=True)}
 
 
-def _role_form(customers, events, guess: dict, version: str) -> RoleMapping:
+def _grid(cells: int, per_row: int = 3) -> list:
+    """``cells`` columns, ``per_row`` to a row, so pickers with captions of different length stay aligned."""
+    out: list = []
+    while len(out) < cells:
+        out.extend(st.columns(per_row))
+    return out[:cells]
+
+
+def _customer_roles(customers: pd.DataFrame, evidence, version: str) -> tuple[dict, bool]:
+    """Pickers of the customer table's roles, segments, grain and label values; (roles, values changed)."""
+    st.markdown(f"**{tr('data.customer_roles')}**")
+    columns = [str(c) for c in customers.columns]
+    roles: dict = {}
+    for role, cell in zip(CUSTOMER_ROLES, _grid(len(CUSTOMER_ROLES)), strict=True):
+        with cell:
+            roles[role] = _role_picker(
+                role,
+                columns,
+                evidence,
+                version,
+                help=tr("data.role_churn_help") if role in ("churn_label", "end_date") else None,
+                none=tr("data.none_row_numbers") if role == "customer_id" else None,
+            )
+    taken = set(roles.values())
+    roles["segments"] = tuple(
+        st.multiselect(
+            tr("data.role_segments"),
+            [c for c in columns if c not in taken],
+            default=[c for c in evidence.mapping.segments if c not in taken],
+            key=state.role_widget("segments", version),
+        )
+    )
+    roles["grain_key"] = data_roles.grain_choice(evidence.notes, state.grain_widget(version))
+    changed = False
+    label = roles["churn_label"]
+    if label is not None and label in customers.columns:
+        guessed = evidence.mapping
+        saved = data_roles.saved_label_classes(guessed) if label == guessed.churn_label else {}
+        edited = data_roles.label_editor(customers[label], saved, state.label_values_widget(version, label))
+        if edited is not None:
+            lists, changed = edited
+            roles.update(lists)
+    return roles, changed
+
+
+def _event_roles(events: pd.DataFrame, evidence, version: str) -> dict:
+    st.markdown(f"**{tr('data.event_roles')}**")
+    columns = [str(c) for c in events.columns]
+    roles: dict = {}
+    for role, cell in zip(EVENT_ROLES, _grid(len(EVENT_ROLES)), strict=True):
+        with cell:
+            roles[role] = _role_picker(role, columns, evidence, version)
+    roles["event_type_map"] = _event_map_editor(
+        events, roles["event_type"], evidence.mapping.event_type_map, state.event_map_widget(version)
+    )
+    return roles
+
+
+def _role_form(customers, events, evidence, version: str) -> RoleMapping:
+    """Every role choice with its evidence, the trial build's counts and leaks; the mapping chosen."""
     st.subheader(tr("data.roles_title"))
     st.caption(tr("data.roles_help"))
+    notes_box, asks_box = st.container(), st.container()
     roles: dict = {}
+    values_changed = False
     if customers is not None:
-        st.markdown(f"**{tr('data.customer_roles')}**")
-        columns = list(customers.columns)
-        cells = st.columns(3)
-        for i, role in enumerate(CUSTOMER_ROLES):
-            with cells[i % 3]:
-                help_text = tr("data.role_churn_help") if role in ("churn_label", "end_date") else None
-                roles[role] = _select(
-                    tr(f"data.role_{role}"),
-                    columns,
-                    guess.get(role),
-                    state.role_widget(role, version),
-                    help_text,
-                )
-        chosen = set(roles.values())
-        roles["segments"] = tuple(
-            st.multiselect(
-                tr("data.role_segments"),
-                [c for c in columns if c not in chosen],
-                default=[c for c in guess.get("segments", []) if c not in chosen],
-                key=state.role_widget("segments", version),
-            )
-        )
+        found, values_changed = _customer_roles(customers, evidence, version)
+        roles.update(found)
     if events is not None:
-        st.markdown(f"**{tr('data.event_roles')}**")
-        columns = list(events.columns)
-        cells = st.columns(3)
-        for i, role in enumerate(EVENT_ROLES):
-            with cells[i % 3]:
-                roles[role] = _select(
-                    tr(f"data.role_{role}"), columns, guess.get(role), state.role_widget(role, version)
-                )
-        roles["event_type_map"] = _event_map_editor(
-            events, roles["event_type"], guess.get("event_type_map", {}), state.event_map_widget(version)
-        )
-    return RoleMapping(**roles)
+        roles.update(_event_roles(events, evidence, version))
+    taken = {v for k, v in roles.items() if k != "segments" and isinstance(v, str)}
+    roles["segments"] = tuple(s for s in roles.get("segments", ()) if s not in taken)
+    mapping = RoleMapping(**roles)
+    data_roles.draw_asks(asks_box, evidence, roles)
+    notes = data_roles.notes_still_true(evidence.notes, mapping, values_changed)
+    data_roles.draw_notes(notes_box, data_roles.read_notes(customers, events) + notes)
+    key = json.dumps(mapping.to_dict(), sort_keys=True, default=str)
+    trial = _trial(customers, events, version, key, common.lang())
+    caption = data_roles.trial_caption(trial)
+    if caption:
+        st.caption(caption)
+    kept = data_roles.leak_choice(trial["leaks"] if trial else [], state.kept_suspects_widget(version))
+    return dataclasses.replace(mapping, kept_suspects=kept)
 
 
 def _preview(frame: pd.DataFrame | None, key: str) -> None:
@@ -176,10 +298,45 @@ def _definition(dataset) -> str:
     as_of = fmt_date(dataset.as_of, lang) if dataset.as_of is not None else tr("data.as_of_unknown")
     mapping = dataset.mapping
     if dataset.churn_definition == "label":
-        return tr("data.definition_label", column=mapping.churn_label)
+        text = tr("data.definition_label", column=mapping.churn_label)
+        if mapping.churned_values and not mapping.grain_key:
+            text += " " + tr(
+                "data.definition_values",
+                left=_listed(mapping.churned_values),
+                active=_listed(mapping.active_values) or "–",
+            )
+            if mapping.excluded_values:
+                text += " " + tr("data.definition_excluded", values=_listed(mapping.excluded_values))
+        return text
     if dataset.churn_definition == "end_date":
         return tr("data.definition_end_date", column=mapping.end_date, as_of=as_of)
     return tr("data.definition_inactivity", days=mapping.inactivity_days, as_of=as_of)
+
+
+def _listed(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _confirmed_roles(mapping: RoleMapping) -> pd.DataFrame:
+    """The confirmed roles as the reader says them: the role in our words, the column in the client's.
+
+    A table (plain text), so the client's names need no escaping.
+    """
+    say = common.tr_text
+    events = say("data.event_roles")
+    rows = [(say(f"data.role_{role}"), getattr(mapping, role)) for role in CUSTOMER_ROLES]
+    rows += [(f"{events}: {say(f'data.role_{role}')}", getattr(mapping, role)) for role in EVENT_ROLES]
+    rows += [
+        (say("data.role_segments"), ", ".join(mapping.segments)),
+        (say("data.role_grain_key"), mapping.grain_key),
+        (say("data.values_left"), ", ".join(mapping.churned_values)),
+        (say("data.values_active"), ", ".join(mapping.active_values)),
+        (say("data.values_excluded"), ", ".join(mapping.excluded_values)),
+        (say("data.role_kept_suspects"), ", ".join(mapping.kept_suspects)),
+        (say("data.role_inactivity_days"), mapping.inactivity_days and str(mapping.inactivity_days)),
+    ]
+    shown = [(role, str(column)) for role, column in rows if column]
+    return pd.DataFrame(shown, columns=[say("data.col_role"), say("data.col_column")])
 
 
 def _report(dataset) -> None:
@@ -210,7 +367,7 @@ def _report(dataset) -> None:
             + common.plain(check["message"])
         )
     with st.expander(tr("data.roles_saved")):
-        st.json(report["roles"])
+        st.dataframe(_confirmed_roles(dataset.mapping), hide_index=True)
 
 
 def main() -> None:
@@ -238,20 +395,21 @@ def main() -> None:
 def _confirm_flow(customers, events, customers_file, events_file) -> None:
     names = [f.name for f in (customers_file, events_file) if f is not None]
     digest = hashlib.sha1()
-    for upload in (customers_file, events_file):
+    for upload, frame in ((customers_file, customers), (events_file, events)):
         digest.update(b"-" if upload is None else upload.name.encode() + upload.getvalue())
+        digest.update(str(None if frame is None else frame.attrs.get("sheet")).encode())
     version = digest.hexdigest()[:12]
     _preview(customers, "data.preview_customers")
     _preview(events, "data.preview_events")
-    guess = _guess(customers, events, version)
-    with st.form(state.role_form(version), border=False):
-        mapping = _role_form(customers, events, guess, version)
+    evidence = _evidence(customers, events, version)
+    with st.container(key=state.role_form(version)):
+        mapping = _role_form(customers, events, evidence, version)
         name = st.text_input(
             tr("data.name"),
             value=" + ".join(n.rsplit(".", 1)[0] for n in names),
             key=state.dataset_name_widget(version),
         )
-        confirmed = st.form_submit_button(tr("data.confirm"), type="primary", icon=":material/check:")
+        confirmed = st.button(tr("data.confirm"), type="primary", icon=":material/check:")
     if not confirmed:
         return
     try:

@@ -31,13 +31,18 @@ def _explained(key, model_key, _X, _model) -> tuple[pd.DataFrame, float]:
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _reasons(key, model_key, lang: str, _X, _shap, base: float, _model) -> pd.DataFrame:
-    return explain.top_reasons(_model, _X, n=3, lang=lang, shap=_shap, base=base, raising_only=True)
+def _reasons(key, model_key, lang: str, _X, _shap, base: float, _model, _dataset) -> pd.DataFrame:
+    return explain.top_reasons(
+        _model, _X, n=3, lang=lang, shap=_shap, base=base, raising_only=True, mapping=_dataset
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _globals(key, model_key, lang: str, _X, _shap) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return explain.global_importance(_shap, lang), explain.strip_data(_shap, _X, top=10, lang=lang)
+def _globals(key, model_key, lang: str, _X, _shap, _dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return (
+        explain.global_importance(_shap, lang, _dataset),
+        explain.strip_data(_shap, _X, top=10, lang=lang, mapping=_dataset),
+    )
 
 
 def _importance_chart(importance: pd.DataFrame) -> alt.Chart:
@@ -141,8 +146,8 @@ def _waterfall_chart(fall: pd.DataFrame) -> alt.Chart:
 
 
 @st.fragment
-def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
-    importance, strip = _globals(key, model_key, common.lang(), X, shap)
+def _drivers_tab(dataset, X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
+    importance, strip = _globals(key, model_key, common.lang(), X, shap, dataset)
     st.caption(tr("explain.logodds_note"))
     common.altair_chart(_importance_chart(importance), width="stretch")
     common.altair_chart(_strip_chart(strip, list(importance["label"].head(10))), width="stretch")
@@ -150,15 +155,15 @@ def _drivers_tab(X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
     chosen = st.selectbox(
         tr("explain.dependence_pick"),
         features,
-        format_func=lambda f: feature_label(f, lang),
+        format_func=lambda f: feature_label(f, lang, dataset),
         key=state.Widget.EXPLAIN_DEPENDENCE_FEATURE,
     )
     data = explain.dependence_data(shap, X, chosen)
-    common.altair_chart(_dependence_chart(data, feature_label(chosen, common.lang())), width="stretch")
+    common.altair_chart(_dependence_chart(data, feature_label(chosen, lang, dataset)), width="stretch")
 
 
 @st.fragment
-def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
+def _customer_tab(dataset, model, X, shap, base, scores: pd.DataFrame) -> None:
     ranked = scores.sort_values("probability", ascending=False, kind="stable")
     ranked = ranked[ranked["customer_id"].astype(str).isin(X.index.astype(str))]
     probability = dict(zip(ranked["customer_id"].astype(str), ranked["probability"], strict=True))
@@ -174,7 +179,9 @@ def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
     if customer is None:
         return
     row = X.loc[X.index.astype(str) == customer].iloc[0]
-    result = explain.explain_customer(model, row, lang, n=5, shap_row=shap.loc[row.name], base=base)
+    result = explain.explain_customer(
+        model, row, lang, n=5, shap_row=shap.loc[row.name], base=base, mapping=dataset
+    )
     cols = st.columns(3)
     cols[0].metric(tr("explain.risk"), fmt_pct(result["probability"], lang))
     cols[1].metric(
@@ -188,51 +195,51 @@ def _customer_tab(model, X, shap, base, scores: pd.DataFrame) -> None:
     st.markdown(f"**{tr('explain.reasons_title')}**")
     st.markdown("\n".join(f"1. {common.plain(s)}" for s in result["reasons"]) or tr("explain.no_reasons"))
     st.caption(tr("explain.method_note"))
-    _what_if(model, X, row, result, customer)
+    _what_if(dataset, model, X, row, result, customer)
 
 
-def _what_if(model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str) -> None:
+def _what_if(dataset, model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str) -> None:
     """What-if for one customer: pick features, move them, show the new risk."""
     st.subheader(tr("explain.whatif_title"))
     st.caption(tr("explain.whatif_help"))
-    chosen = _what_if_features(model, result, customer)
-    changes = _what_if_changes(X, row, chosen, customer)
+    chosen = _what_if_features(dataset, model, result, customer)
+    changes = _what_if_changes(dataset, X, row, chosen, customer)
     try:
-        outcome = explain.what_if(model, row, changes, common.lang())
+        outcome = explain.what_if(model, row, changes, common.lang(), mapping=dataset)
     except ChurnError as error:
         common.show_error(error)
         return
     _what_if_outcome(outcome)
 
 
-def _what_if_features(model, result: dict, customer: str) -> list[str]:
+def _what_if_features(dataset, model, result: dict, customer: str) -> list[str]:
     """The features to play with, starting from the customer's four strongest reasons."""
     lang = common.lang()
     return st.multiselect(
         tr("explain.whatif_pick"),
         list(model.features_),
         default=list(result["contributions"]["feature"].head(4)),
-        format_func=lambda f: feature_label(f, lang),
+        format_func=lambda f: feature_label(f, lang, dataset),
         key=state.what_if_features_widget(customer),
     )
 
 
-def _what_if_changes(X: pd.DataFrame, row: pd.Series, chosen: list[str], customer: str) -> dict:
+def _what_if_changes(dataset, X: pd.DataFrame, row: pd.Series, chosen: list[str], customer: str) -> dict:
     """One widget per chosen feature, two columns; returns only the values the user moved."""
     changes = {}
     columns = st.columns(2)
     for i, feature in enumerate(chosen):
         with columns[i % 2]:
-            value, start_value = _what_if_input(X, row, feature, customer)
+            value, start_value = _what_if_input(dataset, X, row, feature, customer)
         if value != start_value:  # untouched widgets leave the customer's value (even a missing one) alone
             changes[feature] = value
     return changes
 
 
-def _what_if_input(X: pd.DataFrame, row: pd.Series, feature: str, customer: str) -> tuple:
+def _what_if_input(dataset, X: pd.DataFrame, row: pd.Series, feature: str, customer: str) -> tuple:
     """A select box (category) or slider (number) for one feature; returns (value, start value)."""
     domain = explain.feature_domain(X, feature)
-    label = common.plain(feature_label(feature, common.lang()))
+    label = common.plain(feature_label(feature, common.lang(), dataset))
     widget_key = state.what_if_widget(customer, feature)
     missing = pd.isna(row[feature])
     help_text = tr("explain.whatif_missing") if missing else None
@@ -381,7 +388,7 @@ try:
         X = common.current_scores().features
         shap, base = _explained(key, model_key, X, model)
         scores = common.current_score_table(common.tiers_in_force())
-        reasons = _reasons(key, model_key, lang, X, shap, base, model)
+        reasons = _reasons(key, model_key, lang, X, shap, base, model, dataset)
 except ChurnError as error:
     common.show_error(error)
     st.stop()
@@ -390,8 +397,8 @@ drivers_tab, customer_tab, actions_tab = st.tabs(
     [tr("explain.tab_drivers"), tr("explain.tab_customer"), tr("explain.tab_actions")]
 )
 with drivers_tab:
-    _drivers_tab(X, shap, key, model_key)
+    _drivers_tab(dataset, X, shap, key, model_key)
 with customer_tab:
-    _customer_tab(model, X, shap, base, scores)
+    _customer_tab(dataset, model, X, shap, base, scores)
 with actions_tab:
     _actions_tab(dataset, scores, reasons)

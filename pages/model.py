@@ -7,7 +7,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from churn.act.scoring import readable_score_table
 from churn.act.tiers import NO_TIER, TIERS, action_table, tier_label, validate_tiers
+from churn.core.dataset import VALUE
+from churn.core.display import column_label
 from churn.core.errors import ChurnError
 from churn.core.export import to_csv_bytes, to_excel_bytes
 from churn.core.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct
@@ -57,13 +60,15 @@ def _settings_form(data, mode: str, fitted) -> None:
             common.show_error(error)
             suggested = dict.fromkeys(data.leakage, "intake_leakage")
         options = list(dict.fromkeys([*data.attributes, *suggested]))
+        lang = common.lang()  # bound now: Streamlit may format options after the run
         excluded = st.multiselect(
             tr("model.excluded"),
             options,
             default=[c for c in suggested if c in options],
+            format_func=lambda column: column_label(data, column, lang),
             help=tr("model.excluded_help"),
         )
-        for sentence in exclusion_sentences(suggested, common.lang()) or [tr("model.excluded_none")]:
+        for sentence in exclusion_sentences(suggested, lang, data) or [tr("model.excluded_none")]:
             st.caption(common.plain(sentence))
         running = (job := _training_job()) is not None and job.active
         label = tr("model.train_again") if fitted is not None else tr("model.train")
@@ -342,18 +347,20 @@ def _scored(fitted, data) -> None:
             "tier": st.column_config.TextColumn(tr("model.col_tier")),
             "action_auto": st.column_config.TextColumn(tr("model.col_action_auto")),
             "action_personal": st.column_config.TextColumn(tr("model.col_action_personal")),
-            "monthly_value": st.column_config.NumberColumn(tr("model.col_monthly_value"), format="%.0f"),
+            VALUE: st.column_config.NumberColumn(column_label(data, VALUE, lang), format="%.0f"),
             "value_at_risk": st.column_config.NumberColumn(tr("model.col_value_at_risk"), format="%.0f"),
         },
     )
     left, right, link = st.columns(3)
-    # exports are made only when clicked, so reruns stay fast
+    # exports are made only when clicked, so reruns stay fast; they hold words, not internal names
+    readable = lambda: readable_score_table(table, lang, data)  # noqa: E731
+    sheet = common.tr_text("model.sheet_scores")
     left.download_button(
-        tr("common.download_csv"), lambda: to_csv_bytes(table), "churn_scores.csv", "text/csv"
+        tr("common.download_csv"), lambda: to_csv_bytes(readable()), "churn_scores.csv", "text/csv"
     )
     right.download_button(
         tr("common.download_excel"),
-        lambda: to_excel_bytes(table, "Scores"),
+        lambda: to_excel_bytes(readable(), sheet),
         "churn_scores.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
@@ -399,7 +406,7 @@ def _results(fitted, data) -> None:
     left.altair_chart(_calibration_chart(y, p))
     right.altair_chart(_gains_chart(fitted, y))
     if fitted.excluded_:
-        st.caption(common.plain(" · ".join(exclusion_sentences(fitted.excluded_, common.lang()))))
+        st.caption(common.plain(" · ".join(exclusion_sentences(fitted.excluded_, common.lang(), data))))
     _scored(fitted, data)
 
 

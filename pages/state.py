@@ -11,6 +11,7 @@ pages can never share a key by accident and tests find widgets by the same names
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -150,7 +151,7 @@ def role_widget(role: str, version: str) -> str:
 
 
 def role_form(version: str) -> str:
-    """The Data page's role form for one upload."""
+    """The Data page's container of role choices for one upload."""
     return f"roles_{version}"
 
 
@@ -162,6 +163,26 @@ def event_map_widget(version: str) -> str:
 def dataset_name_widget(version: str) -> str:
     """The dataset-name input for one upload."""
     return f"name_{version}"
+
+
+def sheet_widget(table: str, version: str) -> str:
+    """The sheet picker of a workbook upload (``table``: "customers" or "events"; ``version``: the file's hash)."""
+    return f"sheet_{table}_{version}"
+
+
+def label_values_widget(version: str, column: str) -> str:
+    """The label-value editor for one upload and one label column (another column starts afresh)."""
+    return f"label_values_{version}_{hashlib.sha1(str(column).encode()).hexdigest()[:10]}"
+
+
+def grain_widget(version: str) -> str:
+    """The "one row per customer" checkbox for one upload."""
+    return f"customer_grain_{version}"
+
+
+def kept_suspects_widget(version: str) -> str:
+    """The picker of leakage suspects to bring back as features, for one upload."""
+    return f"kept_suspects_{version}"
 
 
 def what_if_features_widget(customer: str) -> str:

@@ -9,6 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from churn.analysis import drivers, signals
+from churn.core.dataset import VALUE
+from churn.core.display import column_label
 from churn.core.errors import ChurnError
 from churn.core.export import to_csv_bytes, to_excel_bytes
 from churn.core.formatting import fmt_date, fmt_number, fmt_pct
@@ -23,7 +25,9 @@ PCT, INT, RATIO = "%.1f %%", "%d", "%.2f×"
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _drivers(key, lang: str, _dataset) -> tuple[pd.DataFrame, list[str], float]:
-    table = drivers.segment_drivers(_dataset.customers, drivers.driver_attributes(_dataset), lang)
+    table = drivers.segment_drivers(
+        _dataset.customers, drivers.driver_attributes(_dataset), lang, mapping=_dataset
+    )
     return table, drivers.top_findings(table, lang), float(_dataset.customers["churned"].mean())
 
 
@@ -44,22 +48,26 @@ def _call_list(key, as_of: dt.date, threshold: float, lang: str, _dataset) -> pd
     table = signals.low_activity_list(
         _dataset.events, _dataset.customers, pd.Timestamp(as_of), threshold=threshold
     )
-    return signals.call_list_frame(table, lang)
+    return signals.call_list_frame(table, lang, mapping=_dataset)
 
 
 def _pct(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame.assign(**{c: frame[c] * 100 for c in columns})
 
 
-def _table(frame: pd.DataFrame, spec: list[tuple]) -> None:
-    """Show ``frame`` with columns ``(name, label key, number format or None[, help key])``."""
+def _table(frame: pd.DataFrame, spec: list[tuple], headers: dict[str, str] | None = None) -> None:
+    """Show ``frame`` with columns ``(name, label key, number format or None[, help key])``.
+
+    ``headers`` gives ready headers for some columns instead (e.g. built on the client's own header).
+    """
     config = {}
     for name, key, fmt, *help_key in spec:
         helptext = tr(help_key[0]) if help_key else None
+        label = (headers or {}).get(name) or tr(key)
         config[name] = (
-            st.column_config.NumberColumn(tr(key), format=fmt, help=helptext)
+            st.column_config.NumberColumn(label, format=fmt, help=helptext)
             if fmt
-            else st.column_config.TextColumn(tr(key), help=helptext)
+            else st.column_config.TextColumn(label, help=helptext)
         )
     st.dataframe(frame[[s[0] for s in spec]], hide_index=True, column_config=config)
 
@@ -121,8 +129,14 @@ with tab_segments:
             st.markdown(f"- {common.plain(sentence)}")
         st.caption(tr("why.overall_rate", rate=fmt_pct(overall, lang)))
         ranked = table.groupby("attribute")["attribute_strength"].first().sort_values(ascending=False).index
+        shown_as = dict(zip(table["attribute"], table["label"], strict=True))  # the client's headers
         everything = tr("why.all_attributes")
-        chosen = st.selectbox(tr("why.attribute"), [everything, *ranked], key=state.Widget.WHY_ATTRIBUTE)
+        chosen = st.selectbox(
+            tr("why.attribute"),
+            [everything, *ranked],
+            format_func=lambda name: shown_as.get(name, name),
+            key=state.Widget.WHY_ATTRIBUTE,
+        )
         view = (
             table.head(20)
             if chosen == everything
@@ -130,7 +144,8 @@ with tab_segments:
         )
         view = _pct(view, "churn_rate", "ci_low", "ci_high").assign(
             status=view.apply(_status, axis=1, overall=overall),
-            group=view["attribute"] + " · " + view["value"],
+            group=view["label"] + " · " + view["value"],
+            attribute=view["label"],
         )
         tips = [
             ("group", "why.col_group", ""),
@@ -182,6 +197,7 @@ with tab_acquisition:
             )
             cost = typed or None
         acq = _acquisition(key, channel, cost_column, cost, data)
+        value_header = column_label(data, VALUE, lang)
         acq_view = _pct(acq, "churn_rate").assign(
             verdict=acq["cost_exceeds_value"].map({True: tr("why.verdict_loss"), False: ""})
         )
@@ -189,13 +205,13 @@ with tab_acquisition:
             ("channel", "why.col_channel", None),
             ("customers", "why.col_customers", INT),
             ("churn_rate", "why.col_churn_rate", PCT),
-            ("monthly_value", "why.col_monthly_value", "%.0f"),
+            ("monthly_value", "why.col_average", "%.0f"),
             ("expected_lifetime_months", "why.col_lifetime", "%.0f"),
             ("lifetime_value", "why.col_clv", "%.0f", "why.help_clv"),
         ]
         if acq["acquisition_cost"].notna().any():
             spec += [("acquisition_cost", "why.col_cac", "%.0f"), ("verdict", "why.col_verdict", None)]
-        _table(acq_view, spec)
+        _table(acq_view, spec, {"monthly_value": common.tr_text("why.col_average", column=value_header)})
         if acq["lifetime_value"].notna().any():
             tips = [
                 ("channel", "why.col_channel", ""),

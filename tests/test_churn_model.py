@@ -12,7 +12,7 @@ import pytest
 from churn.act.scoring import score_customers
 from churn.core.dataset import Dataset, RoleMapping
 from churn.core.errors import ModelError
-from churn.model.churn_model import ChurnModel, recommendation_text
+from churn.model.churn_model import ChurnModel, exclusion_sentences, recommendation_text
 
 
 def generated(n: int, seed: int = 3) -> Dataset:
@@ -114,6 +114,13 @@ def test_user_can_override_the_exclusions():
     model = ChurnModel(iterations=20, exclude=["plan"]).fit(table_dataset())
     assert model.excluded_ == {"plan": "user"}
     assert "status" in model.features_
+
+
+def test_exclusion_sentences_name_columns_as_the_client_does():
+    excluded = {"monthly_value": "near_perfect", "status": "intake_leakage"}
+    sentences = exclusion_sentences(excluded, "en", RoleMapping(value="Customer Value"))
+    assert [s.split(":")[0] for s in sentences] == ["Customer Value", "status"]
+    assert exclusion_sentences(excluded, "nb")[0].startswith("Månedsverdi: ")
 
 
 def test_small_data_recommends_the_rule(tmp_path):

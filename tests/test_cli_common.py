@@ -54,9 +54,11 @@ def test_dataset_name(paths, expected):
 def test_input_options_and_their_defaults():
     """The default size limit is parsing.MAX_BYTES = 200 × 2**20 bytes, i.e. 200 MB."""
     args = parse([])
-    assert (args.path, args.events, args.target, args.max_mb) == (None, None, None, 200.0)
+    assert (args.path, args.events, args.churn_label, args.max_mb) == (None, None, None, 200.0)
+    assert (args.sheet, args.no_id, args.churned_values) == (None, False, None)
     args = parse(["c.csv", "--events", "e.csv", "--target", "Churn", "--max-mb", "1.5"])
-    assert (args.path, args.events, args.target, args.max_mb) == ("c.csv", "e.csv", "Churn", 1.5)
+    assert (args.path, args.events, args.churn_label, args.max_mb) == ("c.csv", "e.csv", "Churn", 1.5)
+    assert parse(["c.csv", "--label", "Status"]).churn_label == "Status"
 
 
 def test_a_required_path_is_refused_when_missing(capsys):
@@ -98,17 +100,42 @@ def test_target_overrides_the_guessed_churn_column(two_labels):
     assert "Status" not in loaded.dataset.customers.columns
 
 
-@pytest.mark.parametrize("target", ["nope", "churn", "Status "])
-def test_target_naming_a_missing_column_is_refused(two_labels, target):
-    with pytest.raises(
-        SchemaError, match=rf"^Column '{target}' is not in the customer table; check the name"
-    ):
+@pytest.mark.parametrize(
+    "target,hint",
+    [
+        ("nope", "its columns are 'id', 'Status', 'Churn', 'plan'"),
+        ("churn", "the closest name is 'Churn'"),
+        ("Status ", "the closest name is 'Status'"),
+        ("Statu", "the closest name is 'Status'"),
+    ],
+)
+def test_target_naming_a_missing_column_is_refused(two_labels, target, hint):
+    with pytest.raises(SchemaError) as error:
         common.load(parse([two_labels, "--target", target]))
+    assert str(error.value) == (
+        f"Column '{target}' is not in the customer table; {hint} (check the name given to --label)."
+    )
 
 
 def test_target_without_a_customer_table_is_refused(two_labels):
-    with pytest.raises(SchemaError, match="Column 'Churn' is not in the customer table"):
+    with pytest.raises(
+        SchemaError,
+        match=r"^Column 'Churn' is not in the customer table: no customer table was given \(PATH\) for --label",
+    ):
         common.load(parse(["--events", two_labels, "--target", "Churn"]))
+
+
+@pytest.mark.parametrize(
+    "name,columns,expected",
+    [
+        ("Stat", ["id", "Status", "State", "plan"], ["State", "Status"]),
+        ("CHURN", ["Churn", "churn_reason"], ["Churn"]),
+        ("Subscription Length", ["Subscription  Length", "Charge  Amount"], ["Subscription  Length"]),
+        ("xyz", ["id", "Status"], []),
+    ],
+)
+def test_closest_columns(name, columns, expected):
+    assert common.closest_columns(name, columns) == expected
 
 
 def test_an_id_column_with_repeats_is_named_with_its_count(tmp_path):
@@ -123,11 +150,15 @@ def test_an_id_column_with_repeats_is_named_with_its_count(tmp_path):
         common.load(parse([str(path)]))
 
 
-def test_no_id_and_no_id_like_column_keeps_the_general_message(tmp_path):
+def test_no_id_and_no_id_like_column_numbers_the_rows_and_says_so(tmp_path):
+    """Two rows, no id: customers 1 and 2 (the two Annes are not merged); the first left."""
     path = tmp_path / "names.csv"
     path.write_text("name,churn\nAnne,Yes\nAnne,No\n")
-    with pytest.raises(SchemaError, match=r"^No customer id column found"):
-        common.load(parse([str(path)]))
+    loaded = common.load(parse([str(path)]))
+    assert loaded.dataset.mapping.customer_id is None
+    assert loaded.dataset.customers["customer_id"].tolist() == ["1", "2"]
+    assert loaded.dataset.customers["churned"].tolist() == [1, 0]
+    assert "roles.note_row_numbers" in [note.key for note in loaded.evidence.notes]
 
 
 def test_max_mb_smaller_than_the_file_refuses_it(tmp_path):

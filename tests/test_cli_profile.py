@@ -81,7 +81,7 @@ def test_text_output_lists_roles_and_checks(capsys):
         (b"", "is empty"),
         (bytes(range(256)) * 4, "binary"),
         (b"customerID,Churn\na,No\nb,No\n", "only one value ('No')"),
-        (b"name;city;churn\nAnne;Oslo;Ja\nAnne;Oslo;Nei\n", "No customer id column"),
+        (b"name;city;churn\nAnne;Oslo;Ja\nPer;Oslo;Ja\n", "only one value ('Ja')"),
     ],
 )
 def test_errors_are_one_line_and_exit_2(tmp_path, capsys, content, message):
@@ -160,3 +160,78 @@ def test_an_id_column_with_repeats_is_named_in_one_error_line(capsys):
         "keep one row per customer, or pass the file with --events if each row is an event "
         "(an order, a visit, a payment)."
     ]
+
+
+# ---------------------------------------------------------------- roles with their evidence
+
+
+@pytest.fixture
+def status_file(tmp_path) -> Path:
+    """40 customers: ``Status`` Churned for rows 0, 4, ..., 36 (10), Stayed for the 20 odd rows,
+    Joined for the other 10;
+    ``Married`` Yes/No on alternate rows; ``Cancel reason`` filled only for the 10 who left."""
+    rows = []
+    for i in range(40):
+        status = "Churned" if i % 4 == 0 else ("Stayed" if i % 2 else "Joined")
+        reason = "price" if status == "Churned" else ""
+        rows.append(f"C{i:03d},{'Yes' if i % 2 else 'No'},{status},{reason},{10 + i}")
+    path = tmp_path / "status.csv"
+    path.write_text("Customer ID,Married,Status,Cancel reason,Monthly fee\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_profile_json_has_roles_with_confidence_label_values_notes_and_leaks(capsys, status_file):
+    """Churned = rows 0, 4, ..., 36: 10 of 40 left; Stayed and Joined (20 + 10) are still customers."""
+    result = _json(capsys, status_file)
+    assert {"evidence", "label_values", "notes", "leaks", "roles", "leakage", "checks"} <= set(result)
+    label = result["evidence"]["churn_label"]
+    assert label["column"] == "Status" and label["flag"] is None
+    assert label["confidence"] in ("high", "medium")
+    assert label["reason"] == label["candidates"][0]["reason"] and "Status" in label["reason"]
+    assert {"column", "score", "reason"} == set(label["candidates"][0])
+    values = result["label_values"]
+    assert (values["column"], values["churned"], values["excluded"]) == ("Status", ["Churned"], [])
+    assert set(values["active"]) == {"Stayed", "Joined"}
+    assert (result["customers"], result["churned"]) == (40, 10)
+    assert all({"key", "values", "text"} == set(note) for note in result["notes"]) and result["notes"]
+    assert [(leak["column"], leak["reason"], leak["kept"]) for leak in result["leaks"]] == [
+        ("Cancel reason", "only_filled", False)
+    ]
+    assert result["leaks"][0]["text"]
+
+
+def test_a_role_given_with_a_flag_is_shown_as_given(capsys, status_file):
+    """Churned and Joined mean left: 10 + 10 = 20 of 40; Stayed (20) is still a customer."""
+    result = _json(capsys, status_file, "--label", "Status", "--churned-values", "Churned,Joined")
+    assert result["evidence"]["churn_label"]["confidence"] == "given"
+    assert result["evidence"]["churn_label"]["reason"] == "given with --label"
+    assert result["evidence"]["churn_label"]["flag"] == "--label"
+    assert set(result["label_values"]["churned"]) == {"Churned", "Joined"}
+    assert result["label_values"]["active"] == ["Stayed"]
+    assert result["churned"] == 20
+
+
+def test_text_profile_prints_each_role_with_confidence_and_reason(capsys, status_file):
+    assert main(["profile", str(status_file)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    label = next(line for line in lines if line.strip().startswith("churn_label"))
+    assert label.split()[1] == "Status"
+    assert label.split("  (")[1].split(":")[0] in ("high", "medium")
+    assert "'Status'" not in label  # the reason does not repeat the column
+    assert any(line.startswith("  label values") and "left: Churned" in line for line in lines)
+    assert "leakage (kept out of the model):" in lines
+    assert any(line.startswith("  Cancel reason: ") for line in lines)
+    assert "notes:" in lines
+
+
+def test_an_unsure_label_is_one_error_line_naming_the_candidates(tmp_path, capsys):
+    """Two Yes/No columns, neither named like a churn label: the CLI asks instead of guessing."""
+    path = tmp_path / "ambiguous.csv"
+    path.write_text("id,Married,Partner,age\n1,Yes,No,30\n2,No,Yes,40\n3,Yes,Yes,50\n4,No,No,20\n")
+    assert main(["profile", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("error: Not sure which column says who left: 'Married' (")
+    assert "'Partner' (" in err[0] and err[0].endswith("; pass --label COLUMN.")
+    assert main(["profile", str(path), "--label", "Married"]) == 0
+    assert "churn_label        Married  (given with --label)" in capsys.readouterr().out

@@ -68,9 +68,17 @@ def test_canonical_names_are_distinct_and_kinds_end_with_other():
 def test_an_empty_mapping_names_no_column():
     mapping = RoleMapping()
     values = {f.name: getattr(mapping, f.name) for f in dataclasses.fields(mapping)}
-    assert values.pop("segments") == ()
+    for name in RoleMapping.TUPLE_FIELDS:
+        assert values.pop(name) == ()
     assert values.pop("event_type_map") == {}
     assert set(values.values()) == {None}
+
+
+def test_label_values_and_kept_suspects_round_trip_as_lists():
+    mapping = RoleMapping(churn_label="status", churned_values=("canceled",), kept_suspects=("score",))
+    saved = mapping.to_dict()
+    assert saved["churned_values"] == ["canceled"] and saved["kept_suspects"] == ["score"]
+    assert RoleMapping.from_dict(saved) == mapping
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,28 @@ def test_top_finding_sentence(lang, expected):
     assert sentences == [expected]
 
 
+def test_drivers_name_the_value_column_as_the_clients_file_does():
+    """The value column is analysed under its canonical name but read under the client's header
+    ('Customer Value'); derived from events, it reads as the glossary word. Values 1..80, the
+    first 40 churned: the two quantile halves (1–40, 41–80) churn 100% vs 0%."""
+    frame = pd.DataFrame(
+        {
+            "churned": [1] * 40 + [0] * 40,
+            "monthly_value": [float(v) for v in range(1, 81)],
+            "Contract": ["a", "b"] * 40,
+        }
+    )
+    mapping = RoleMapping(value="Customer Value")
+    table = drivers.segment_drivers(frame, ["monthly_value", "Contract"], "en", bins=2, mapping=mapping)
+    labels = dict(zip(table["attribute"], table["label"], strict=True))
+    assert labels == {"monthly_value": "Customer Value", "Contract": "Contract"}
+    finding = drivers.top_findings(table, "en")[0]
+    assert finding.startswith("Customers with Customer Value “1–40”") and "monthly_value" not in finding
+    derived = drivers.segment_drivers(frame, ["monthly_value"], "nb", bins=2, mapping=RoleMapping())
+    assert set(derived["label"]) == {"Månedsverdi"}
+    assert drivers.top_findings(derived, "nb")[0].startswith("Av kundene med Månedsverdi «1–40»")
+
+
 def test_acquisition_check_lifetime_value_and_loss_flag():
     """web: tenure 10 + 20 = 30 customer-months, 1 churner -> lifetime 30 months; value 100/month
     -> CLV 3,000 < cost 4,000 -> flagged. referral: nobody left -> lifetime capped at 120 months,

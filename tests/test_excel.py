@@ -255,3 +255,165 @@ def test_refusals_are_one_sentence_that_says_what_to_do(message_of):
         message_of()
     assert str(caught.value).count(". ") == 0
     assert str(caught.value).endswith("save the sheet as CSV and upload that.")
+
+
+# ---------------------------------------------------------------- which sheet holds the data
+
+DICTIONARY = [
+    ("Kundenr", "The customer's number in the billing system, unique per customer"),
+    ("Startdato", "The day the first subscription began (dd.mm.yyyy)"),
+    ("Beløp", "Monthly fee in NOK, excluding VAT, at the time of the export"),
+    ("Sluttet", "Ja when the customer has cancelled every subscription, else Nei"),
+]
+CUSTOMERS = [
+    (101, dt.datetime(2021, 1, 4), 499.0, "Nei"),
+    (102, dt.datetime(2020, 3, 17), 299.0, "Ja"),
+    (103, dt.datetime(2022, 9, 2), 799.0, "Nei"),
+]
+
+
+def save(book: openpyxl.Workbook, path: Path) -> Path:
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def two_sheets(tmp_path) -> Path:
+    """read_two_sheets.xlsx: a data dictionary first (as many exports have), the customers second."""
+    book = openpyxl.Workbook()
+    book.active.title = "Data dictionary"
+    book.active.append(["Column", "Description"])
+    for row in DICTIONARY:
+        book.active.append(row)
+    data = book.create_sheet("Kunder")
+    data.append(["Kundenr", "Startdato", "Beløp", "Sluttet"])
+    for row in CUSTOMERS:
+        data.append(row)
+    return save(book, tmp_path / "read_two_sheets.xlsx")
+
+
+def test_the_data_sheet_is_chosen_over_a_dictionary_before_it(two_sheets):
+    frame = read_table(two_sheets)
+    assert list(frame.columns) == ["Kundenr", "Startdato", "Beløp", "Sluttet"]
+    assert frame["Kundenr"].tolist() == [101, 102, 103]
+    assert frame["Startdato"].iloc[1] == pd.Timestamp("2020-03-17")
+    assert frame.attrs["sheets"] == ["Data dictionary", "Kunder"]
+    assert frame.attrs["sheet"] == "Kunder"
+    assert frame.attrs["read_notes"] == [
+        {
+            "key": "reading.note_sheet_chosen",
+            "values": {"sheet": "Kunder", "sheets": "'Data dictionary', 'Kunder'"},
+        }
+    ]
+
+
+@pytest.mark.parametrize("asked", ["Data dictionary", "data dictionary ", "DATA DICTIONARY"])
+def test_sheet_forces_one_by_name(two_sheets, asked):
+    frame = read_table(two_sheets, sheet=asked)
+    assert list(frame.columns) == ["Column", "Description"]
+    assert frame["Column"].tolist() == [name for name, _ in DICTIONARY]
+    assert frame.attrs["sheet"] == "Data dictionary"
+    assert frame.attrs["read_notes"] == []  # the user chose; nothing to tell
+
+
+def test_an_unknown_sheet_is_refused_with_the_sheets_listed(two_sheets):
+    with pytest.raises(InputError) as caught:
+        read_table(two_sheets, sheet="Customers")
+    assert str(caught.value) == (
+        "The workbook 'read_two_sheets.xlsx' has no sheet 'Customers'; "
+        "choose one of its sheets: 'Data dictionary', 'Kunder'."
+    )
+
+
+def test_an_empty_sheet_asked_for_is_refused_with_the_others_listed(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Tom"
+    book.create_sheet("Kunder").append(["id", "x"])
+    book["Kunder"].append([1, 2])
+    with pytest.raises(
+        InputError,
+        match=r"^The sheet 'Tom' in 'e\.xlsx' has no rows; choose one of its other sheets: 'Kunder'\.$",
+    ):
+        read_table(save(book, tmp_path / "e.xlsx"), sheet="Tom")
+
+
+def test_a_long_dictionary_without_a_telling_name_still_loses(tmp_path):
+    """'Ark1' lists the data's column names down its first column: 40 rows x (0.5 + 0.1) = 24, a tenth
+    of that for describing 'Ark2' = 2.4; 'Ark2' is 3 rows x (3 typed + 0.5 text) = 10.5."""
+    book = openpyxl.Workbook()
+    book.active.title = "Ark1"
+    book.active.append(["Felt", "Forklaring"])
+    for i in range(10):
+        for name, text in DICTIONARY:
+            book.active.append([name if i == 0 else f"{name} {i}", text])
+    data = book.create_sheet("Ark2")
+    data.append(["Kundenr", "Startdato", "Beløp", "Sluttet"])
+    for row in CUSTOMERS:
+        data.append(row)
+    frame = read_table(save(book, tmp_path / "d.xlsx"))
+    assert frame.attrs["sheet"] == "Ark2" and len(frame) == 3
+
+
+@pytest.mark.parametrize(
+    "first,second,chosen",
+    [
+        ("README", "Sheet2", "Sheet2"),  # a documentation name counts a fifth
+        ("Kunder", "Kunder 2023", "Kunder"),  # two tables alike: the first wins
+    ],
+)
+def test_sheet_choice_by_content_and_name(tmp_path, first, second, chosen):
+    book = openpyxl.Workbook()
+    book.active.title = first
+    for sheet in (book.active, book.create_sheet(second)):
+        sheet.append(["id", "fee", "plan"])
+        for row in CUSTOMERS:
+            sheet.append([row[0], row[2], "basic"])
+    assert read_table(save(book, tmp_path / "c.xlsx")).attrs["sheet"] == chosen
+
+
+def test_a_hidden_sheet_loses_to_a_visible_one(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Lookup"
+    for i in range(30):
+        book.active.append([i, i * 2, i * 3])
+    book.active.sheet_state = "hidden"
+    data = book.create_sheet("Kunder")
+    data.append(["id", "fee"])
+    data.append([1, 99])
+    data.append([2, 199])
+    assert read_table(save(book, tmp_path / "h.xlsx")).attrs["sheet"] == "Kunder"
+
+
+def test_a_one_sheet_workbook_has_no_sheet_note(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Kunder"
+    book.active.append(["id", "fee"])
+    book.active.append([1, 99])
+    frame = read_table(save(book, tmp_path / "one.xlsx"))
+    assert frame.attrs == {"sheets": ["Kunder"], "sheet": "Kunder", "read_notes": []}
+
+
+def test_a_headerless_sheet_keeps_its_first_row(tmp_path):
+    book = openpyxl.Workbook()
+    for row in [
+        ("C17", dt.datetime(2024, 1, 3), 120),
+        ("C18", dt.datetime(2024, 1, 4), 90),
+        ("C17", dt.datetime(2024, 2, 1), 55),
+    ]:
+        book.active.append(row)
+    frame = read_table(save(book, tmp_path / "log.xlsx"))
+    assert list(frame.columns) == ["column 1", "column 2", "column 3"]
+    assert frame["column 3"].tolist() == [120, 90, 55]
+    assert frame.attrs["read_notes"] == [{"key": "reading.note_headerless", "values": {"count": 3}}]
+
+
+def test_the_cell_limit_counts_every_sheet_together(monkeypatch, tmp_path):
+    """Two sheets of 60 cells each: either alone is under a limit of 100, both together are not."""
+    book = openpyxl.Workbook()
+    for sheet in (book.active, book.create_sheet("B")):
+        for i in range(20):
+            sheet.append([i, i, i])
+    path = save(book, tmp_path / "two.xlsx")
+    monkeypatch.setattr(excel, "MAX_CELLS", 100)
+    with pytest.raises(InputError, match=r"holds more than 100 cells"):
+        read_table(path)

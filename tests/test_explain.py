@@ -229,6 +229,33 @@ def test_top_reasons_match_the_single_customer_explanation(tiny):
     assert texts and all("raises risk" in s for s in texts)
 
 
+def test_every_reader_facing_label_uses_the_clients_header(tiny):
+    """tiny's tenure came from the client's 'Lifetime' column: importance, strip chart,
+    waterfall, sentences and what-if all say 'Lifetime', never 'tenure_months'."""
+    from churn.core.dataset import RoleMapping
+
+    model, X = tiny
+    gym = RoleMapping(tenure="Lifetime")
+    shap, _ = explain.shap_frame(model, X)
+    assert "Lifetime" in explain.global_importance(shap, "en", gym)["label"].tolist()
+    assert "Lifetime" in set(explain.strip_data(shap, X, top=6, max_points=20, mapping=gym)["label"])
+    one = explain.explain_customer(model, X.iloc[0], "nb", n=6, mapping=gym)
+    assert "Lifetime" in one["contributions"]["label"].tolist()
+    assert any(label.startswith("Lifetime = ") for label in one["waterfall"]["label"])
+    assert any(s.startswith("Lifetime: ") for s in one["reasons"])
+    moved = explain.what_if(model, X.iloc[0], {"tenure_months": 2.0}, mapping=gym)["changed"]
+    tenure = moved[moved["feature"] == "tenure_months"]
+    assert tenure["label"].tolist() == ["Lifetime"] and tenure["sentence"].iloc[0].startswith(
+        "Lifetime: 2 months"
+    )
+    table = explain.top_reasons(model, X.head(20), n=6, mapping=gym)
+    texts = " ".join(table.to_numpy().ravel())
+    assert "Lifetime: " in texts and "tenure_months" not in texts
+    # without the client's header (tenure from dates) the glossary word, in the reader's language
+    derived = explain.global_importance(shap, "nb", RoleMapping(start_date="signup"))
+    assert "Måneder som kunde" in derived["label"].tolist()
+
+
 def test_strip_and_dependence_data_stay_small_and_fixed(tiny):
     model, X = tiny
     shap, _ = explain.shap_frame(model, X)

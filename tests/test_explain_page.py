@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from churn.act import explain
 from churn.act.reasons import feature_label
 from churn.act.tiers import tier_label
+from churn.core.dataset import Dataset
 from churn.core.formatting import fmt_pct
 
 PAGE = "pages/explain.py"
@@ -61,11 +63,14 @@ def test_without_a_model_the_page_sends_you_to_the_model_page(app_test):
 
 
 @pytest.mark.slow
-def test_drivers_customer_and_action_list_are_shown(app_test, tiny_model, sample_scores):
+def test_drivers_customer_and_action_list_are_shown(app_test, tiny_model, sample_scores, sample_dataset):
     at = _with_model(app_test, tiny_model)
     titles = _chart_titles(at)
     dependence = at.selectbox(key="explain_dependence_feature")
-    assert dependence.options == [feature_label(f, "en") for f in global_order(tiny_model, at)]
+    # the sample's file calls its value column 'monthly_value'; tenure comes from dates (the glossary word)
+    order = global_order(tiny_model, at)
+    assert dependence.options == [feature_label(f, "en", sample_dataset) for f in order]
+    assert "monthly_value" in dependence.options and "Months as a customer" in dependence.options
     assert titles == [
         "Strongest drivers of churn risk",
         "How each feature pushes individual customers",
@@ -142,3 +147,98 @@ def test_every_string_the_page_and_churn_explain_use_is_translated():
     used |= {f"explain.col_{c}" for c in ("customer_id", "probability", "tier", "value_at_risk")}
     for lang in ("en", "nb"):
         assert not used - catalogue(lang).keys(), lang
+
+
+# ---------------------------------------------------------------- the client's words
+
+#: Canonical names a reader must never see.
+INTERNAL = ("tenure_months", "monthly_value", "customer_id", "churned", "start_date", "end_date")
+
+
+def telco_like(n: int = 300) -> Dataset:
+    """A Telco-style customer table (no dates, no events) under the client's own headers.
+
+    Seeded: month-to-month contracts, short tenure and high charges raise churn.
+    """
+    from churn.core.dataset import CHURN_FROM_LABEL, RoleMapping
+
+    rng = np.random.default_rng(0)
+    contract = rng.choice(["Month-to-month", "One year", "Two year"], n)
+    tenure = rng.integers(1, 72, n).astype(float)
+    charges = rng.uniform(20, 110, n).round(2)
+    logit = -0.5 + 1.5 * (contract == "Month-to-month") - 0.05 * tenure + 0.02 * (charges - 60)
+    churned = (rng.uniform(size=n) < 1 / (1 + np.exp(-logit))).astype(int)
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"{i:04d}-TLCO" for i in range(n)],
+            "churned": churned,
+            "tenure_months": tenure,
+            "monthly_value": charges,
+            "Contract": contract,
+            "PaymentMethod": rng.choice(["Electronic check", "Mailed check", "Credit card"], n),
+        }
+    )
+    mapping = RoleMapping(
+        customer_id="customerID",
+        churn_label="Churn",
+        tenure="tenure",
+        value="MonthlyCharges",
+        segments=("Contract", "PaymentMethod"),
+    )
+    attributes = ["Contract", "PaymentMethod"]
+    return Dataset(customers, None, mapping, attributes, attributes, [], None, CHURN_FROM_LABEL, "telco.csv")
+
+
+@pytest.fixture(scope="module")
+def telco():
+    """The Telco-style table and a 20-tree model on it (a customer table trains in a second)."""
+    from churn.model.churn_model import ChurnModel
+
+    data = telco_like()
+    return data, ChurnModel(iterations=20).fit(data)
+
+
+def _headers(frame_node) -> list[str]:
+    """What a reader sees above each column of an ``st.dataframe``: its configured label, else its name."""
+    config = json.loads(frame_node.proto.columns or "{}")
+    return [str((config.get(str(c)) or {}).get("label") or c) for c in frame_node.value.columns]
+
+
+def reader_texts(at) -> list[str]:
+    """Every piece of text a reader sees on the page: prose, labels, options, headers, cells, chart words."""
+    texts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "success", "title")
+        for e in at.get(kind)
+    ]
+    for kind in ("selectbox", "multiselect", "slider", "number_input", "toggle"):
+        for widget in at.get(kind):
+            texts.append(widget.label)
+            texts.extend(str(o) for o in getattr(widget, "options", []) or [])
+    texts += [f"{m.label} {m.value}" for m in at.metric]
+    for frame in at.dataframe:
+        texts += _headers(frame)
+        texts += [str(v) for v in frame.value.select_dtypes(exclude="number").to_numpy().ravel()]
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        texts.append(json.dumps(spec.get("title"), ensure_ascii=False))
+        for data in (spec.get("datasets") or {}).values():
+            texts += [str(row.get("label", "")) for row in data]
+    return texts
+
+
+@pytest.mark.slow
+def test_a_client_file_reads_in_the_clients_words(app_test, telco):
+    """Telco's headers ('tenure', 'MonthlyCharges') show wherever a column is read; no internal name does."""
+    data, model = telco
+    at = app_test(dataset=data, model=model)
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    texts = reader_texts(at)
+    assert "tenure" in at.selectbox(key="explain_dependence_feature").options
+    assert "MonthlyCharges" in at.selectbox(key="explain_dependence_feature").options
+    reasons = next(m.value for m in at.markdown if m.value.startswith("1. ")).replace("\\", "")
+    assert "tenure: " in reasons or "MonthlyCharges: " in reasons
+    leaked = sorted({name for name in INTERNAL for text in texts if name in text})
+    assert leaked == [], leaked

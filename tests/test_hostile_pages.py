@@ -18,8 +18,17 @@ from tests.conftest import save_model
 from tests.hostile import names
 
 PAGES = ["data", "when", "why", "model", "explain", "roi", "report"]
-#: Elements Streamlit shows as plain text (or data), never as markdown.
-PLAIN_ELEMENTS = {"arrow_data_frame", "arrow_vega_lite_chart", "vega_lite_chart", "json", "code", "text"}
+#: Elements Streamlit shows as plain text (or data), never as markdown (a dataframe column label is
+#: plain text; only a column help tooltip is markdown, and no page puts file text there).
+PLAIN_ELEMENTS = {
+    "arrow_data_frame",
+    "dataframe",
+    "arrow_vega_lite_chart",
+    "vega_lite_chart",
+    "json",
+    "code",
+    "text",
+}
 #: Widget fields holding option values or typed text, shown as plain text.
 PLAIN_FIELDS = {
     "options",

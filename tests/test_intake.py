@@ -100,7 +100,6 @@ def test_events_join_on_id_and_unknown_customers_are_dropped():
 @pytest.mark.parametrize(
     "change,message",
     [
-        ({"customer_id": None}, "No customer id column"),
         ({"customer_id": "Nope"}, "Column 'Nope' is not in the customer table"),
         ({"value": "Bransje"}, "Column 'Bransje' does not hold numbers"),
         ({"end_date": None}, "No churn column or end date"),
@@ -110,6 +109,75 @@ def test_schema_errors(change, message):
     mapping = RoleMapping(**{**MAPPING.to_dict(), **change})
     with pytest.raises(SchemaError, match=message):
         build_dataset(_customers(), None, mapping)
+
+
+def test_no_id_column_numbers_the_rows_in_file_order():
+    """Four rows and no id: customers '1'..'4', each row one customer, values kept in order."""
+    mapping = RoleMapping(**{**MAPPING.to_dict(), "customer_id": None})
+    data = build_dataset(_customers(), None, mapping)
+    assert data.customers["customer_id"].tolist() == ["1", "2", "3", "4"]
+    assert data.customers["churned"].tolist() == [0, 1, 0, 1]
+    assert "Kundenr" in data.attributes or "Kundenr" not in data.customers  # the old id is plain data
+
+
+def test_no_id_column_with_an_event_log_is_refused():
+    mapping = RoleMapping(
+        **{**MAPPING.to_dict(), "customer_id": None, "event_customer_id": "k", "event_timestamp": "t"}
+    )
+    events = pd.DataFrame({"k": ["1"], "t": pd.to_datetime(["2024-01-01"])})
+    with pytest.raises(SchemaError, match="so the event log can be joined"):
+        build_dataset(_customers(), events, mapping)
+
+
+def test_a_three_valued_status_maps_and_leaves_out_rows():
+    """active/paused -> still a customer, canceled -> left, 'test' left out: 3 customers, 1 churned."""
+    raw = pd.DataFrame({"id": ["a", "b", "c", "d"], "status": ["active", "paused", "canceled", "test"]})
+    mapping = RoleMapping(
+        customer_id="id",
+        churn_label="status",
+        churned_values=("canceled",),
+        active_values=("active", "paused"),
+        excluded_values=("test",),
+    )
+    data = build_dataset(raw, None, mapping)
+    assert data.customers["customer_id"].tolist() == ["a", "b", "c"]
+    assert data.customers["churned"].tolist() == [0, 0, 1]
+
+
+def test_the_user_can_move_a_label_value():
+    """'paused' moved to left by the user: b and c churned."""
+    raw = pd.DataFrame({"id": ["a", "b", "c"], "status": ["active", "paused", "canceled"]})
+    mapping = RoleMapping(customer_id="id", churn_label="status", churned_values=("canceled", "paused"))
+    assert build_dataset(raw, None, mapping).customers["churned"].tolist() == [0, 1, 1]
+
+
+def test_kept_suspects_come_back_as_features():
+    """'reason' is filled only for the 2 who left: a suspect, unless the user keeps it."""
+    raw = _customers().assign(reason=[None, "price", None, "moved"])
+    suspect = build_dataset(raw, None, MAPPING)
+    kept = build_dataset(raw, None, RoleMapping(**{**MAPPING.to_dict(), "kept_suspects": ["reason"]}))
+    assert "reason" in suspect.leakage and "reason" not in kept.leakage
+    assert "reason" in kept.model_attributes
+
+
+def test_subscription_rows_become_customers_by_the_grain_key():
+    """Customer A: one subscription left, one stays -> A stays; B's only one left -> B left.
+    Value is the sum of A's subscriptions (100 + 50)."""
+    raw = pd.DataFrame(
+        {
+            "sub_id": ["s1", "s2", "s3"],
+            "customer": ["A", "A", "B"],
+            "churn": ["Yes", "No", "Yes"],
+            "mrr": [100.0, 50.0, 70.0],
+        }
+    )
+    mapping = RoleMapping(customer_id="sub_id", churn_label="churn", value="mrr", grain_key="customer")
+    data = build_dataset(raw, None, mapping)
+    c = data.customers
+    assert c["customer_id"].tolist() == ["A", "B"]
+    assert c["churned"].tolist() == [0, 1]
+    assert c["monthly_value"].tolist() == [150.0, 70.0]
+    assert data.mapping.customer_id == "customer" and data.mapping.grain_key == "customer"
 
 
 def test_duplicate_ids_are_refused():
@@ -259,13 +327,14 @@ def test_hostile_dates_file_as_of_and_churn():
     """tests/hostile/dates_implausible.csv: 30 customers starting 05.01.2023 ... 09.07.2024, 10 with
     'sluttet' = Ja and a real end date; customer 1007 starts 01.01.1900, the active 1020 ends 31.12.2100.
 
-    Churn comes from 'sluttdato': as_of = latest plausible end 06.04.2025 (not 2100-12-31), so
-    1020 is active and exactly the 10 'Ja' customers have churned.
+    Churn comes from the label 'sluttet' (Ja/Nei, "quit"); as_of = latest plausible end 06.04.2025
+    (not 2100-12-31), so 1020 is active and exactly the 10 'Ja' customers have churned.
     """
     path = Path(__file__).parent / "hostile" / "dates_implausible.csv"
     data = load_files(path)
     c = data.customers.set_index("customer_id")
-    assert data.churn_definition == CHURN_FROM_END_DATE
+    assert data.churn_definition == CHURN_FROM_LABEL
+    assert data.mapping.end_date == "sluttdato"
     assert data.as_of == pd.Timestamp("2025-04-06")
     assert c.loc["1020", "churned"] == 0 and pd.isna(c.loc["1020", "end_date"])
     assert pd.isna(c.loc["1007", "start_date"])

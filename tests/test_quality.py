@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -9,15 +10,18 @@ import pandas as pd
 import pytest
 
 from churn.core.dataset import END_DATE, START_DATE, Dataset, RoleMapping
+from churn.core.errors import SchemaError
 from churn.ingest.intake import build_dataset, load_files, read_table
 from churn.ingest.quality import (
     FAIL,
     PASS,
     WARN,
     Check,
+    client_columns,
     history_months,
     implausible_dates,
     leakage_reasons,
+    missing_by_column,
     missing_share,
     profile,
     quality_checks,
@@ -81,19 +85,81 @@ def test_history_months_golden():
 
 
 def test_missing_share_golden_and_limits():
-    """Columns checked: start date, tenure, segment, score (half empty): (0 + 0 + 0 + 0.5) / 4 = 0.125 -> pass.
+    """Columns checked: start date, segment, score (half empty): (0 + 0 + 0.5) / 3 = 0.1667 -> pass.
 
-    Two more columns 90 % empty: (0 + 0 + 0 + 0.5 + 0.9 + 0.9) / 6 = 0.3833 -> warn (>= 0.20, < 0.50).
+    Tenure is computed from the dates, so it has no client column and is not counted. Two more
+    columns 90 % empty: (0 + 0 + 0.5 + 0.9 + 0.9) / 5 = 0.46 -> warn (>= 0.20, < 0.50).
     """
     half = np.where(np.arange(200) % 2 == 1, 1.0, np.nan)
     data = _dataset(extra={"score": half})
-    assert missing_share(data) == pytest.approx(0.5 / 4)
+    assert missing_share(data) == pytest.approx(0.5 / 3)
     assert _by_name(quality_checks(data))["missing"].status == PASS
     sparse = np.where(np.arange(200) % 10 == 1, 1.0, np.nan)  # not aligned with the churners
     worse = _dataset(extra={"score": half, "x": sparse, "y": sparse})
-    assert missing_share(worse) == pytest.approx((0.5 + 0.9 + 0.9) / 6)
+    assert missing_share(worse) == pytest.approx((0.5 + 0.9 + 0.9) / 5)
     check = _by_name(quality_checks(worse))["missing"]
     assert check.status == WARN and "'x'" in check.message
+
+
+def _client_table(n: int = 200) -> pd.DataFrame:
+    """200 customers, every 5th left; 'Ansiennitet (mnd)' empty for 60 (30 %), 'Månedsbeløp' for 20 (10 %)."""
+    rows = np.arange(n)
+    return pd.DataFrame(
+        {
+            "Kundenr": [f"K{i}" for i in rows],
+            "Sluttet": np.where(rows % 5 == 0, "Ja", "Nei"),
+            "Ansiennitet (mnd)": np.where(rows % 10 < 3, np.nan, rows % 37 + 1.0),
+            "Månedsbeløp": np.where(rows % 10 == 7, np.nan, 100.0 + rows % 13),
+            "Bransje": np.where(rows % 3 == 0, "Handel", "Industri"),
+        }
+    )
+
+
+CLIENT_ROLES = RoleMapping(
+    customer_id="Kundenr", churn_label="Sluttet", tenure="Ansiennitet (mnd)", value="Månedsbeløp"
+)
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        (
+            "en",
+            "13.3% of the values are missing, under the 20% limit. "
+            "The emptiest column is 'Ansiennitet (mnd)' (30.0% missing).",
+        ),
+        (
+            "nb",
+            "13,3\xa0% av verdiene mangler, under grensen på 20\xa0%. "
+            "Den tommeste kolonnen er «Ansiennitet (mnd)» (30,0\xa0% mangler).",
+        ),
+    ],
+)
+def test_the_missing_check_names_the_clients_columns(lang, expected):
+    """Tenure 30 % empty, value 10 %, 'Bransje' 0 %: (0.3 + 0.1 + 0) / 3 = 13.3 %; the worst is the tenure."""
+    data = build_dataset(_client_table(), None, CLIENT_ROLES)
+    shares = missing_by_column(data)
+    assert shares.to_dict() == {"Ansiennitet (mnd)": 0.3, "Månedsbeløp": 0.1, "Bransje": 0.0}
+    check = _by_name(quality_checks(data, lang=lang))["missing"]
+    assert check.message == expected
+    assert "tenure_months" not in check.message and "monthly_value" not in check.message
+
+
+def test_derived_columns_are_not_missing():
+    """No tenure, value or date column: tenure_months is empty for everyone but is ours, not the client's."""
+    table = _client_table()[["Kundenr", "Sluttet", "Bransje"]]
+    data = build_dataset(table, None, RoleMapping(customer_id="Kundenr", churn_label="Sluttet"))
+    assert data.customers["tenure_months"].isna().all()
+    assert missing_by_column(data).to_dict() == {"Bransje": 0.0}
+    check = _by_name(quality_checks(data))["missing"]
+    assert check.message == "0.0% of the values are missing, under the 20% limit."
+    assert client_columns(data) == {"customer_id": "Kundenr"}
+
+
+def test_the_end_date_is_never_missing_and_the_start_date_goes_by_its_header():
+    """The end date is empty for the 160 who stay by design; the start date is counted as 'start'."""
+    data = _dataset()
+    assert list(missing_by_column(data).index) == ["start", "segment"]
 
 
 def test_constant_columns_are_named():
@@ -102,6 +168,7 @@ def test_constant_columns_are_named():
 
 
 def test_leakage_suspects_and_message():
+    """A reason filled for the 40 leavers only, and a 0/1 flag equal to the label (a copy)."""
     n, churned = 200, 40
     lost = np.zeros(n, dtype=bool)
     lost[np.arange(n)[:: n // churned][:churned]] = True
@@ -109,12 +176,42 @@ def test_leakage_suspects_and_message():
     data = _dataset(extra={"churn_reason": reason, "flag": lost.astype(float)})
     assert leakage_reasons(data.customers, data.attributes) == {
         "churn_reason": "only_filled",
-        "flag": "predicts",
+        "flag": "label_copy",
     }
     assert data.leakage == ["churn_reason", "flag"]
     assert data.model_attributes == ["segment"]
     check = _by_name(quality_checks(data))["leakage"]
-    assert check.status == WARN and "excluded from modelling by default" in check.message
+    assert check.status == WARN
+    assert check.message == (
+        "Possible leakage: 'churn_reason' (filled in for only one group), 'flag' (a copy of the churn label). "
+        "These columns are excluded from modelling by default."
+    )
+    nb = _by_name(quality_checks(data, lang="nb"))["leakage"].message
+    assert nb.startswith(
+        "Mulig lekkasje: «churn_reason» (bare fylt ut for én gruppe), «flag» (en kopi av churn-kolonnen)."
+    )
+    report = profile(data)["leak_reasons"]
+    assert [(r["column"], r["reason"], r["kept"]) for r in report] == [
+        ("churn_reason", "only_filled", False),
+        ("flag", "label_copy", False),
+    ]
+    assert report[1]["text"].startswith("'flag' recodes the churn label: '1' for those who left and '0'")
+
+
+def test_suspects_the_user_kept_are_said_so():
+    """The user brought 'flag' back: it is no longer excluded, and the check says it is kept anyway."""
+    n, churned = 200, 40
+    lost = np.zeros(n, dtype=bool)
+    lost[np.arange(n)[:: n // churned][:churned]] = True
+    data = _dataset(extra={"flag": lost.astype(float)})
+    kept = data.evolve(mapping=replace(data.mapping, kept_suspects=("flag",)), leakage=[])
+    check = _by_name(quality_checks(kept))["leakage"]
+    assert check.status == WARN
+    assert check.message == (
+        "Kept as features at your request although they may give the outcome away: "
+        "'flag' (a copy of the churn label)."
+    )
+    assert profile(kept)["leak_reasons"][0]["kept"] is True
 
 
 def test_dates_after_the_churn_date_are_suspects_but_planned_dates_are_not():
@@ -147,6 +244,118 @@ def test_events_left_out_and_duplicates_are_reported():
     checks = _by_name(quality_checks(data, customers, events))
     assert checks["events"].status == WARN and checks["events"].message.startswith("1 of 4 events")
     assert checks["duplicates"].status == WARN and "1 events appear twice" in checks["duplicates"].message
+
+
+def _events_table() -> tuple[pd.DataFrame, pd.DataFrame, RoleMapping]:
+    """Customers a and b; 8 events: 3 kept (a, a, b), one without id, one 'NA', one of 'zz', one dateless."""
+    customers = pd.DataFrame({"id": ["a", "b"], "churn": ["Ja", "Nei"]})
+    events = pd.DataFrame(
+        {
+            "kunde": ["a", "a", "b", None, "NA", " ", "zz", "b"],
+            "tid": pd.to_datetime(
+                [
+                    "2024-01-01",
+                    "2024-01-05",
+                    "2024-01-09",
+                    "2024-01-02",
+                    "2024-01-03",
+                    "2024-01-04",
+                    "2024-01-06",
+                    None,
+                ]
+            ),
+        }
+    )
+    mapping = RoleMapping(
+        customer_id="id", churn_label="churn", event_customer_id="kunde", event_timestamp="tid"
+    )
+    return customers, events, mapping
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        (
+            "en",
+            "5 of 8 events were left out: 3 without a customer id; 1 without a usable date; "
+            "1 of customers not in the customer table.",
+        ),
+        (
+            "nb",
+            "5 av 8 hendelser ble utelatt: 3 uten kunde-ID; 1 uten brukbar dato; "
+            "1 fra kunder som ikke finnes i kundetabellen.",
+        ),
+    ],
+)
+def test_the_event_check_says_why_events_were_left_out(lang, expected):
+    """None, 'NA' and ' ' have no id (3); b's dateless row has no date (1); 'zz' is unknown (1): 5 of 8."""
+    customers, events, mapping = _events_table()
+    data = build_dataset(customers, events, mapping)
+    assert len(data.events) == 3
+    check = _by_name(quality_checks(data, customers, events, lang=lang))["events"]
+    assert check.status == WARN and check.message == expected
+
+
+def test_events_left_out_for_another_reason_are_counted_as_such():
+    """A log the events helper trimmed by two more rows (say, cancellations): 7 of 8, 2 for other reasons."""
+    customers, events, mapping = _events_table()
+    data = build_dataset(customers, events, mapping)
+    trimmed = data.evolve(events=data.events.iloc[:1])
+    check = _by_name(quality_checks(trimmed, customers, events))["events"]
+    assert check.message.startswith("7 of 8 events were left out: 3 without a customer id;")
+    assert check.message.endswith("; 2 for other reasons, such as cancelled orders.")
+
+
+def _numbered(raw: pd.DataFrame, mapping: RoleMapping) -> Dataset:
+    """The dataset of a table without an id column (intake numbers the rows 1..n)."""
+    try:
+        return build_dataset(raw, None, mapping)
+    except SchemaError:  # an intake that does not number rows yet: number them here
+        data = build_dataset(
+            raw.assign(**{"(row)": range(1, len(raw) + 1)}), None, replace(mapping, customer_id="(row)")
+        )
+        return data.evolve(mapping=mapping)
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        (
+            "en",
+            "3 rows are exact copies of another row; with no id column they were kept as separate customers, "
+            "so check the export for double counting.",
+        ),
+        (
+            "nb",
+            "3 rader er nøyaktige kopier av en annen rad; uten en ID-kolonne er de beholdt som egne kunder, "
+            "så sjekk eksporten for dobbelttelling.",
+        ),
+    ],
+)
+def test_exact_copies_of_numbered_rows_are_warned_about(lang, expected):
+    """120 rows without an id; rows 0, 1 and 2 appear a second time at the end: 3 exact copies."""
+    rows = np.arange(117)
+    raw = pd.DataFrame({"Churn": rows % 4 == 0, "Age": rows + 18, "Plan": np.where(rows % 2, "A", "B")})
+    raw["Churn"] = raw["Churn"].astype(int)
+    raw = pd.concat([raw, raw.iloc[:3]], ignore_index=True)
+    data = _numbered(raw, RoleMapping(churn_label="Churn"))
+    assert len(data.customers) == 120
+    check = _by_name(quality_checks(data, raw, lang=lang))["duplicates"]
+    assert check.status == WARN and check.message == expected
+
+
+CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not (CORPUS / "Customer_Churn.csv").exists(), reason="../shared/corpus is not here")
+def test_the_300_copied_rows_of_customer_churn_are_warned_about():
+    """Customer_Churn.csv has no id and 300 rows that repeat an earlier row (EXPECTED.json's trap)."""
+    raw = read_table(CORPUS / "Customer_Churn.csv")
+    data = _numbered(
+        raw, RoleMapping(churn_label="Churn", tenure="Subscription  Length", value="Customer Value")
+    )
+    check = _by_name(quality_checks(data, raw))["duplicates"]
+    assert check.message.startswith("300 rows are exact copies of another row;")
 
 
 def test_messages_are_localised():

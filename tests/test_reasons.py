@@ -9,12 +9,15 @@ import pytest
 
 from churn.act.reasons import (
     action_list,
+    contribution_table,
     effect_text,
     export_action_list,
     feature_label,
     format_value,
     reason_sentence,
+    reason_table,
 )
+from churn.core.dataset import RoleMapping
 from churn.core.errors import SchemaError
 from churn.core.export import pseudonymise
 
@@ -31,7 +34,7 @@ from churn.core.export import pseudonymise
         ("days_late_before", "nb", "Betalingsforsinkelse de 90 dagene før det"),
         ("days_since_last_order", "nb", "Dager siden siste ordre"),
         ("contact_changes_recent", "en", "Contact person changes last 90 days"),
-        ("tenure_months", "nb", "Kunde i"),
+        ("tenure_months", "nb", "Måneder som kunde"),
         ("discount_end_date_days_until", "en", "discount_end_date, days until"),
         ("months_to_anniversary", "nb", "Måneder til neste årsdag som kunde"),
         ("monthly_value", "en", "Monthly value"),
@@ -144,6 +147,67 @@ ROW = pd.Series(
 )
 def test_reason_sentence(feature, points, lang, expected):
     assert reason_sentence(feature, ROW, points, lang).replace("\xa0", " ") == expected
+
+
+@pytest.mark.parametrize(
+    "mapping,feature,lang,expected",
+    [
+        # the client's header when the file had the column, in either language
+        (RoleMapping(tenure="Lifetime"), "tenure_months", "nb", "Lifetime"),
+        (RoleMapping(tenure="Subscription  Length"), "tenure_months", "en", "Subscription  Length"),
+        (RoleMapping(value="MonthlyCharges"), "monthly_value", "en", "MonthlyCharges"),
+        # derived from dates or events: the glossary word
+        (RoleMapping(start_date="signup"), "tenure_months", "en", "Months as a customer"),
+        (RoleMapping(start_date="signup"), "tenure_months", "nb", "Måneder som kunde"),
+        (RoleMapping(event_amount="amount"), "monthly_value", "nb", "Månedsverdi"),
+        # event features keep their words, attributes their own names
+        (RoleMapping(tenure="Lifetime"), "orders_90d", "en", "Orders last 90 days"),
+        (RoleMapping(tenure="Lifetime"), "Contract", "en", "Contract"),
+    ],
+)
+def test_feature_label_uses_the_clients_header(mapping, feature, lang, expected):
+    assert feature_label(feature, lang, mapping) == expected
+
+
+CUSTOMERS = pd.DataFrame(
+    {
+        "tenure_months": [14.4, 2.0],
+        "monthly_value": [70.4, 20.0],
+        "Contract": ["Month-to-month", "Two year"],
+    },
+    index=pd.Index(["c1", "c2"], name="customer_id"),
+)
+
+
+def test_reason_table_names_tenure_and_value_as_the_client_does():
+    """Points are SHAP / 10: c1 tenure 0.09 = 9 points, value 0.05 = 5 points (strongest two);
+    c2's strongest is tenure, -0.08 = 8 points down. 14.4 months shows as 14, 70.4 as 70.4."""
+    shap = pd.DataFrame(
+        {"tenure_months": [0.9, -0.8], "monthly_value": [0.5, 0.4], "Contract": [0.1, -0.05]},
+        index=CUSTOMERS.index,
+    )
+    points = shap / 10
+    mapping = RoleMapping(tenure="Lifetime", value="Customer Value")
+    table = reason_table(CUSTOMERS, shap, points, 2, "en", mapping=mapping)
+    assert table.loc["c1"].tolist() == [
+        "Lifetime: 14 months — raises risk by 9 points",
+        "Customer Value: 70.4 — raises risk by 5 points",
+    ]
+    derived = reason_table(CUSTOMERS, shap, points, 1, "nb", mapping=RoleMapping(start_date="start"))
+    assert (
+        derived.loc["c2", "reason_1"] == "Måneder som kunde: 2 måneder – senker risikoen med 8 prosentpoeng"
+    )
+    every = " ".join(table.to_numpy().ravel()) + " ".join(derived.to_numpy().ravel())
+    assert "tenure_months" not in every and "monthly_value" not in every
+
+
+def test_contribution_table_labels_use_the_clients_header():
+    row, shap = CUSTOMERS.loc["c1"], pd.Series({"tenure_months": 0.9, "monthly_value": 0.5, "Contract": 0.1})
+    table = contribution_table(
+        row, shap, shap / 10, "en", RoleMapping(tenure="tenure", value="MonthlyCharges")
+    )
+    assert table["label"].tolist() == ["tenure", "MonthlyCharges", "Contract"]
+    assert table["feature"].tolist() == ["tenure_months", "monthly_value", "Contract"]  # keys stay canonical
 
 
 def scores_and_reasons():

@@ -199,3 +199,21 @@ def test_model_sections_with_a_trained_model(small_sample, tiny_model):
     ids = small_sample.customers["customer_id"].astype(str)
     assert not any(f">{i}<" in page for i in ids)
     assert any(label == t("report.fig_auc", "en") for label, _ in report.key_numbers)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_a_client_file_reads_in_the_clients_words(lang):
+    """Telco's headers reach the report (drivers, reasons); no internal column name does."""
+    from churn.model.churn_model import ChurnModel
+    from tests.test_explain_page import telco_like
+
+    data = telco_like()
+    report = build_report(data, lang, ChurnModel(iterations=20).fit(data))
+    body = re.sub(r"<style.*?</style>", " ", report, flags=re.S)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "\n", body))
+    assert "MonthlyCharges" in text and "tenure: " in text  # a driver group, a reason sentence
+    leaked = [
+        name for name in ("tenure_months", "monthly_value", "customer_id", "start_date") if name in text
+    ]
+    assert leaked == []

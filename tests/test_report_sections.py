@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from markupsafe import Markup
 
-from churn.core.dataset import Dataset
+from churn.core.dataset import Dataset, RoleMapping
 from churn.core.i18n import t
 from churn.ingest.intake import build_dataset
 from churn.ingest.roles import guess_roles
@@ -108,6 +108,42 @@ def test_data_section_by_hand(lang, share, tenure):
         (t("report.fig_customers", lang), "10"),
         (t("report.fig_churned_share", lang), share),
     ]
+
+
+@pytest.mark.parametrize(
+    "lang,fact",
+    [
+        (
+            "en",
+            "Churn is read from 'status': canceled = left; active, paused = still a customer; left out: test.",
+        ),
+        (
+            "nb",
+            "Avgang leses fra «status»: canceled = sluttet; active, paused = fortsatt kunde; holdt utenfor: test.",
+        ),
+    ],
+)
+def test_data_section_prints_the_label_values(lang, fact):
+    """A status column's mapping, as confirmed on the Data page, is part of the report."""
+    raw = pd.DataFrame(
+        {
+            "id": [f"c{i}" for i in range(8)],
+            "status": ["active", "paused", "canceled", "test"] * 2,
+        }
+    )
+    data = build_dataset(
+        raw,
+        None,
+        RoleMapping(
+            customer_id="id",
+            churn_label="status",
+            churned_values=("canceled",),
+            active_values=("active", "paused"),
+            excluded_values=("test",),
+        ),
+    )
+    facts = sec.data_section(sec.Context(data, lang))["blocks"][1]["items"]
+    assert fact in facts
 
 
 def test_data_section_lists_every_quality_check(small_sample):

@@ -13,6 +13,7 @@ from churn.core.errors import SchemaError
 from churn.ingest.parsing import read_table
 from churn.ingest.roles import (
     event_kind,
+    explain_roles,
     guess_roles,
     normalise_name,
     parse_churn_label,
@@ -166,8 +167,11 @@ def test_content_finds_an_unnamed_id_and_label():
         {"A": ["x1", "x2", "x3", "x4"], "B": ["J", "N", "N", "J"], "C": [1.5, 2.5, 3.5, 4.5]}
     )
     frame["B"] = frame["B"].map({"J": "Ja", "N": "Nei"})
-    mapping = guess_roles(frame, None)
-    assert (mapping.customer_id, mapping.churn_label) == ("A", "B")
+    evidence = explain_roles(frame, None)
+    assert evidence.mapping.customer_id == "A"
+    # Ja/Nei under a header that says nothing is thin evidence: the page asks, naming 'B'
+    assert evidence.mapping.churn_label is None and evidence.asks == ["churn_label"]
+    assert evidence.guesses["churn_label"].best.column == "B"
 
 
 # ---------------------------------------------------------------- more labels
@@ -291,7 +295,8 @@ def test_content_finds_the_one_well_filled_date_as_the_start():
         }
     )
     mapping = guess_roles(frame, None)
-    assert (mapping.customer_id, mapping.churn_label, mapping.start_date) == ("A", "B", "C")
+    assert (mapping.customer_id, mapping.start_date) == ("A", "C")
+    assert mapping.churn_label is None  # an unnamed Ja/Nei column is asked about, not taken
 
 
 def test_a_cancel_date_header_is_the_end_date_and_no_label_is_invented():

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.act.scoring import Scores, score_active, score_customers, score_table
+from churn.act.scoring import (
+    Scores,
+    readable_score_table,
+    score_active,
+    score_customers,
+    score_headers,
+    score_table,
+)
 from churn.core.dataset import CHURN_FROM_LABEL, Dataset, RoleMapping
 
 COLUMNS = [
@@ -98,6 +105,27 @@ def test_score_table_does_not_change_its_input():
     before = data.customers.copy()
     score_table(SCORES, data)
     pd.testing.assert_frame_equal(data.customers, before)
+
+
+@pytest.mark.parametrize(
+    "mapping,lang,value_header",
+    [
+        (RoleMapping(value="MonthlyCharges"), "en", "MonthlyCharges"),
+        (RoleMapping(value="Customer Value"), "nb", "Customer Value"),
+        (RoleMapping(event_amount="amount"), "nb", "Månedsverdi"),  # value from events: the glossary word
+    ],
+)
+def test_the_download_holds_words_not_internal_names(mapping, lang, value_header):
+    """Risk 0.8 -> 80.0 (%); tiers in words; value and value at risk (4,800) whole units."""
+    readable = readable_score_table(score_table(SCORES, three_customers(), lang=lang), lang, mapping)
+    headers = score_headers(lang, mapping)
+    assert list(readable.columns) == [headers[c] for c in COLUMNS]
+    assert not set(readable.columns) & set(COLUMNS)  # no internal name left
+    assert readable[value_header].tolist() == [500.0, 2000.0, 1000.0]
+    first = readable.iloc[0]
+    assert first[headers["probability"]] == pytest.approx(80.0)
+    assert first[headers["tier"]] == ("High" if lang == "en" else "Høy")
+    assert first[headers["value_at_risk"]] == pytest.approx(4800.0)
 
 
 # ---------------------------------------------------------------- with a model

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from churn.analysis import signals
+from churn.core.dataset import RoleMapping
 from churn.core.export import to_csv_bytes, to_excel_bytes
 
 AS_OF = pd.Timestamp("2026-07-01")  # recent window [2026-04-02, 07-01), baseline [2025-10-04, 2026-04-02)
@@ -240,6 +241,21 @@ def test_low_activity_list_by_hand():
     assert calls["usual_per_period"].iloc[0] == pytest.approx(36 / (182.625 / 30))
     assert calls["activity_ratio"].iloc[1] == pytest.approx(1 / (36 / (182.625 / 30)))
     assert list(calls["value_at_risk"]) == [6000.0, 1200.0]
+
+
+@pytest.mark.parametrize(
+    "mapping,lang,header",
+    [
+        (RoleMapping(value="MonthlyCharges"), "en", "MonthlyCharges"),  # the client's header
+        (RoleMapping(event_amount="amount"), "nb", "Månedsverdi"),  # derived from events: the glossary word
+        (None, "en", "Monthly value"),
+    ],
+)
+def test_call_list_heads_the_value_column_as_the_client_does(mapping, lang, header):
+    events, customers = _activity_data()
+    shown = signals.call_list_frame(signals.low_activity_list(events, customers, AS_OF), lang, mapping)
+    assert shown[header].tolist() == [500.0, 100.0]
+    assert "monthly_value" not in shown.columns
 
 
 def test_call_list_export_is_formula_safe_and_round_trips():

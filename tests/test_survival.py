@@ -104,7 +104,8 @@ def test_errors_name_the_column():
         survival.logrank(frame, "plan")
     with pytest.raises(SchemaError, match="'region'"):
         survival.km_curves(frame, "region")
-    with pytest.raises(SchemaError, match="'tenure_months'"):
+    # a missing canonical column is named in words, never by its internal name
+    with pytest.raises(SchemaError, match="'Months as a customer' is missing"):
         survival.monthly_hazard(frame.drop(columns="tenure_months"))
 
 

@@ -45,7 +45,9 @@ def test_page_shows_drivers_signals_reasons_and_call_list(app_test, sample_datas
     shown = _frame_with(at, t("why.call_customer", "en"))
     as_of = pd.Timestamp(sample_dataset.as_of).normalize() + pd.Timedelta(days=1)
     expected = signals.call_list_frame(
-        signals.low_activity_list(sample_dataset.events, sample_dataset.customers, as_of), "en"
+        signals.low_activity_list(sample_dataset.events, sample_dataset.customers, as_of),
+        "en",
+        sample_dataset,
     )
     pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected, check_dtype=False)
     back = pd.read_csv(
@@ -89,3 +91,22 @@ def test_norwegian_page(app_test):
     at = _run(app_test(lang="nb"))
     assert at.title[0].value == "Hvorfor slutter kundene?"
     assert any("ganger så ofte" in m.value for m in at.markdown)
+
+
+@pytest.mark.slow
+def test_a_client_file_reads_in_the_clients_words(app_test):
+    """Telco's value column reads as 'MonthlyCharges' in the picker, the tables and the sentences."""
+    from tests.test_explain_page import INTERNAL, reader_texts, telco_like
+
+    at = _run(app_test(dataset=telco_like()))
+    picker = at.selectbox(key="why_attribute")
+    assert "MonthlyCharges" in picker.options
+    drivers_table = _frame_with(at, "excess_churners")
+    assert "MonthlyCharges" in set(drivers_table["attribute"])
+    picker.set_value("monthly_value").run()  # the option's value stays the canonical column
+    assert not at.exception
+    assert set(_frame_with(at, "excess_churners")["attribute"]) == {"MonthlyCharges"}
+    texts = reader_texts(at)
+    assert "MonthlyCharges (average)" in texts  # the acquisition table's value column
+    leaked = sorted({name for name in INTERNAL for text in texts if name in text})
+    assert leaked == [], leaked

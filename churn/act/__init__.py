@@ -27,9 +27,12 @@ from churn.act.reasons import (
     top_sentences,
 )
 from churn.act.scoring import (
+    SCORE_HEADERS,
     Scores,
+    readable_score_table,
     score_active,
     score_customers,
+    score_headers,
     score_table,
 )
 from churn.act.tiers import (
@@ -56,6 +59,9 @@ __all__ = [
     "score_active",
     "score_table",
     "score_customers",
+    "SCORE_HEADERS",
+    "score_headers",
+    "readable_score_table",
     "feature_label",
     "format_value",
     "effect_text",

@@ -28,6 +28,7 @@ import pandas as pd
 from catboost import Pool
 
 from churn.act import reasons
+from churn.core.display import HeaderSource
 from churn.core.errors import ModelError, ScenarioError
 from churn.core.i18n import t
 from churn.core.sampling import capped_rows
@@ -52,7 +53,7 @@ def _as_frame(model, X: pd.DataFrame | pd.Series) -> pd.DataFrame:
     missing = [f for f in features if f not in X.columns]
     if missing:
         raise ModelError(
-            f"Column '{missing[0]}' that the model was trained on is missing; "
+            f"Column '{reasons.feature_label(missing[0])}' that the model was trained on is missing; "
             "score customers built with the same features as the model."
         )
     if X.empty:
@@ -161,8 +162,11 @@ def probability_points(shap: pd.DataFrame, base: float) -> tuple[pd.DataFrame, f
     return shap.mul(slope, axis=0), p_base
 
 
-def global_importance(shap: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+def global_importance(shap: pd.DataFrame, lang: str = "en", mapping: HeaderSource = None) -> pd.DataFrame:
     """Mean absolute SHAP value per feature, largest first.
+
+    ``mapping`` (the dataset or its :class:`~churn.core.dataset.RoleMapping`) gives the
+    client's headers for tenure and value in ``label``; see :func:`churn.act.reasons.feature_label`.
 
     Returns
     -------
@@ -175,7 +179,7 @@ def global_importance(shap: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(
         {
             "feature": mean_abs.index,
-            "label": [reasons.feature_label(f, lang) for f in mean_abs.index],
+            "label": [reasons.feature_label(f, lang, mapping) for f in mean_abs.index],
             "mean_abs_shap": mean_abs.to_numpy(),
             "share": mean_abs.to_numpy() / total,
         }
@@ -193,6 +197,7 @@ def strip_data(
     top: int = 10,
     max_points: int = STRIP_POINTS,
     lang: str = "en",
+    mapping: HeaderSource = None,
 ) -> pd.DataFrame:
     """Long data for a beeswarm-style strip chart of the ``top`` features.
 
@@ -201,7 +206,7 @@ def strip_data(
     colouring; it is NaN for categorical features. ``jitter`` spreads the dots
     vertically (seeded, so the chart is the same every time).
     """
-    features = global_importance(shap, lang).head(top)
+    features = global_importance(shap, lang, mapping).head(top)
     rows = _sample_index(shap.index, max_points)
     rng = np.random.default_rng(0)
     parts = []
@@ -293,6 +298,7 @@ def explain_customer(
     shap_row: pd.Series | None = None,
     base: float | None = None,
     steps: int = 8,
+    mapping: HeaderSource = None,
 ) -> dict:
     """Explain one customer: waterfall data and the top reasons as sentences.
 
@@ -311,6 +317,8 @@ def explain_customer(
         cached :func:`shap_frame`); computed when not given.
     steps : int
         Bars in the waterfall before the rest is grouped.
+    mapping : Dataset | RoleMapping, optional
+        Where the client's headers for tenure and value are read (labels and sentences).
 
     Returns
     -------
@@ -327,7 +335,7 @@ def explain_customer(
         shap_row = shap.iloc[0]
     shap_row = shap_row[list(model.features_)].astype(float)
     points, p_base = probability_points(shap_row.to_frame().T, base)
-    contributions = reasons.contribution_table(row, shap_row, points.iloc[0], lang)
+    contributions = reasons.contribution_table(row, shap_row, points.iloc[0], lang, mapping)
     raw = float(base + shap_row.sum())
     return {
         "customer_id": frame.index[0],
@@ -337,11 +345,18 @@ def explain_customer(
         "base_raw": float(base),
         "contributions": contributions,
         "waterfall": waterfall_data(contributions, p_base, lang, steps),
-        "reasons": reasons.top_sentences(row, contributions, n, lang),
+        "reasons": reasons.top_sentences(row, contributions, n, lang, mapping=mapping),
     }
 
 
-def what_if(model, X_row: pd.Series | pd.DataFrame, changes: dict, lang: str = "en", n: int = 3) -> dict:
+def what_if(
+    model,
+    X_row: pd.Series | pd.DataFrame,
+    changes: dict,
+    lang: str = "en",
+    n: int = 3,
+    mapping: HeaderSource = None,
+) -> dict:
     """The customer's new risk after changing some feature values, and which reasons changed.
 
     Parameters
@@ -354,6 +369,8 @@ def what_if(model, X_row: pd.Series | pd.DataFrame, changes: dict, lang: str = "
         ``{feature: new value}``; numbers for numeric features, text for categorical ones.
     lang, n
         Language and number of reason sentences.
+    mapping : Dataset | RoleMapping, optional
+        Where the client's headers for tenure and value are read (labels and sentences).
 
     Returns
     -------
@@ -371,15 +388,15 @@ def what_if(model, X_row: pd.Series | pd.DataFrame, changes: dict, lang: str = "
     raws = base + shap.sum(axis=1).to_numpy()
     rows = [both.iloc[i] for i in range(2)]
     contributions = [
-        reasons.contribution_table(rows[i], shap.iloc[i], points.iloc[i], lang) for i in range(2)
+        reasons.contribution_table(rows[i], shap.iloc[i], points.iloc[i], lang, mapping) for i in range(2)
     ]
     return {
         "probability_before": float(_sigmoid(raws[0])),
         "probability_after": float(_sigmoid(raws[1])),
         "delta": float(_sigmoid(raws[1]) - _sigmoid(raws[0])),
-        "reasons_before": reasons.top_sentences(rows[0], contributions[0], n, lang),
-        "reasons_after": reasons.top_sentences(rows[1], contributions[1], n, lang),
-        "changed": _changed_reasons(rows, points, lang),
+        "reasons_before": reasons.top_sentences(rows[0], contributions[0], n, lang, mapping=mapping),
+        "reasons_after": reasons.top_sentences(rows[1], contributions[1], n, lang, mapping=mapping),
+        "changed": _changed_reasons(rows, points, lang, mapping),
         "row_after": after.iloc[0],
     }
 
@@ -403,20 +420,22 @@ def _apply_changes(model, before: pd.DataFrame, changes: dict) -> pd.DataFrame:
     return after
 
 
-def _changed_reasons(rows: list[pd.Series], points: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _changed_reasons(
+    rows: list[pd.Series], points: pd.DataFrame, lang: str, mapping: HeaderSource
+) -> pd.DataFrame:
     """The reasons whose contribution moved by at least one point, largest move first."""
     moved = (points.iloc[1] - points.iloc[0]).abs()
     changed = moved[moved >= CHANGED_POINTS].sort_values(ascending=False, kind="stable").index
     return pd.DataFrame(
         {
             "feature": changed,
-            "label": [reasons.feature_label(f, lang) for f in changed],
+            "label": [reasons.feature_label(f, lang, mapping) for f in changed],
             "value_before": [reasons.format_value(f, rows[0][f], lang) for f in changed],
             "value_after": [reasons.format_value(f, rows[1][f], lang) for f in changed],
             "points_before": points.iloc[0][changed].to_numpy(),
             "points_after": points.iloc[1][changed].to_numpy(),
             "sentence": [
-                reasons.reason_sentence(f, rows[1], points.iloc[1][f], lang)
+                reasons.reason_sentence(f, rows[1], points.iloc[1][f], lang, mapping)
                 + t("explain.was", lang, effect=reasons.effect_text(points.iloc[0][f], lang))
                 for f in changed
             ],
@@ -432,6 +451,7 @@ def top_reasons(
     shap: pd.DataFrame | None = None,
     base: float | None = None,
     raising_only: bool = False,
+    mapping: HeaderSource = None,
 ) -> pd.DataFrame:
     """The ``n`` strongest reasons per customer as sentences.
 
@@ -447,6 +467,9 @@ def top_reasons(
         Precomputed :func:`shap_frame` output for ``X``.
     raising_only : bool
         Keep only reasons that raise the risk (for an action list: "why at risk").
+    mapping : Dataset | RoleMapping, optional
+        Where the client's headers for tenure and value are read, so sentences say
+        "Lifetime: 14 months" rather than an internal name.
 
     Returns
     -------
@@ -458,7 +481,7 @@ def top_reasons(
         shap, base = shap_frame(model, frame)
     shap = shap.loc[frame.index, list(model.features_)]
     points, _ = probability_points(shap, base)
-    return reasons.reason_table(frame, shap, points, n, lang, raising_only)
+    return reasons.reason_table(frame, shap, points, n, lang, raising_only, mapping)
 
 
 def feature_domain(X: pd.DataFrame, feature: str) -> dict:

@@ -4,7 +4,9 @@ Model features get their names in :mod:`churn.model.features` (event counts per
 window, their change, payment delay recent vs before, recency, tenure, value)
 plus the dataset's own attribute columns. :func:`feature_label` turns a
 feature name into words in the UI language through a small table of known
-name patterns; attribute columns keep the user's own name, as written.
+name patterns; tenure and value read as the client's own header (or the
+glossary word when they were derived, see :func:`churn.core.display.column_label`),
+and attribute columns keep the user's own name, as written.
 
 A reason sentence reads "<label>: <value>[, <context>] — raises/lowers risk by
 <N> points", where the context compares a recent window with the one before
@@ -20,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from churn.act.tiers import NO_TIER, TIERS, tier_label
+from churn.core.dataset import TENURE, VALUE
+from churn.core.display import HeaderSource, column_label
 from churn.core.errors import SchemaError
 from churn.core.export import pseudonymise, to_csv_bytes, to_excel_bytes
 from churn.core.formatting import fmt_number, fmt_pct
@@ -69,10 +73,10 @@ _PATTERNS: list[tuple[re.Pattern, str, str]] = [
 ]
 #: Contributions smaller than this (in probability, i.e. 0.05 points) are not worth a sentence.
 MIN_POINTS = 0.0005
-#: Exact names -> label key and unit.
+#: Exact names -> label key and unit; key "column" is a customer-table column, named as the client does.
 _KNOWN = {
-    "tenure_months": ("tenure", "months"),
-    "monthly_value": ("monthly_value", "money"),
+    TENURE: ("column", "months"),
+    VALUE: ("column", "money"),
     "history_days": ("history_days", "days"),
     "n_signals": ("n_signals", "count"),
     "months_to_anniversary": ("months_to_anniversary", "months"),
@@ -98,21 +102,28 @@ def _kind_words(groups: dict, lang: str) -> dict[str, str]:
     return {"kind": t(f"explain.kind_{kind}", lang), "one": t(f"explain.one_{kind}", lang)}
 
 
-def feature_label(feature: str, lang: str = "en") -> str:
+def feature_label(feature: str, lang: str = "en", mapping: HeaderSource = None) -> str:
     """A readable label for a model feature in ``lang``.
 
     Known patterns get words ("Orders last 90 days" / "Ordrer siste 90 dager");
-    anything else (the dataset's attribute columns) keeps its own name.
+    tenure and value get the client's header from ``mapping`` (the glossary word
+    when the column was derived or no mapping is given); anything else (the
+    dataset's attribute columns) keeps its own name.
 
     Example
     -------
     >>> feature_label("orders_90d", "nb"), feature_label("Bransje", "en")
     ('Ordrer siste 90 dager', 'Bransje')
+    >>> from churn.core.dataset import RoleMapping
+    >>> feature_label("tenure_months", "en", RoleMapping(tenure="Lifetime")), feature_label("tenure_months")
+    ('Lifetime', 'Months as a customer')
     """
     matched = _match(feature)
     if matched is None:
         return feature
     key, _, groups = matched
+    if key == "column":
+        return column_label(mapping, feature, lang)
     days = groups.get("days") or groups.get("d2") or "90"
     return t(
         f"explain.feat_{key}", lang, days=days, column=groups.get("column", ""), **_kind_words(groups, lang)
@@ -210,7 +221,9 @@ def effect_text(points: float, lang: str = "en") -> str:
     return t(key + "_one", lang) if text == "1" else t(key, lang, points=text)
 
 
-def reason_sentence(feature: str, row: pd.Series, points: float, lang: str = "en") -> str:
+def reason_sentence(
+    feature: str, row: pd.Series, points: float, lang: str = "en", mapping: HeaderSource = None
+) -> str:
     """One reason as a sentence with the customer's actual value.
 
     Parameters
@@ -223,6 +236,8 @@ def reason_sentence(feature: str, row: pd.Series, points: float, lang: str = "en
         The feature's contribution in probability (0.14 = 14 percentage points).
     lang : str
         Language.
+    mapping : Dataset | RoleMapping, optional
+        Where the client's headers for tenure and value are read (see :func:`feature_label`).
 
     Example
     -------
@@ -230,7 +245,7 @@ def reason_sentence(feature: str, row: pd.Series, points: float, lang: str = "en
     >>> reason_sentence("orders_90d", row, 0.14)
     'Orders last 90 days: 2, down 60% from the 90 days before — raises risk by 14 points'
     """
-    label = feature_label(feature, lang)
+    label = feature_label(feature, lang, mapping)
     value = format_value(feature, row.get(feature), lang)
     return t(
         "explain.sentence",
@@ -242,13 +257,15 @@ def reason_sentence(feature: str, row: pd.Series, points: float, lang: str = "en
     )
 
 
-def contribution_table(row: pd.Series, shap_row: pd.Series, points_row: pd.Series, lang: str) -> pd.DataFrame:
+def contribution_table(
+    row: pd.Series, shap_row: pd.Series, points_row: pd.Series, lang: str, mapping: HeaderSource = None
+) -> pd.DataFrame:
     """One customer's contributions (feature, label, value, shap, points), largest |SHAP| first."""
     order = shap_row.abs().sort_values(ascending=False, kind="stable").index
     return pd.DataFrame(
         {
             "feature": order,
-            "label": [feature_label(f, lang) for f in order],
+            "label": [feature_label(f, lang, mapping) for f in order],
             "value": [format_value(f, row[f], lang) for f in order],
             "shap": shap_row[order].to_numpy(),
             "points": points_row[order].to_numpy(),
@@ -257,14 +274,19 @@ def contribution_table(row: pd.Series, shap_row: pd.Series, points_row: pd.Serie
 
 
 def top_sentences(
-    row: pd.Series, contributions: pd.DataFrame, n: int, lang: str, raising_only: bool = False
+    row: pd.Series,
+    contributions: pd.DataFrame,
+    n: int,
+    lang: str,
+    raising_only: bool = False,
+    mapping: HeaderSource = None,
 ) -> list[str]:
     """Sentences for the ``n`` first rows of a :func:`contribution_table` worth mentioning."""
     picked = contributions[contributions["points"].abs() >= MIN_POINTS]
     if raising_only:
         picked = picked[picked["points"] > 0]
     return [
-        reason_sentence(feature, row, points, lang)
+        reason_sentence(feature, row, points, lang, mapping)
         for feature, points in zip(picked["feature"].head(n), picked["points"].head(n), strict=True)
     ]
 
@@ -276,6 +298,7 @@ def reason_table(
     n: int,
     lang: str,
     raising_only: bool = False,
+    mapping: HeaderSource = None,
 ) -> pd.DataFrame:
     """``reason_1..reason_n`` per customer (rows of ``frame``), strongest |SHAP| first; "" when fewer."""
     values = points.to_numpy()
@@ -289,7 +312,7 @@ def reason_table(
             value = values[i, j]
             if abs(value) < MIN_POINTS or (raising_only and value <= 0):
                 continue
-            sentences.append(reason_sentence(features[j], row, value, lang))
+            sentences.append(reason_sentence(features[j], row, value, lang, mapping))
             if len(sentences) == n:
                 break
         out.append(sentences + [""] * (n - len(sentences)))

@@ -3,7 +3,9 @@
 :func:`score_active` is the expensive step (point-in-time features of every active
 customer and the model's probabilities); the pages cache its :class:`Scores` once per
 dataset and model, and the Model and Explain pages both draw from it.
-:func:`score_table` turns it into the scored list for any tier bounds and language.
+:func:`score_table` turns it into the scored list for any tier bounds and language, and
+:func:`readable_score_table` into what a person reads and downloads (headers in words,
+the value column under the client's own header).
 """
 
 from __future__ import annotations
@@ -13,9 +15,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from churn.act.tiers import NO_TIER, TIERS, assign_tiers, tier_actions
+from churn.act.tiers import NO_TIER, TIERS, assign_tiers, tier_actions, tier_label
 from churn.core.dataset import CUSTOMER_ID, VALUE, Dataset
+from churn.core.display import HeaderSource, column_label
+from churn.core.i18n import t
 from churn.model.churn_model import ChurnModel
+
+#: Columns of :func:`score_table` -> the key of their header (the value column is the client's own).
+SCORE_HEADERS = {
+    CUSTOMER_ID: "model.col_customer",
+    "probability": "model.col_probability",
+    "tier": "model.col_tier",
+    "action_auto": "model.col_action_auto",
+    "action_personal": "model.col_action_personal",
+    "value_at_risk": "model.col_value_at_risk",
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,39 @@ def score_table(
         }
     )
     return table.sort_values("probability", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def score_headers(lang: str = "en", mapping: HeaderSource = None) -> dict[str, str]:
+    """Header in ``lang`` of every :func:`score_table` column; the monthly value keeps the client's header.
+
+    Example
+    -------
+    >>> from churn.core.dataset import RoleMapping
+    >>> score_headers("en", RoleMapping(value="MonthlyCharges"))["monthly_value"]
+    'MonthlyCharges'
+    """
+    headers = {column: t(key, lang) for column, key in SCORE_HEADERS.items()}
+    headers[VALUE] = column_label(mapping, VALUE, lang)
+    return headers
+
+
+def readable_score_table(table: pd.DataFrame, lang: str = "en", mapping: HeaderSource = None) -> pd.DataFrame:
+    """The scored list as a person reads it (the CSV / Excel download): words, not internal names.
+
+    Risk becomes a percentage (0.715 -> 71.5), tiers their names in ``lang``, money whole
+    units, and the headers those of :func:`score_headers`.
+    """
+    out = table.copy()
+    if "probability" in out:
+        out["probability"] = (out["probability"] * 100).round(1)
+    if "tier" in out:
+        out["tier"] = out["tier"].map(
+            lambda code: tier_label(code, lang) if code in (*TIERS, NO_TIER) else code
+        )
+    for column in (VALUE, "value_at_risk"):
+        if column in out:
+            out[column] = out[column].round(0)
+    return out.rename(columns=score_headers(lang, mapping))
 
 
 def score_customers(

@@ -22,6 +22,7 @@ import pandas as pd
 from pandas.api.typing import DataFrameGroupBy
 
 from churn.core.dataset import CHURNED, TENURE, VALUE, Dataset
+from churn.core.display import HeaderSource, column_label
 from churn.core.formatting import fmt_number, fmt_pct
 from churn.core.i18n import t
 
@@ -176,7 +177,11 @@ def driver_attributes(dataset: Dataset) -> list[str]:
 
 
 def segment_drivers(
-    customers: pd.DataFrame, attributes: list[str], lang: str = "en", bins: int = QUANTILE_BINS
+    customers: pd.DataFrame,
+    attributes: list[str],
+    lang: str = "en",
+    bins: int = QUANTILE_BINS,
+    mapping: HeaderSource = None,
 ) -> pd.DataFrame:
     """Churn rate per value of every attribute, ranked by real effect.
 
@@ -187,12 +192,17 @@ def segment_drivers(
     attributes : list[str]
         Columns to analyse (see :func:`driver_attributes`).
     lang : str
-        Language of numeric bin labels.
+        Language of numeric bin labels and of ``label``.
+    bins : int
+        Quantile bins for numeric attributes.
+    mapping : Dataset | RoleMapping, optional
+        Where the client's header of the value column is read for ``label``.
 
     Returns
     -------
     pd.DataFrame
-        One row per (attribute, value): ``customers, churned, churn_rate, ci_low,
+        One row per (attribute, value): ``label`` (the attribute as the reader knows it:
+        the client's header, see :func:`churn.core.display.column_label`), ``customers, churned, churn_rate, ci_low,
         ci_high, lift, excess_churners, effect, significant, small, kind,
         value_order, attribute_strength``; sorted by ``|effect|`` (largest first)
         and numbered in ``rank``.
@@ -214,11 +224,14 @@ def segment_drivers(
         stats["value_order"] = stats["value"].map(order).astype(int)
         stats["value"] = stats["value"].astype(str)
         stats.insert(0, "attribute", name)
+        stats.insert(1, "label", column_label(mapping, name, lang))
         stats["kind"] = kind
         stats["attribute_strength"] = stats["effect"].abs().sum() / 2
         parts.append(stats)
     if not parts:
-        return pd.DataFrame(columns=["rank", "attribute", "value", "customers", "churned", "churn_rate"])
+        return pd.DataFrame(
+            columns=["rank", "attribute", "label", "value", "customers", "churned", "churn_rate"]
+        )
     table = pd.concat(parts, ignore_index=True)
     order = table["effect"].abs().sort_values(ascending=False, kind="stable").index
     table = table.loc[order].reset_index(drop=True)
@@ -232,6 +245,7 @@ def top_findings(drivers: pd.DataFrame, lang: str = "en", top: int = 3) -> list[
 
     Only attributes with at least one significant, non-small group are described;
     the comparison uses groups with at least :data:`MIN_GROUP_SIZE` customers.
+    Attributes are named by the table's ``label`` (the client's header) when it has one.
 
     Example sentence: "Customers with contract_type “monthly” churn 2.9× as often as
     those with “annual” (41% vs 14%, n=1,204)."
@@ -248,7 +262,7 @@ def top_findings(drivers: pd.DataFrame, lang: str = "en", top: int = 3) -> list[
         high = groups.loc[groups["churn_rate"].idxmax()]
         low = groups.loc[groups["churn_rate"].idxmin()]
         values = {
-            "attribute": name,
+            "attribute": groups["label"].iloc[0] if "label" in groups else name,
             "high": high["value"],
             "low": low["value"],
             "high_rate": fmt_pct(high["churn_rate"], lang, 0),

@@ -34,6 +34,7 @@ from churn.core.dataset import (
     TIMESTAMP,
     VALUE,
 )
+from churn.core.display import HeaderSource, column_label
 from churn.core.errors import InputError
 from churn.core.i18n import t
 
@@ -548,8 +549,12 @@ def _call_table(
     return table
 
 
-def call_list_frame(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """The call list as shown and exported: rounded numbers, headers and signal names in ``lang``."""
+def call_list_frame(table: pd.DataFrame, lang: str = "en", mapping: HeaderSource = None) -> pd.DataFrame:
+    """The call list as shown and exported: rounded numbers, headers and signal names in ``lang``.
+
+    The monthly value column is headed as the client's file heads it (``mapping``, the
+    dataset or its RoleMapping; see :func:`churn.core.display.column_label`).
+    """
     names = {name: t(f"why.signal_{name}", lang) for name in SIGNALS}
     out = pd.DataFrame(
         {
@@ -558,7 +563,7 @@ def call_list_frame(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
             t("why.call_usual", lang): table["usual_per_period"].round(1),
             t("why.call_share_of_usual", lang): (table["activity_ratio"] * 100).round(0),
             t("why.call_days_since", lang): table["days_since_last_event"].round(0),
-            t("why.call_monthly_value", lang): table["monthly_value"].round(0),
+            column_label(mapping, VALUE, lang): table["monthly_value"].round(0),
             t("why.call_value_at_risk", lang): table["value_at_risk"].round(0),
             t("why.call_signals", lang): [
                 ", ".join(names[s] for s in str(v).split(",") if s) for v in table["signals"]

@@ -20,6 +20,7 @@ from lifelines.utils import median_survival_times
 
 from churn.analysis.timing import customers_of
 from churn.core.dataset import CHURNED, TENURE, Dataset
+from churn.core.display import column_label
 from churn.core.errors import SchemaError
 from churn.core.formatting import fmt_number
 from churn.core.i18n import t
@@ -44,7 +45,9 @@ def durations(data: Dataset | pd.DataFrame) -> pd.DataFrame:
     for column in (TENURE, CHURNED):
         if column not in frame:
             raise SchemaError(
-                f"Column '{column}' is missing; survival curves need tenure and churn per customer."
+                f"'{column_label(data, column)}' is missing for the customers; survival curves need "
+                "how long each customer has been one and whether they left: map a tenure or start "
+                "date column and a churn column on the Data page."
             )
     duration = pd.to_numeric(frame[TENURE], errors="coerce")
     out = pd.DataFrame({"duration": duration.clip(lower=0), "event": frame[CHURNED].astype(int)})

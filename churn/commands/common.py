@@ -1,44 +1,157 @@
 """What every command shares: the input options, the one loader, the one output path.
 
-Every command that reads data takes the same ``PATH [--events PATH] [--target COL]
-[--max-mb MB]`` options and loads them through :func:`load`, so a file is read,
+Every command that reads data takes the same options (``PATH [--events PATH]``,
+the column overrides ``--id``, ``--label``, ``--churned-values``, ... and
+``--max-mb``) and loads them through :func:`load`, so a file is read,
 understood and named the same way whichever command reads it.
+
+The roles come from :func:`churn.ingest.roles.explain_roles`; every override
+the user gives replaces the guess for that role. When the evidence for a role
+the command needs is too thin and no override was given, the command stops
+with one line naming the candidates it saw and the flag to pass.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import json
+import re
 from pathlib import PurePath
 
 import pandas as pd
 
-from churn.core.dataset import Dataset
+from churn.core.dataset import Dataset, RoleMapping
 from churn.core.errors import InputError, SchemaError
+from churn.ingest import labels
+from churn.ingest import roles as role_guesser
 from churn.ingest.intake import build_dataset, repeated_ids
 from churn.ingest.parsing import MAX_BYTES, read_table
-from churn.ingest.roles import guess_roles, repeated_id_column
+
+CUSTOMERS, EVENTS = "customer table", "event log"
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnFlag:
+    """A command-line option that names the column playing one role."""
+
+    flag: str
+    role: str  # the RoleMapping field (also the argparse dest)
+    table: str  # CUSTOMERS or EVENTS
+    help: str
+
+
+#: The column overrides, in the order ``--help`` lists them.
+COLUMN_FLAGS = (
+    ColumnFlag("--id", "customer_id", CUSTOMERS, "the column that identifies each customer"),
+    ColumnFlag("--label", "churn_label", CUSTOMERS, "the column that says who left (alias --target)"),
+    ColumnFlag("--start", "start_date", CUSTOMERS, "the date each customer started"),
+    ColumnFlag("--end", "end_date", CUSTOMERS, "the date each customer left (empty while still a customer)"),
+    ColumnFlag("--tenure", "tenure", CUSTOMERS, "how long each customer has been a customer"),
+    ColumnFlag("--value", "value", CUSTOMERS, "what each customer is worth per month"),
+    ColumnFlag(
+        "--customer-level",
+        "grain_key",
+        CUSTOMERS,
+        "rows are subscriptions or contracts: combine them into one customer per value of this column",
+    ),
+    ColumnFlag("--event-id", "event_customer_id", EVENTS, "the event log's customer id column"),
+    ColumnFlag("--timestamp", "event_timestamp", EVENTS, "the event log's date or time column"),
+    ColumnFlag("--event-type", "event_type", EVENTS, "the event log's column saying what happened"),
+    ColumnFlag("--amount", "event_amount", EVENTS, "the event log's money column"),
+)
+FLAG_OF = {f.role: f.flag for f in COLUMN_FLAGS}
+
+#: label-value option -> RoleMapping field
+VALUE_FLAGS = {
+    "--churned-values": "churned_values",
+    "--active-values": "active_values",
+    "--excluded-values": "excluded_values",
+}
+
+#: role -> what the one-line error says the command is unsure about
+QUESTIONS = {
+    "customer_id": "which column identifies each customer",
+    "churn_label": "which column says who left",
+    "event_customer_id": "which column of the event log names the customer",
+    "event_timestamp": "which column of the event log holds the date",
+}
 
 
 @dataclasses.dataclass(frozen=True)
 class Loaded:
-    """A dataset built from the command's files, and the tables as read (for the profile)."""
+    """A dataset built from the command's files, the tables as read, and how the roles were chosen.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The canonical dataset (its mapping includes the overrides).
+    customers, events : pd.DataFrame or None
+        The tables as read (for the profile).
+    evidence : RoleEvidence or None
+        What the role guesser saw (candidates, confidence, notes), before the overrides.
+    given : dict[str, str]
+        Role -> the flag that set it (``{"churn_label": "--label"}``).
+    """
 
     dataset: Dataset
     customers: pd.DataFrame | None
     events: pd.DataFrame | None
+    evidence: object = None
+    given: dict = dataclasses.field(default_factory=dict)
+
+
+def _value_list(text: str) -> tuple[str, ...]:
+    """``"Churned, Lost"`` -> ``("Churned", "Lost")`` (blank items dropped)."""
+    return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
 def add_input_arguments(parser: argparse.ArgumentParser, path_required: bool = False) -> None:
-    """Add ``PATH``, ``--events``, ``--target`` and ``--max-mb`` to a command."""
+    """Add ``PATH``, ``--events``, ``--sheet``, the column overrides and ``--max-mb`` to a command."""
     parser.add_argument(
         "path",
         nargs=None if path_required else "?",
         help="customer table (CSV/TSV/TXT, .xlsx or .parquet)",
     )
     parser.add_argument("--events", help="event log (one row per event), joined on the customer id")
-    parser.add_argument("--target", help="the churn column, when it is not detected automatically")
+    parser.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="the workbook sheet to read (of PATH, or of --events when it is the only file)",
+    )
+    roles = parser.add_argument_group(
+        "column roles", "Name a column when the guess is wrong or unsure (use the header as in the file)."
+    )
+    ids = roles.add_mutually_exclusive_group()
+    for option in COLUMN_FLAGS:
+        names = (option.flag, "--target") if option.flag == "--label" else (option.flag,)
+        group = ids if option.role == "customer_id" else roles
+        group.add_argument(*names, dest=option.role, metavar="COL", help=option.help)
+    ids.add_argument(
+        "--no-id",
+        action="store_true",
+        help="the customer table has no id column: each row is one customer, numbered 1..n",
+    )
+    roles.add_argument(
+        "--churned-values",
+        type=_value_list,
+        metavar="V1,V2",
+        help="label values that mean the customer left, e.g. 'Churned,Lost'; "
+        "every other value then means still a customer, unless --excluded-values names it",
+    )
+    roles.add_argument(
+        "--active-values",
+        type=_value_list,
+        metavar="V1,V2",
+        help="label values that mean still a customer; given alone, every other value means left",
+    )
+    roles.add_argument(
+        "--excluded-values",
+        type=_value_list,
+        metavar="V1,V2",
+        help="label values whose rows are left out (neither left nor still a customer)",
+    )
     parser.add_argument(
         "--max-mb",
         type=float,
@@ -55,8 +168,8 @@ def dataset_name(*paths: str | None) -> str:
 def refuse_repeated_ids(customers: pd.DataFrame) -> None:
     """Explain a missing customer id when the column that looks like it has repeated ids.
 
-    The role guesser passes over an id column whose values repeat, and the CLI
-    has no option to choose the id, so the user is told which column that is.
+    The role guesser passes over an id column whose values repeat, so the user
+    is told which column that is.
 
     Parameters
     ----------
@@ -68,7 +181,7 @@ def refuse_repeated_ids(customers: pd.DataFrame) -> None:
     SchemaError
         When an id-named column holds repeated ids (the count and an example are named).
     """
-    column = repeated_id_column(customers)
+    column = role_guesser.repeated_id_column(customers)
     if column is None:
         return
     repeated = repeated_ids(customers[column])
@@ -79,37 +192,234 @@ def refuse_repeated_ids(customers: pd.DataFrame) -> None:
     )
 
 
+def _listed(items: list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def _quoted(names: list[str]) -> str:
+    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
+    return _listed([f"'{n}'" for n in names])
+
+
+def closest_columns(name: str, columns, n: int = 3) -> list[str]:
+    """The column names most like ``name`` (same letters in another case first), best first.
+
+    Example
+    -------
+    >>> closest_columns("Stat", ["id", "Status", "State", "plan"])
+    ['State', 'Status']
+    """
+    columns = [str(c) for c in columns]
+    folded = name.strip().casefold()
+    found = [c for c in columns if c.strip().casefold() == folded and c != name]
+    found += [c for c in difflib.get_close_matches(name, columns, n=n, cutoff=0.5) if c not in found]
+    return found[:n]
+
+
+def _check_column(name: str, flag: str, table: str, frame: pd.DataFrame | None) -> None:
+    """Refuse an override that names no column of its table, suggesting the closest names."""
+    if frame is None:
+        given = "PATH" if table == CUSTOMERS else "--events PATH"
+        raise SchemaError(
+            f"Column '{name}' is not in the {table}: no {table} was given ({given}) for {flag} to name."
+        )
+    if name in frame.columns:
+        return
+    close = closest_columns(name, frame.columns)
+    if close:
+        hint = f"the closest {'name is' if len(close) == 1 else 'names are'} {_quoted(close)}"
+    else:
+        shown = [str(c) for c in frame.columns[:8]]
+        hint = (
+            f"its columns are {', '.join(repr(c) for c in shown)}{', ...' if len(frame.columns) > 8 else ''}"
+        )
+    raise SchemaError(f"Column '{name}' is not in the {table}; {hint} (check the name given to {flag}).")
+
+
+def given_columns(args: argparse.Namespace) -> dict[str, str]:
+    """Role -> column for every column override on the command line."""
+    return {f.role: getattr(args, f.role) for f in COLUMN_FLAGS if getattr(args, f.role, None)}
+
+
+def apply_overrides(mapping: RoleMapping, given: dict[str, str], no_id: bool = False) -> RoleMapping:
+    """The guessed mapping with the user's columns in place.
+
+    A column the user gives to one role leaves every other role it was guessed
+    for (and the segments), so one column never plays two parts.
+
+    Parameters
+    ----------
+    mapping : RoleMapping
+        The guessed roles.
+    given : dict[str, str]
+        Role (a RoleMapping field) -> column, from :func:`given_columns`.
+    no_id : bool
+        The customer table has no id column (rows are numbered by intake).
+
+    Example
+    -------
+    >>> m = RoleMapping(customer_id="id", churn_label="Married", value="Fee", segments=("Status", "plan"))
+    >>> m = apply_overrides(m, {"churn_label": "Status", "tenure": "Fee"})
+    >>> m.churn_label, m.tenure, m.value, m.segments
+    ('Status', 'Fee', None, ('plan',))
+    """
+    changes: dict = dict(given)
+    if no_id:  # each row is a customer: no id column, and no rolling rows up to a customer key
+        given = {**given, "customer_id": None}
+        changes.update(customer_id=None, grain_key=None)
+    customer_roles = {f.role for f in COLUMN_FLAGS if f.table == CUSTOMERS}
+    for role, column in given.items():
+        if column is None:
+            continue
+        same_table = [
+            f.role
+            for f in COLUMN_FLAGS
+            if (f.role in customer_roles) == (role in customer_roles) and f.role not in given
+        ]
+        changes.update({other: None for other in same_table if getattr(mapping, other) == column})
+    used = {column for role, column in given.items() if column and role in customer_roles}
+    changes["segments"] = tuple(s for s in mapping.segments if s not in used)
+    return dataclasses.replace(mapping, **changes)
+
+
+def _label_mapping(mapping: RoleMapping, customers: pd.DataFrame, args: argparse.Namespace) -> RoleMapping:
+    """Fill the label values from --churned-values and friends (or the defaults of a --label column)."""
+    chosen = {field: tuple(getattr(args, field, None) or ()) for field in VALUE_FLAGS.values()}
+    flags = [flag for flag, field in VALUE_FLAGS.items() if chosen[field]]
+    if not flags and not getattr(args, "churn_label", None):
+        return mapping
+    column = mapping.churn_label
+    if column is None:
+        raise SchemaError(f"{flags[0]} needs a churn label column; pass --label COLUMN as well.")
+    series = customers[column]
+    present = labels.label_values(series)
+    seen: dict[str, str] = {}
+    for flag, field in VALUE_FLAGS.items():
+        for value in chosen[field]:
+            if value not in present:
+                shown = " / ".join(present[:6]) + (" / ..." if len(present) > 6 else "")
+                raise SchemaError(
+                    f"Column '{column}' has no value '{value}' (given to {flag}); its values are {shown}."
+                )
+            if value in seen:
+                raise SchemaError(
+                    f"The value '{value}' is given to both {seen[value]} and {flag}; give it once."
+                )
+            seen[value] = flag
+    classes = labels.label_classes(series, *chosen.values())
+    unplaced = [v for v, c in classes.items() if c is None]
+    if unplaced:
+        raise SchemaError(
+            f"Column '{column}' has values that do not say whether a customer left ({_quoted(unplaced[:3])}); "
+            "pass --churned-values with the values that mean left."
+        )
+    by_class = {kind: tuple(v for v, c in classes.items() if c == kind) for kind in labels.LABEL_CLASSES}
+    return dataclasses.replace(
+        mapping,
+        churned_values=by_class[labels.LEFT],
+        active_values=by_class[labels.ACTIVE],
+        excluded_values=by_class[labels.EXCLUDED],
+    )
+
+
+def _reason_text(candidate) -> str:
+    """A candidate's reason without the leading column name (the sentence names it already)."""
+    text = candidate.reason.text("en")
+    short = re.sub(rf"^'{re.escape(str(candidate.column))}'\s*[:,-]?\s*", "", text).strip().rstrip(".")
+    return short or text
+
+
+def _required_roles(mapping: RoleMapping, customers, events, no_id: bool) -> list[str]:
+    """The roles the command cannot do without, given the files and what is already known."""
+    required = []
+    if customers is not None and mapping.churn_label is None and mapping.end_date is None:
+        required.append("churn_label")
+    if customers is not None and events is not None and mapping.customer_id is None and not no_id:
+        required.append("customer_id")
+    if events is not None:
+        required += [r for r in ("event_customer_id", "event_timestamp") if getattr(mapping, r) is None]
+    return required
+
+
+def refuse_unsure_roles(evidence, mapping: RoleMapping, customers, events, no_id: bool = False) -> None:
+    """Stop with one sentence when the guesser asks about a role the command needs.
+
+    Raises
+    ------
+    SchemaError
+        ``Not sure which column says who left: 'Status' (values Churned / Stayed / Joined)
+        or 'Married' (Yes/No values); pass --label COLUMN.``
+    """
+    for role in _required_roles(mapping, customers, events, no_id):
+        guess = evidence.guesses.get(role)
+        if guess is None or not guess.asks or not guess.candidates:
+            continue
+        seen = _listed([f"'{c.column}' ({_reason_text(c)})" for c in guess.candidates[:3]])
+        raise SchemaError(f"Not sure {QUESTIONS[role]}: {seen}; pass {FLAG_OF[role]} COLUMN.")
+
+
+def _notes_still_true(notes, mapping: RoleMapping, values_given: bool) -> tuple:
+    """The guesser's notes minus those an override made stale (label values of another column, or
+    chosen by the user; numbered rows once an id column is named)."""
+    kept = []
+    for note in notes:
+        if note.key.startswith("roles.note_label") and (
+            values_given or note.values.get("column") != mapping.churn_label
+        ):
+            continue
+        if note.key == "roles.note_row_numbers" and mapping.customer_id is not None:
+            continue
+        kept.append(note)
+    return tuple(kept)
+
+
+def _read(path: str, max_bytes: int, sheet: str | None) -> pd.DataFrame:
+    # the sheet keyword is passed only when given, so files without sheets read as before
+    return read_table(path, max_bytes=max_bytes, **({"sheet": sheet} if sheet else {}))
+
+
 def load(args: argparse.Namespace) -> Loaded:
-    """Read the command's files, guess the column roles (``--target`` wins) and build the dataset.
+    """Read the command's files, guess the column roles (the overrides win) and build the dataset.
 
     Raises
     ------
     InputError
         When neither a customer table nor an event log is given, or a file cannot be read.
     SchemaError
-        When ``--target`` names no column of the customer table, the id column has
-        repeated ids, or the roles do not fit.
+        When an override names no column of its table or no value of the label, the
+        guesser is unsure about a role the command needs, the id column has repeated
+        ids, or the roles do not fit.
     """
     path, events_path = getattr(args, "path", None), getattr(args, "events", None)
     if not path and not events_path:
         raise InputError("Give a customer table (PATH), an event log (--events PATH) or both.")
     max_bytes = int(getattr(args, "max_mb", MAX_BYTES / 2**20) * 2**20)
-    customers = read_table(path, max_bytes=max_bytes) if path else None
-    events = read_table(events_path, max_bytes=max_bytes) if events_path else None
-    mapping = guess_roles(customers, events)
-    if customers is not None and mapping.customer_id is None:
-        refuse_repeated_ids(customers)
-    target = getattr(args, "target", None)
-    if target:
-        if customers is None or target not in customers.columns:
-            raise SchemaError(
-                f"Column '{target}' is not in the customer table; check the name given to --target."
-            )
-        mapping = dataclasses.replace(
-            mapping, churn_label=target, segments=tuple(s for s in mapping.segments if s != target)
+    sheet = getattr(args, "sheet", None)
+    customers = _read(path, max_bytes, sheet) if path else None
+    events = _read(events_path, max_bytes, None if path else sheet) if events_path else None
+    given = given_columns(args)
+    for option in COLUMN_FLAGS:
+        if option.role in given:
+            frame = customers if option.table == CUSTOMERS else events
+            _check_column(given[option.role], option.flag, option.table, frame)
+    no_id = bool(getattr(args, "no_id", False))
+    if no_id and customers is None:
+        raise SchemaError(
+            "--no-id numbers the rows of a customer table, but no customer table was given (PATH)."
         )
+    evidence = role_guesser.explain_roles(customers, events)
+    mapping = apply_overrides(evidence.mapping, given, no_id)
+    if customers is not None:
+        mapping = _label_mapping(mapping, customers, args)
+    refuse_unsure_roles(evidence, mapping, customers, events, no_id)
+    if customers is not None and mapping.customer_id is None and mapping.grain_key is None and not no_id:
+        refuse_repeated_ids(customers)
+    values_given = any(getattr(args, field, None) for field in VALUE_FLAGS.values())
+    evidence = dataclasses.replace(evidence, notes=_notes_still_true(evidence.notes, mapping, values_given))
     dataset = build_dataset(customers, events, mapping, name=dataset_name(path, events_path))
-    return Loaded(dataset, customers, events)
+    flags = {**{role: FLAG_OF[role] for role in given}, **({"customer_id": "--no-id"} if no_id else {})}
+    return Loaded(dataset, customers, events, evidence, flags)
 
 
 def emit(result: dict, as_json: bool, text: str) -> None:

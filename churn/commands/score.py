@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     if args.reasons:
         from churn.act.explain import top_reasons
 
-        reasons = top_reasons(model, model.scoring_features(dataset), args.reasons, args.lang)
+        reasons = top_reasons(
+            model, model.scoring_features(dataset), args.reasons, args.lang, mapping=dataset
+        )
         out = out.join(reasons, on="customer_id")
     try:
         Path(args.out).write_bytes(to_csv_bytes(out.round({"probability": 4, "value_at_risk": 0})))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from churn.commands.common import add_input_arguments, emit, load
+from churn.core.display import column_label
 from churn.core.errors import InputError
 from churn.core.i18n import t
 from churn.model.churn_model import SPEEDS, ChurnModel, recommendation_text
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
-def _result(model: ChurnModel) -> dict:
+def _result(model: ChurnModel, dataset) -> dict:
     metrics = model.metrics_
     return {
         **{name: metrics.get(name) for name in METRICS},
@@ -40,7 +41,8 @@ def _result(model: ChurnModel) -> dict:
         "horizon_days": metrics.get("horizon_days"),
         "baselines": {name: values.get("auc") for name, values in model.baselines_.items()},
         "excluded_columns": [
-            {"column": c, "reason": t(f"model.reason_{r}", "en")} for c, r in model.excluded_.items()
+            {"column": column_label(dataset, c), "reason": t(f"model.reason_{r}", "en")}
+            for c, r in model.excluded_.items()
         ],
         "features": len(model.features_),
         "recommendation": model.recommendation_.get("model"),
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     """Train on the file(s), print the metrics and optionally save the model file."""
     dataset = load(args).dataset
     model = ChurnModel(horizon_days=args.horizon, iterations=SPEEDS[args.speed]).fit(dataset)
-    result = _result(model)
+    result = _result(model, dataset)
     if args.model:
         try:
             save_bundle(model, args.model)

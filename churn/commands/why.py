@@ -37,6 +37,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
 _DRIVER_COLUMNS = [
     "rank",
     "attribute",
+    "label",
     "value",
     "customers",
     "churn_rate",
@@ -63,7 +64,9 @@ _SIGNAL_COLUMNS = [
 def run(args: argparse.Namespace) -> int:
     """Load the files, compute drivers (and signals when events are given), print them."""
     dataset = load(args).dataset
-    table = drivers.segment_drivers(dataset.customers, drivers.driver_attributes(dataset), args.lang)
+    table = drivers.segment_drivers(
+        dataset.customers, drivers.driver_attributes(dataset), args.lang, mapping=dataset
+    )
     top = table.head(args.top) if not table.empty else table
     evaluation = _evaluation(dataset, args.horizon)
     result = _result(dataset, table, top, evaluation, args.lang)
@@ -120,7 +123,7 @@ def _driver_line(row, lang: str) -> str:
         else "  (" + t("why.status_small" if row.small else "why.status_not_significant", lang) + ")"
     )
     return (
-        f"  {row.rank:>2}. {row.attribute} = {row.value}: {fmt_pct(row.churn_rate, lang)} "
+        f"  {row.rank:>2}. {row.label} = {row.value}: {fmt_pct(row.churn_rate, lang)} "
         f"[{fmt_pct(row.ci_low, lang)}–{fmt_pct(row.ci_high, lang)}], "
         f"{fmt_number(row.lift, lang, 2)}×, n={fmt_number(row.customers, lang)}{note}"
     )

@@ -27,6 +27,7 @@ from churn.core.dataset import (
     Dataset,
     RoleMapping,
 )
+from churn.core.display import HeaderSource, column_label, column_labels
 from churn.core.errors import (
     ChurnError,
     InputError,
@@ -56,6 +57,7 @@ from churn.core.formatting import (
 from churn.core.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
+    Note,
     catalogue,
     missing_keys,
     normalise_language,
@@ -106,6 +108,10 @@ __all__ = [
     "normalise_language",
     "catalogue",
     "t",
+    "HeaderSource",
+    "column_label",
+    "column_labels",
+    "Note",
     "missing_keys",
     "neutralise_cell",
     "safe_frame",

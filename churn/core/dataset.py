@@ -29,6 +29,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from churn.core.i18n import Note
+
 CUSTOMER_ID = "customer_id"
 START_DATE = "start_date"
 END_DATE = "end_date"
@@ -80,18 +82,38 @@ class RoleMapping:
     event_type_map: dict[str, str] = field(default_factory=dict)
     #: days without any event after which an event-log-only customer counts as churned
     inactivity_days: int | None = None
+    #: label values (as text, stripped) that mean "left"; empty = read Yes/No-style values
+    churned_values: tuple[str, ...] = ()
+    #: label values that mean "still a customer"
+    active_values: tuple[str, ...] = ()
+    #: label values whose rows are left out of the analysis (neither left nor staying)
+    excluded_values: tuple[str, ...] = ()
+    #: rows are several per customer (subscriptions, contracts): one customer per value of this column
+    grain_key: str | None = None
+    #: leakage suspects the user chose to keep as features
+    kept_suspects: tuple[str, ...] = ()
+    #: event log: a quantity and a unit price (amount = quantity x price when no amount column)
+    event_quantity: str | None = None
+    event_unit_price: str | None = None
+    #: event log: an invoice / order number (cancellations are told by it, e.g. 'C536379')
+    event_reference: str | None = None
+
+    #: fields that hold tuples (saved as lists)
+    TUPLE_FIELDS = ("segments", "churned_values", "active_values", "excluded_values", "kept_suspects")
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dict (tuples become lists)."""
         out = dict(self.__dict__)
-        out["segments"] = list(self.segments)
+        for name in self.TUPLE_FIELDS:
+            out[name] = list(out[name])
         return out
 
     @classmethod
     def from_dict(cls, data: dict) -> RoleMapping:
         """Rebuild a mapping saved with :meth:`to_dict`, ignoring unknown keys."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["segments"] = tuple(known.get("segments") or ())
+        for name in cls.TUPLE_FIELDS:
+            known[name] = tuple(str(v) for v in known.get(name) or ())
         known["event_type_map"] = dict(known.get("event_type_map") or {})
         return cls(**known)
 
@@ -123,6 +145,10 @@ class Dataset:
         One of CHURN_FROM_LABEL, CHURN_FROM_END_DATE, CHURN_FROM_INACTIVITY.
     name : str
         A display name (usually the file name).
+    notes : tuple[Note, ...]
+        Sentences for the user about what intake did (rows left out for their
+        label value, subscriptions combined into customers); kept for the
+        upload, not saved with the dataset.
     """
 
     customers: pd.DataFrame
@@ -134,6 +160,8 @@ class Dataset:
     as_of: pd.Timestamp | None
     churn_definition: str
     name: str = "dataset"
+    #: what intake decided that the user should be told (rows left out, rows combined); not saved
+    notes: tuple[Note, ...] = ()
 
     @property
     def has_dates(self) -> bool:

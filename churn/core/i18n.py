@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from churn.core.formatting import fmt_number
 
 LANGUAGES = ("en", "nb")
 DEFAULT_LANGUAGE = "en"
@@ -47,7 +50,7 @@ def catalogue(lang: str) -> dict[str, str]:
     return strings
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values) -> str:
     """Translate ``key`` into ``lang`` and fill its placeholders.
 
     A missing key logs a warning and returns the English text (or the key
@@ -64,3 +67,29 @@ def missing_keys() -> dict[str, set[str]]:
     """Keys defined in some language but not in ``lang``, per language."""
     all_keys = set().union(*(catalogue(lang).keys() for lang in LANGUAGES))
     return {lang: all_keys - catalogue(lang).keys() for lang in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class Note:
+    """One thing to tell the user, as a translation key (``"<area>.<name>"``) and its values.
+
+    Example
+    -------
+    >>> Note("roles.note_row_numbers", {"rows": "3,150"}).key
+    'roles.note_row_numbers'
+    """
+
+    key: str
+    values: dict = field(default_factory=dict)
+
+    def text(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The note as one sentence in ``lang``; whole numbers get the language's thousands separator."""
+        values = {
+            k: fmt_number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
+            for k, v in self.values.items()
+        }
+        return t(self.key, lang, **values)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict: the key, the values and the English sentence."""
+        return {"key": self.key, "values": dict(self.values), "text": self.text("en")}

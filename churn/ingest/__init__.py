@@ -1,17 +1,29 @@
 """Read a file and understand it: parsing, column roles, data quality, intake, the sample."""
 
-from churn.ingest.excel import read_excel
-from churn.ingest.intake import (
-    build_dataset,
+from churn.ingest.columns import customer_ids
+from churn.ingest.customer_roles import customer_role_evidence
+from churn.ingest.event_roles import cancellation_rows, event_role_evidence
+from churn.ingest.events import (
+    LEFT_OUT_CAUSES,
     canonical_events,
-    customer_ids,
     default_inactivity_days,
     derive_customers_from_events,
+    left_out_events,
+)
+from churn.ingest.evidence import Candidate, Note, RoleEvidence, RoleGuess
+from churn.ingest.excel import read_excel
+from churn.ingest.grain import to_customer_grain
+from churn.ingest.intake import (
+    build_dataset,
+    excluded_rows,
     load_files,
     load_sample,
     repeated_ids,
+    row_numbers,
     with_inactivity,
 )
+from churn.ingest.labels import label_value_map, value_class
+from churn.ingest.leaks import Leak, leak_evidence, single_column_auc
 from churn.ingest.parsing import (
     MAX_BYTES,
     coerce_column,
@@ -22,8 +34,10 @@ from churn.ingest.parsing import (
 )
 from churn.ingest.quality import (
     Check,
+    client_columns,
     history_months,
     implausible_dates,
+    leak_report,
     leakage_reasons,
     leakage_suspects,
     missing_by_column,
@@ -35,6 +49,7 @@ from churn.ingest.quality import (
 )
 from churn.ingest.roles import (
     event_kind,
+    explain_roles,
     guess_customer_roles,
     guess_event_roles,
     guess_roles,
@@ -48,6 +63,26 @@ from churn.ingest.sample import (
 )
 
 __all__ = [
+    "Candidate",
+    "Note",
+    "RoleEvidence",
+    "RoleGuess",
+    "explain_roles",
+    "customer_role_evidence",
+    "event_role_evidence",
+    "cancellation_rows",
+    "LEFT_OUT_CAUSES",
+    "left_out_events",
+    "to_customer_grain",
+    "excluded_rows",
+    "row_numbers",
+    "label_value_map",
+    "value_class",
+    "Leak",
+    "leak_evidence",
+    "single_column_auc",
+    "client_columns",
+    "leak_report",
     "MAX_BYTES",
     "decode_text",
     "sniff_delimiter",

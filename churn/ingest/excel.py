@@ -16,16 +16,24 @@ three times before and while the sheet is read:
 3. openpyxl's read-only stream, counting the cells it hands over, the empty
    ones it fills in included, up to ``MAX_CELLS``.
 
-The frame is the one ``pandas.read_excel(..., dtype=object)`` gave for the first
-sheet with rows: the sheet's first row names the columns, blank and error
-cells are missing, whole numbers are ints.
+Every sheet is read (the cell bound counts all of them together) and the one
+that looks most like a data table is kept (:func:`read_sheet`): typed cells
+(numbers, dates) weigh most, short text half, long text (the descriptions of a
+data dictionary) a tenth; a sheet named like documentation ("README",
+"Data dictionary", "Forklaring") or listing another sheet's column names
+counts for less, and a hidden sheet is taken only when no visible one has
+rows. ``sheet=`` forces one by name. Within a sheet the frame is the one ``pandas.read_excel(...,
+dtype=object)`` gives: the first row names the columns, blank and error cells
+are missing, whole numbers are ints.
 """
 
 from __future__ import annotations
 
 import copy
 import io
+import re
 import zipfile
+from dataclasses import dataclass
 from xml.parsers import expat
 
 import openpyxl
@@ -51,10 +59,44 @@ MAX_COLUMNS = 16_384
 # Real workbooks have dozens of parts; reading the zip directory costs memory per part.
 MAX_PARTS = 10_000
 _CHUNK = 2**20
+# Sheets that describe the data rather than hold it, in the languages of our clients.
+_DOCUMENTATION = re.compile(
+    r"read ?me|dictionary|codebook|glossary|legend|metadata|documentation|definitions?|descriptions?|"
+    r"variables|notes|instructions|forklaring|beskrivelse|ordliste|definisjon|dokumentation|dokumentasjon|"
+    r"les ?meg|læs ?mig|variabler|vejledning|veiledning",
+    re.IGNORECASE,
+)
+# Text longer than this is prose (a description), not a category or a name.
+_SHORT_TEXT = 30
+_SHEETS_LISTED = 20
+# A data dictionary has a row per column of the data; longer sheets are not checked for being one.
+_DICTIONARY_ROWS = 2000
 
 
-def read_excel(data: bytes, name: str) -> pd.DataFrame:
-    """The first sheet with rows of an .xlsx workbook, as raw cell values.
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet's cells: the first row, the later non-empty rows (padded to one width), and the sheet names.
+
+    Attributes
+    ----------
+    name : str
+        The sheet's name.
+    header : list
+        The first row's cell values (``None`` for a blank cell).
+    rows : list[list]
+        The non-empty rows below it, each as long as the widest row.
+    sheets : tuple[str, ...]
+        Every worksheet name in the workbook, in workbook order.
+    """
+
+    name: str
+    header: list
+    rows: list
+    sheets: tuple[str, ...]
+
+
+def read_sheet(data: bytes, name: str, sheet: str | None = None) -> Sheet:
+    """The sheet of an .xlsx workbook that holds the data table, or the one named ``sheet``.
 
     Parameters
     ----------
@@ -62,18 +104,23 @@ def read_excel(data: bytes, name: str) -> pd.DataFrame:
         The workbook's bytes.
     name : str
         The file name, used in messages.
+    sheet : str, optional
+        The sheet to read (its name; case and outer spaces do not matter).
+        By default every sheet is read and the one that looks most like a
+        data table wins (ties go to the first).
 
     Returns
     -------
-    pd.DataFrame
-        Object columns named by the sheet's first row (``Unnamed: <i>`` for a
-        blank header cell); blank and error cells are ``None``; empty rows left out.
+    Sheet
+        The chosen sheet's cells and the names of all sheets.
 
     Raises
     ------
     InputError
-        When the workbook is broken, has no rows, or unpacks to more than
-        ``MAX_UNPACKED_BYTES``, ``MAX_CELLS`` or ``MAX_COLUMNS`` allow.
+        When the workbook is broken, has no rows (in any sheet, or in the sheet
+        asked for), has no sheet of that name (the message lists the sheets),
+        or unpacks to more than ``MAX_UNPACKED_BYTES``, ``MAX_CELLS`` or
+        ``MAX_COLUMNS`` allow.
     """
     _check_archive(data, name)
     try:
@@ -81,20 +128,153 @@ def read_excel(data: bytes, name: str) -> pd.DataFrame:
     except Exception as error:  # openpyxl raises many types for broken workbooks
         raise _unreadable(name) from error
     try:
-        cells = 0
-        for sheet in workbook.worksheets:
-            header, body, cells = _sheet_rows(sheet, cells, name)
+        sheets = tuple(str(worksheet.title) for worksheet in workbook.worksheets)
+        if sheet is not None:
+            title = _find_sheet(sheets, sheet, name)
+            header, body, _ = _sheet_rows(workbook[title], 0, name)
+            others = [s for s in sheets if s != title]
+            if not body and others:
+                raise InputError(
+                    f"The sheet '{title}' in '{name}' has no rows; choose one of its other sheets: "
+                    f"{sheet_list(others)}."
+                )
+            if not body:
+                raise InputError(
+                    f"The Excel file '{name}' has no rows in any sheet; export the table again with its rows."
+                )
+            return _padded(title, header, body, sheets)
+        # Every sheet is kept until the choice is made: MAX_CELLS bounds them together,
+        # so this holds no more than one sheet of the largest size allowed would.
+        read, cells = [], 0
+        for worksheet in workbook.worksheets:
+            header, body, cells = _sheet_rows(worksheet, cells, name)
             if body:
-                return _frame(header, body)
+                visible = getattr(worksheet, "sheet_state", "visible") == "visible"
+                read.append((str(worksheet.title), header, body, visible))
     except InputError:
         raise
     except Exception as error:
         raise _unreadable(name) from error
     finally:
         workbook.close()
+    if not read:
+        raise InputError(
+            f"The Excel file '{name}' has no rows in any sheet; export the table again with its rows."
+        )
+    best = read[_data_sheet(read)]
+    return _padded(*best[:3], sheets)
+
+
+def read_excel(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
+    """The data sheet of an .xlsx workbook (see :func:`read_sheet`), as raw cell values.
+
+    Parameters
+    ----------
+    data : bytes
+        The workbook's bytes.
+    name : str
+        The file name, used in messages.
+    sheet : str, optional
+        The sheet to read; by default the one that looks like the data table.
+
+    Returns
+    -------
+    pd.DataFrame
+        Object columns named by the sheet's first row (``Unnamed: <i>`` for a
+        blank header cell); blank and error cells are ``None``; empty rows left
+        out. ``attrs["sheets"]`` lists the workbook's sheets, ``attrs["sheet"]``
+        names the one read.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_sheet`.
+    """
+    chosen = read_sheet(data, name, sheet)
+    frame = _frame(chosen.header, chosen.rows)
+    frame.attrs = {"sheets": list(chosen.sheets), "sheet": chosen.name}
+    return frame
+
+
+def sheet_list(names) -> str:
+    """Sheet names for a sentence: ``'Ordliste', 'Data'`` (the first 20, then ``…``)."""
+    names = list(names)
+    shown = ", ".join(f"'{n}'" for n in names[:_SHEETS_LISTED])
+    return shown + (", …" if len(names) > _SHEETS_LISTED else "")
+
+
+def _find_sheet(sheets: tuple[str, ...], wanted: str, name: str) -> str:
+    if wanted in sheets:
+        return wanted
+    folded = [s for s in sheets if s.strip().casefold() == wanted.strip().casefold()]
+    if len(folded) == 1:
+        return folded[0]
     raise InputError(
-        f"The Excel file '{name}' has no rows in any sheet; export the table again with its rows."
+        f"The workbook '{name}' has no sheet '{wanted}'; choose one of its sheets: {sheet_list(sheets)}."
     )
+
+
+def _data_sheet(read: list[tuple[str, list, list[list], bool]]) -> int:
+    """The index of the sheet that holds the data: the best :func:`table_score`, the first on a tie.
+
+    A sheet that lists another sheet's column names down one of its columns
+    (a data dictionary) counts a tenth; a hidden sheet is chosen only when no
+    visible sheet has rows.
+    """
+    headers = [
+        {h.strip().casefold() for h in header if isinstance(h, str) and h.strip()} for _, header, _, _ in read
+    ]
+    scores = []
+    for at, (title, _, body, _visible) in enumerate(read):
+        score = table_score(title, body)
+        if len(body) <= _DICTIONARY_ROWS and any(
+            _lists_names(body, names) for other, names in enumerate(headers) if other != at
+        ):
+            score *= 0.1
+        scores.append(score)
+    return max(range(len(read)), key=lambda at: (read[at][3], scores[at], -at))
+
+
+def _lists_names(body: list[list], names: set[str]) -> bool:
+    """Whether one column of ``body`` holds at least half (and at least two) of ``names``."""
+    if len(names) < 2:
+        return False
+    for column in zip(*body, strict=False):
+        values = {v.strip().casefold() for v in column if isinstance(v, str)}
+        if len(values & names) >= max(2, len(names) / 2):
+            return True
+    return False
+
+
+def table_score(title: str, body: list[list]) -> float:
+    """How much a sheet looks like a data table rather than notes about one.
+
+    Numbers, dates and booleans count 1 a cell, short text 0.5, long text 0.1:
+    a data dictionary (a name and a sentence per row) scores far below a
+    table of the same size. A documentation name ("README", "Ordliste")
+    divides the score by five.
+
+    Example
+    -------
+    >>> table_score("Kunder", [[1, "Oslo"], [2, "Bergen"]]), table_score("README", [[1, 2]])
+    (3.0, 0.4)
+    """
+    score = 0.0
+    for row in body:
+        for value in row:
+            if value is None:
+                continue
+            if isinstance(value, str):
+                score += 0.5 if len(value) <= _SHORT_TEXT else 0.1
+            else:
+                score += 1.0
+    return score * 0.2 if _DOCUMENTATION.search(title) else score
+
+
+def _padded(title: str, header: list, body: list[list], sheets: tuple[str, ...]) -> Sheet:
+    width = max(len(header), *(len(row) for row in body))
+    rows = [row + [None] * (width - len(row)) for row in body]
+    return Sheet(title, header + [None] * (width - len(header)), rows, sheets)
 
 
 # ---------------------------------------------------------------- the zip, before openpyxl
@@ -226,11 +406,9 @@ def _value(cell):
     return value
 
 
-def _frame(header: list, body: list[list]) -> pd.DataFrame:
-    width = max(len(header), *(len(row) for row in body))
-    header = header + [None] * (width - len(header))
+def _frame(header: list, rows: list[list]) -> pd.DataFrame:
     columns = [f"Unnamed: {i}" if value is None else value for i, value in enumerate(header)]
-    return pd.DataFrame([row + [None] * (width - len(row)) for row in body], columns=columns, dtype=object)
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 # ---------------------------------------------------------------- messages

@@ -18,25 +18,18 @@ end) are left out of it and treated as missing for churn and tenure too.
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from churn.core.dataset import (
-    AMOUNT,
     CHURN_FROM_END_DATE,
     CHURN_FROM_INACTIVITY,
     CHURN_FROM_LABEL,
     CHURNED,
     CUSTOMER_ID,
-    DAYS_LATE,
-    DAYS_PER_MONTH,
     END_DATE,
-    EVENT_KINDS,
-    EVENT_TYPE,
-    EVENT_TYPE_RAW,
     START_DATE,
     TENURE,
     TIMESTAMP,
@@ -45,9 +38,18 @@ from churn.core.dataset import (
     RoleMapping,
 )
 from churn.core.errors import SchemaError
-from churn.ingest.parsing import read_table, to_dates
+from churn.core.i18n import Note
+from churn.ingest.columns import as_text, customer_ids, dates, mapped_column, numbers, tenure_months
+from churn.ingest.events import (
+    canonical_events,
+    default_inactivity_days,
+    derive_customers_from_events,
+)
+from churn.ingest.grain import to_customer_grain
+from churn.ingest.labels import EXCLUDED, label_value_map
+from churn.ingest.parsing import read_table
 from churn.ingest.quality import implausible_dates, leakage_suspects
-from churn.ingest.roles import event_kind, guess_roles, parse_churn_label
+from churn.ingest.roles import guess_roles, parse_churn_label
 
 __all__ = [
     "read_table",
@@ -55,6 +57,10 @@ __all__ = [
     "parse_churn_label",
     "build_dataset",
     "repeated_ids",
+    "excluded_rows",
+    "without_excluded",
+    "label_choices",
+    "row_numbers",
     "derive_customers_from_events",
     "default_inactivity_days",
     "with_inactivity",
@@ -66,55 +72,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
-MIN_INACTIVITY_DAYS, MAX_INACTIVITY_DAYS, FALLBACK_INACTIVITY_DAYS = 30, 365, 90
 
 
 # ---------------------------------------------------------------- column helpers
-
-
-def customer_ids(series: pd.Series) -> pd.Series:
-    """Ids as stripped text; whole numbers lose their ``.0`` (``1001.0`` -> ``"1001"``)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values = pd.Series(uniques)
-    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-    if numeric and (values == values.round()).all():
-        text = values.astype("int64").astype(str)
-    else:
-        text = values.astype(str).str.strip()
-    lookup = np.append(text.to_numpy(dtype=object), None)  # code -1 (missing) -> None
-    return pd.Series(lookup[codes], index=series.index, name=series.name, dtype=object)
-
-
-def _as_text(series: pd.Series) -> pd.Series:
-    """Values as text, missing as NaN (object dtype)."""
-    return series.map(lambda v: np.nan if pd.isna(v) else str(v)).astype(object)
-
-
-def _column(frame: pd.DataFrame, column: str | None, table: str) -> pd.Series | None:
-    if column is None:
-        return None
-    if column not in frame.columns:
-        raise SchemaError(f"Column '{column}' is not in the {table}; pick one of its columns for this role.")
-    return frame[column]
-
-
-def _dates(series: pd.Series | None) -> pd.Series | None:
-    if series is None or pd.api.types.is_datetime64_any_dtype(series):
-        return series
-    parsed = to_dates(_as_text(series))
-    if parsed is None:
-        raise SchemaError(f"Column '{series.name}' does not hold dates; pick a date column for this role.")
-    return parsed
-
-
-def _numbers(series: pd.Series | None) -> pd.Series | None:
-    if series is None:
-        return None
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        raise SchemaError(
-            f"Column '{series.name}' does not hold numbers; pick a numeric column for this role."
-        )
-    return series.astype(float)
 
 
 def _latest(*series: pd.Series | None) -> pd.Timestamp | None:
@@ -148,116 +108,6 @@ def _plausible_dates(
     end = None if end is None else end.mask(flags[END_DATE])
     events = None if events is None else events[~flags[TIMESTAMP]].reset_index(drop=True)
     return start, end, events
-
-
-def _tenure(start: pd.Series, end: pd.Series, churned: pd.Series, as_of: pd.Timestamp) -> pd.Series:
-    until = end.where(churned.astype(bool) & end.notna(), as_of)
-    return ((until - start).dt.days / DAYS_PER_MONTH).clip(lower=0).astype(float)
-
-
-# ---------------------------------------------------------------- events
-
-
-def canonical_events(raw: pd.DataFrame, mapping: RoleMapping) -> pd.DataFrame:
-    """The canonical event frame (see :mod:`churn.core.dataset`) from a typed event log.
-
-    Rows without a customer id or a timestamp are dropped; raw event types are
-    mapped through ``mapping.event_type_map`` (unmapped ones by keyword).
-    """
-    ids = _column(raw, mapping.event_customer_id, "event log")
-    stamps = _dates(_column(raw, mapping.event_timestamp, "event log"))
-    if ids is None:
-        raise SchemaError(
-            "No customer id column found in the event log; pick the column that names the customer."
-        )
-    if stamps is None:
-        raise SchemaError("No timestamp column found in the event log; pick the column with the event dates.")
-    raw_type = _column(raw, mapping.event_type, "event log")
-    raw_type = (
-        pd.Series("", index=raw.index, dtype=object)
-        if raw_type is None
-        else raw_type.astype(object).where(raw_type.notna(), "").astype(str)
-    )
-    wrong = sorted(set(mapping.event_type_map.values()) - set(EVENT_KINDS))
-    if wrong:
-        raise SchemaError(f"Event kind '{wrong[0]}' is unknown; use one of {', '.join(EVENT_KINDS)}.")
-    kinds = {value: mapping.event_type_map.get(value) or event_kind(value) for value in raw_type.unique()}
-    amount, late = (
-        _numbers(_column(raw, c, "event log")) for c in (mapping.event_amount, mapping.event_days_late)
-    )
-    events = pd.DataFrame(
-        {
-            CUSTOMER_ID: customer_ids(ids),
-            TIMESTAMP: stamps.astype("datetime64[ns]"),
-            EVENT_TYPE: raw_type.map(kinds),
-            EVENT_TYPE_RAW: raw_type,
-            AMOUNT: amount if amount is not None else np.nan,
-            DAYS_LATE: late if late is not None else np.nan,
-        }
-    )
-    events = events[events[CUSTOMER_ID].notna() & events[TIMESTAMP].notna()]
-    return events.sort_values([CUSTOMER_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
-
-
-def default_inactivity_days(events: pd.DataFrame) -> int:
-    """Days without any event after which a customer counts as gone, from the gap distribution.
-
-    Takes the 95th percentile of the gaps between a customer's consecutive
-    active days (orders only when most customers order at least twice), rounds
-    it up to whole weeks (whole 30-day months above 60 days) and bounds it to
-    30..365 days.
-
-    Example
-    -------
-    Gaps of 10 days everywhere: p95 = 10, up to whole weeks = 14, at least 30 -> 30.
-    """
-    days = events[[CUSTOMER_ID, TIMESTAMP, EVENT_TYPE]].copy()
-    days[TIMESTAMP] = days[TIMESTAMP].dt.normalize()
-    orders = days[days[EVENT_TYPE] == "order"]
-    if len(orders) and (orders.groupby(CUSTOMER_ID)[TIMESTAMP].nunique() >= 2).mean() >= 0.5:
-        days = orders
-    days = days.drop_duplicates([CUSTOMER_ID, TIMESTAMP]).sort_values([CUSTOMER_ID, TIMESTAMP])
-    same = days[CUSTOMER_ID].eq(days[CUSTOMER_ID].shift())
-    gaps = days[TIMESTAMP].diff().dt.days[same]
-    if gaps.empty:
-        return FALLBACK_INACTIVITY_DAYS
-    p95 = float(gaps.quantile(0.95))
-    rounded = math.ceil(p95 / 7) * 7 if p95 <= 60 else math.ceil(p95 / 30) * 30
-    return int(min(max(rounded, MIN_INACTIVITY_DAYS), MAX_INACTIVITY_DAYS))
-
-
-def derive_customers_from_events(
-    events: pd.DataFrame, as_of: pd.Timestamp, inactivity_days: int
-) -> pd.DataFrame:
-    """Build the canonical customer frame from an event log alone.
-
-    ``start_date`` = first event day; a customer whose last event is at least
-    ``inactivity_days`` before ``as_of`` has churned with ``end_date`` = last
-    event day, the others are active (right-censored). ``monthly_value`` =
-    payment amounts (else order amounts, else all amounts) over the months
-    observed (at least one).
-
-    Example
-    -------
-    as_of 2024-12-31, 90 days: last event 2024-09-01 (121 days before) -> churned,
-    last event 2024-12-01 (30 days before) -> active.
-    """
-    as_of = pd.Timestamp(as_of)
-    grouped = events.groupby(CUSTOMER_ID, sort=True)[TIMESTAMP]
-    first, last = grouped.min().dt.normalize(), grouped.max().dt.normalize()
-    churned = (last <= as_of - pd.Timedelta(days=int(inactivity_days))).astype("int64")
-    end = last.where(churned.astype(bool))
-    customers = pd.DataFrame({START_DATE: first, END_DATE: end, CHURNED: churned})
-    customers[TENURE] = _tenure(customers[START_DATE], customers[END_DATE], customers[CHURNED], as_of)
-    paid = events[events[AMOUNT].notna()]
-    if len(paid):
-        for kind in ("payment", "order"):
-            if (paid[EVENT_TYPE] == kind).any():
-                paid = paid[paid[EVENT_TYPE] == kind]
-                break
-        total = paid.groupby(CUSTOMER_ID)[AMOUNT].sum().reindex(customers.index)
-        customers[VALUE] = (total / customers[TENURE].clip(lower=1)).astype(float)
-    return customers.rename_axis(CUSTOMER_ID).reset_index()
 
 
 # ---------------------------------------------------------------- customers
@@ -294,7 +144,7 @@ def _attributes(raw: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, 
             else column
         )
         if is_text:
-            columns[name] = _as_text(series)
+            columns[name] = as_text(series)
             categorical.append(name)
         else:
             columns[name] = series
@@ -304,9 +154,9 @@ def _attributes(raw: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, 
 
 def _churn_columns(raw, mapping, end, events, as_of) -> tuple[pd.Series | None, pd.Series | None, str]:
     """(churned 0/1, end date NaT while active, definition); churned is None for inactivity."""
-    label = _column(raw, mapping.churn_label, "customer table")
+    label = mapped_column(raw, mapping.churn_label, "customer table")
     if label is not None:
-        churned = parse_churn_label(label)
+        churned = parse_churn_label(label, *label_choices(mapping))
         if churned.isna().any():
             raise SchemaError(
                 f"Column '{label.name}' is empty for {int(churned.isna().sum())} customers; fill it in or "
@@ -360,9 +210,15 @@ def build_dataset(
     canon_events = canonical_events(events, mapping) if events is not None else None
     if customers is None:
         return _dataset_from_events(canon_events, mapping, name)
-    raw, ids = _unique_customers(customers, mapping)
-    start = _dates(_column(raw, mapping.start_date, "customer table"))
-    end = _dates(_column(raw, mapping.end_date, "customer table"))
+    notes = _excluded_note(customers, mapping)
+    if mapping.grain_key:
+        rows = len(customers)
+        customers, mapping = to_customer_grain(customers, mapping)
+        values = {"rows": rows, "customers": len(customers), "customer_key": mapping.grain_key}
+        notes.append(Note("roles.note_grain_applied", values))
+    raw, ids = _unique_customers(without_excluded(customers, mapping), mapping, events is not None)
+    start = dates(mapped_column(raw, mapping.start_date, "customer table"))
+    end = dates(mapped_column(raw, mapping.end_date, "customer table"))
     canon_events = _events_of_known_customers(canon_events, ids)
     start, end, canon_events = _plausible_dates(start, end, canon_events)
     as_of = _latest(start, end, None if canon_events is None else canon_events[TIMESTAMP])
@@ -371,7 +227,8 @@ def build_dataset(
         mapping = _replace(mapping, mapping.inactivity_days or default_inactivity_days(canon_events))
         start, end, churned = _churn_from_inactivity(ids, start, canon_events, as_of, mapping.inactivity_days)
     frame = _customer_frame(raw, ids, mapping, start, end, churned, as_of)
-    return _customer_dataset(frame, raw, canon_events, mapping, as_of, definition, name)
+    dataset = _customer_dataset(frame, raw, canon_events, mapping, as_of, definition, name)
+    return dataset.evolve(notes=tuple(notes))
 
 
 def _customer_dataset(
@@ -392,7 +249,7 @@ def _customer_dataset(
         mapping=mapping,
         attributes=list(attributes.columns),
         categorical=categorical,
-        leakage=leakage_suspects(frame, list(attributes.columns)),
+        leakage=_suspects(frame, list(attributes.columns), mapping),
         as_of=as_of,
         churn_definition=definition,
         name=name,
@@ -411,13 +268,86 @@ def repeated_ids(ids: pd.Series) -> pd.Series:
     return ids[ids.duplicated()]
 
 
-def _unique_customers(customers: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, pd.Series]:
-    """The rows with an id and their ids as text; refuses a missing id column or repeated ids."""
-    ids = _column(customers, mapping.customer_id, "customer table")
-    if ids is None:
-        raise SchemaError(
-            "No customer id column found; pick the column that identifies each customer (e.g. 'Kundenr')."
+def _suspects(frame: pd.DataFrame, attributes: list[str], mapping: RoleMapping) -> list[str]:
+    """Leakage suspects, less the ones the user chose to keep as features."""
+    kept = set(mapping.kept_suspects)
+    return [c for c in leakage_suspects(frame, attributes) if c not in kept]
+
+
+def _excluded_note(customers: pd.DataFrame, mapping: RoleMapping) -> list[Note]:
+    """A note on the rows left out for their label value (none when no row is)."""
+    notes = []
+    dropped = excluded_rows(customers, mapping)
+    if dropped.any():
+        values = sorted(set(customers.loc[dropped, mapping.churn_label].astype(str).str.strip()))
+        notes.append(
+            Note(
+                "roles.note_excluded_rows",
+                {"rows": int(dropped.sum()), "column": mapping.churn_label, "values": ", ".join(values)},
+            )
         )
+    return notes
+
+
+def label_choices(mapping: RoleMapping) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The (churned, active, excluded) label values saved with the mapping."""
+    return mapping.churned_values, mapping.active_values, mapping.excluded_values
+
+
+def excluded_rows(customers: pd.DataFrame, mapping: RoleMapping) -> pd.Series:
+    """True for the rows whose label value is one to leave out (neither left nor staying).
+
+    The values are the mapping's ``excluded_values``, or when the mapping names
+    no label values, the ones :func:`churn.ingest.labels.label_value_map` leaves out.
+
+    Example
+    -------
+    >>> frame = pd.DataFrame({"Status": ["Churned", "Stayed", "Unknown"]})
+    >>> excluded_rows(frame, RoleMapping(churn_label="Status")).tolist()
+    [False, False, True]
+    """
+    label = mapping.churn_label
+    if label is None or label not in customers.columns:
+        return pd.Series(False, index=customers.index)
+    if mapping.churned_values or mapping.active_values or mapping.excluded_values:
+        values = set(mapping.excluded_values)
+    else:
+        values = {v for v, c in label_value_map(customers[label]).items() if c == EXCLUDED}
+    if not values:
+        return pd.Series(False, index=customers.index)
+    text = customers[label].map(lambda v: None if pd.isna(v) else str(v).strip())
+    return text.isin(values)
+
+
+def without_excluded(customers: pd.DataFrame, mapping: RoleMapping) -> pd.DataFrame:
+    """The customer table less the rows :func:`excluded_rows` leaves out (logged)."""
+    drop = excluded_rows(customers, mapping)
+    if drop.any():
+        log.info("%d rows left out for their label value", int(drop.sum()))
+        return customers[~drop].reset_index(drop=True)
+    return customers
+
+
+def row_numbers(rows: int) -> pd.Series:
+    """Ids ``"1"``, ``"2"``, ... for a table with no id column: each row is one customer."""
+    return pd.Series([str(i) for i in range(1, rows + 1)], dtype=object)
+
+
+def _unique_customers(
+    customers: pd.DataFrame, mapping: RoleMapping, joins_events: bool = False
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows with an id and their ids as text; numbers the rows when there is no id column.
+
+    Refuses repeated ids, and a missing id column when an event log must be joined to it.
+    """
+    ids = mapped_column(customers, mapping.customer_id, "customer table")
+    if ids is None:
+        if joins_events:
+            raise SchemaError(
+                "No customer id column found in the customer table; pick the column that identifies each "
+                "customer, so the event log can be joined to it."
+            )
+        return customers.reset_index(drop=True), row_numbers(len(customers))
     ids = customer_ids(ids)
     keep = ids.notna()
     raw, ids = customers[keep].reset_index(drop=True), ids[keep].reset_index(drop=True)
@@ -458,13 +388,13 @@ def _customer_frame(raw, ids, mapping: RoleMapping, start, end, churned, as_of) 
         frame[END_DATE] = pd.NaT if end is None else end.astype("datetime64[ns]")
         frame[END_DATE] = frame[END_DATE].astype("datetime64[ns]")
     frame[CHURNED] = churned
-    tenure_column = _numbers(_column(raw, mapping.tenure, "customer table"))
+    tenure_column = numbers(mapped_column(raw, mapping.tenure, "customer table"))
     if START_DATE in frame and frame[START_DATE].notna().any() and as_of is not None:
-        tenure = _tenure(frame[START_DATE], frame[END_DATE], frame[CHURNED], as_of)
+        tenure = tenure_months(frame[START_DATE], frame[END_DATE], frame[CHURNED], as_of)
         frame[TENURE] = tenure.fillna(tenure_column) if tenure_column is not None else tenure
     else:
         frame[TENURE] = tenure_column if tenure_column is not None else np.nan
-    value = _numbers(_column(raw, mapping.value, "customer table"))
+    value = numbers(mapped_column(raw, mapping.value, "customer table"))
     if value is not None:
         frame[VALUE] = value
     return frame
@@ -516,7 +446,7 @@ def with_inactivity(dataset: Dataset, days: int) -> Dataset:
     return dataset.evolve(
         customers=customers,
         mapping=_replace(dataset.mapping, days),
-        leakage=leakage_suspects(customers, dataset.attributes),
+        leakage=_suspects(customers, dataset.attributes, dataset.mapping),
     )
 
 

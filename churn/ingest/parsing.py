@@ -3,51 +3,87 @@
 :func:`read_table` accepts CSV/TSV/TXT, Excel (.xlsx) and Parquet as bytes or a
 path. Text files have their encoding detected (UTF-8, UTF-8 with BOM, UTF-16
 with or without BOM, else ``charset-normalizer`` preferring cp1252/latin-1 so
-that æ ø å survive) and their delimiter sniffed (``,`` ``;`` tab ``|`` or runs of
-whitespace). Every column is then coerced by :func:`coerce_column`:
+that æ ø å survive) and are split into rows by :mod:`churn.ingest.delimited`
+(``,`` ``;`` tab ``|`` or runs of whitespace; a stray quote read around, not
+refused). Workbooks give the sheet that holds the data
+(:mod:`churn.ingest.excel`). Then:
 
-* blanks, spaces and the usual "no value" markers become missing;
-* numbers written as ``1 250,50``, ``1.250,50``, ``1,250.50``, ``980,-`` or
-  ``kr 99`` become floats (ids with leading zeros stay text);
-* dates written ISO, ``dd.mm.yyyy``, ``dd/mm/yyyy`` (``mm/dd/yyyy`` when the
-  data says so), ``yyyymmdd`` or as Excel serial numbers become datetimes --
-  the last two only when the column name says it holds dates, so that ids and
-  amounts are never turned into dates.
+* header names lose a BOM and outer spaces, but keep inner spacing exactly as
+  the client wrote it (``'Call  Failure'`` stays with two spaces); a first line
+  that holds values rather than names (a headerless log) is kept as data and
+  the columns are called ``column 1``, ``column 2``, ...;
+* every column is coerced by :func:`coerce_column`: blanks and "no value"
+  markers (``NA``, ``N/A``, ``null``, ``?``, ``-``) become missing anywhere,
+  words such as ``Unknown``, ``None``, ``MISSING``, ``ukjent``, ``mangler`` only
+  in a column that is otherwise numbers or dates (in a text column
+  ``Unknown`` can be a real segment); numbers written as ``1 250,50``,
+  ``1.250,50``, ``1,250.50``, ``980,-`` or ``kr 99`` become floats (ids with
+  leading zeros stay text); dates written ISO, ``dd.mm.yyyy``, ``dd/mm/yyyy``
+  (``mm/dd/yyyy`` when the data says so), ``yyyymmdd`` or as Excel serial
+  numbers become datetimes -- the last two only when the column name says it
+  holds dates, so that ids and amounts are never turned into dates.
+
+What was decided on the way is reported on the returned frame's ``attrs``:
+``"read_notes"`` (a list of ``{"key": "reading.<name>", "values": {...}}``,
+each one :class:`churn.ingest.evidence.Note`, sentences in
+``locales/*/reading.json``) and, for workbooks, ``"sheets"`` and ``"sheet"``.
 
 Nothing is executed or unpickled: CSV is parsed as text, Excel through
-openpyxl's cell values (:mod:`churn.ingest.excel`, which also bounds how far a
-workbook may unpack), Parquet through pyarrow's columnar reader.
+openpyxl's cell values (bounded by :mod:`churn.ingest.excel`), Parquet through
+pyarrow's columnar reader.
 """
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import io
 import logging
 import re
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from churn.core.errors import InputError
-from churn.ingest.excel import read_excel
+from churn.ingest.delimited import DELIMITERS, WHITESPACE, decode_text, parse_text, sniff_delimiter
+from churn.ingest.excel import read_sheet, sheet_list
+
+__all__ = [
+    "DELIMITERS",
+    "MAX_BYTES",
+    "MISSING_MARKERS",
+    "UNKNOWN_MARKERS",
+    "WHITESPACE",
+    "coerce_column",
+    "column_names",
+    "decode_text",
+    "header_is_data",
+    "read_table",
+    "sniff_delimiter",
+    "to_dates",
+]
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 200 * 2**20
-DELIMITERS = (";", "\t", ",", "|")
-WHITESPACE = r"\s+"
+# Line numbers named in one note; the rest are counted.
+_LINES_LISTED = 10
+#: Missing in any column (compared in lower case, after stripping spaces).
 MISSING_MARKERS = frozenset(
-    {"", "na", "n/a", "nan", "null", "none", "nil", "-", "--", "#n/a", "#i/t", "#value!", "?", "ukjent"}
+    {"", "na", "n/a", "n.a.", "nan", "null", "nil", "-", "--", "?", "#n/a", "#i/t", "#value!", "#null!"}
 )
-_MISSING_ANY_CASE = frozenset(v for m in MISSING_MARKERS for v in (m, m.upper(), m.title(), m.capitalize()))
-_SNIFF_LINES = 60
-_WESTERN = ["cp1252", "latin_1", "iso8859_15"]
-_CONTROLS = tuple(chr(c) for c in (*range(0, 9), 11, 12, *range(14, 32)))  # all but tab, LF, CR
-# Enough byte pairs to see the NUL rhythm of UTF-16 text, few enough to look at cheaply.
-_UTF16_SAMPLE = 4096
+#: Missing only in a column that is otherwise numbers or dates: in a text
+#: column these can be real categories (a segment called "Unknown").
+UNKNOWN_MARKERS = frozenset(
+    {
+        "none", "unknown", "missing", "not available", "not known", "n/k",
+        "ukjent", "mangler", "ikke oppgitt", "ikke kjent",  # Norwegian
+        "ukendt", "mangler data", "ikke oplyst",  # Danish
+        "okänd", "saknas",  # Swedish
+        "unbekannt", "k.a.", "fehlt",  # German
+        "desconocido", "sin dato", "sin datos",  # Spanish
+    }
+)  # fmt: skip
 
 _DATE_NAME = re.compile(
     r"(date|dato|_at$|^at_|time|tid|when|day|dag$|start|slutt|end|signup|cancel|created|"
@@ -97,157 +133,7 @@ def _read_source(source: bytes | str | Path, filename: str | None, max_bytes: in
     return data, name
 
 
-def decode_text(data: bytes, name: str = "upload") -> str:
-    """Decode an uploaded text file, detecting its encoding.
-
-    UTF-16 (with a BOM, or without one when NUL bytes fill one half of every
-    byte pair) and UTF-8 (with or without BOM) are tried first; otherwise
-    ``charset-normalizer`` picks among cp1252 / latin-1 / ISO-8859-15, then any
-    encoding it knows.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's bytes.
-    name : str
-        The file name, used in messages.
-
-    Returns
-    -------
-    str
-        The text, without its byte order mark.
-
-    Raises
-    ------
-    InputError
-        When the bytes are binary (NUL or control bytes) or no encoding fits.
-
-    Example
-    -------
-    >>> decode_text("Navn;By\\nÅse;Tromsø\\n".encode("utf-16-le"))
-    'Navn;By\\nÅse;Tromsø\\n'
-    """
-    utf16 = _utf16_codec(data[:_UTF16_SAMPLE])
-    if utf16 is not None:
-        try:
-            text = data.decode(utf16)
-        except UnicodeDecodeError as error:  # odd length or a lone surrogate: not UTF-16 after all
-            raise _binary(name) from error
-        if _looks_binary(text[:65536]):
-            raise _binary(name)
-        return text
-    if _looks_binary(data[:65536].decode("latin-1")):  # latin-1 maps every byte to the same code point
-        raise _binary(name)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    match = from_bytes(data, cp_isolation=_WESTERN).best() or from_bytes(data).best()
-    if match is None:
-        raise InputError(
-            f"The text encoding of '{name}' is not recognised; save it as UTF-8 (or Windows-1252) and upload it again."
-        )
-    log.info("decoded %s as %s", name, match.encoding)
-    return str(match)
-
-
-def _utf16_codec(head: bytes) -> str | None:
-    """The UTF-16 codec for ``head``, or ``None`` when it is not UTF-16.
-
-    Without a BOM the byte order shows in the NUL bytes: text in Latin letters
-    (æ ø å included, all below U+0100) has a zero high byte in nearly every
-    pair and almost never a zero low byte. Binary data keeps no such rhythm,
-    and what slips through is refused for its control characters once decoded.
-    """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"  # the BOM gives the byte order
-    pairs = len(head) // 2
-    if pairs < 2:
-        return None
-    even = head[0 : 2 * pairs : 2].count(0) / pairs
-    odd = head[1 : 2 * pairs : 2].count(0) / pairs
-    if odd >= 0.9 and even <= 0.02:
-        return "utf-16-le"
-    if even >= 0.9 and odd <= 0.02:
-        return "utf-16-be"
-    return None
-
-
-def _looks_binary(sample: str) -> bool:
-    """A NUL, or more control characters than real text has."""
-    controls = sum(sample.count(c) for c in _CONTROLS)
-    return "\x00" in sample or controls > max(2, len(sample) // 200)
-
-
-def _binary(name: str) -> InputError:
-    return InputError(f"The file '{name}' is binary, not a text table; upload CSV, Excel (.xlsx) or Parquet.")
-
-
-# ---------------------------------------------------------------- text -> frame
-
-
-def _fields_per_line(lines: list[str], delimiter: str) -> list[int]:
-    return [len(row) for row in csv.reader(lines, delimiter=delimiter)]
-
-
-def _agreement(counts: list[int]) -> tuple[float, int]:
-    mode, _ = Counter(counts).most_common(1)[0]
-    agree = sum(c == mode for c in counts) / len(counts)
-    return (agree, mode) if mode > 1 and counts[0] == mode and agree >= 0.8 else (0.0, 0)
-
-
-def sniff_delimiter(text: str) -> str | None:
-    """The delimiter that splits the first lines of ``text`` into the same number of columns.
-
-    ``csv.Sniffer`` gets the first say among ``; tab , |``; a candidate only
-    wins when the header line and at least 80 % of the lines agree on the
-    column count. Returns ``WHITESPACE`` when only runs of blanks split the
-    lines evenly, and ``None`` when nothing does (not a table).
-    """
-    lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
-    if not lines:
-        return None
-    scores = {d: _agreement(_fields_per_line(lines, d)) for d in DELIMITERS}
-    scores = {d: score for d, score in scores.items() if score[1]}
-    if not scores:
-        blanks = _agreement([len(line.split()) for line in lines])
-        return WHITESPACE if blanks[1] else None
-    try:
-        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters="".join(DELIMITERS)).delimiter
-    except csv.Error:
-        sniffed = None
-    best = max(scores.values())
-    if sniffed in scores and scores[sniffed][0] >= best[0]:
-        return sniffed
-    return next(d for d in DELIMITERS if scores.get(d) == best)
-
-
-def _parse_text(text: str, name: str) -> tuple[pd.DataFrame, str | None]:
-    first, _, rest = text.partition("\n")
-    match = re.fullmatch(r"\s*sep=(.)\s*", first)
-    if match:  # Excel's "sep=;" hint line
-        text, delimiter = rest, match.group(1)
-    else:
-        delimiter = sniff_delimiter(text)
-    if text.lstrip().startswith(("<", "{", "[")):
-        raise InputError(f"The file '{name}' looks like HTML/JSON, not a table; export it as CSV or Excel.")
-    if delimiter is None:
-        raise InputError(
-            f"The file '{name}' does not look like a table: no comma, semicolon, tab or pipe splits it into columns."
-        )
-    options = {"dtype": str, "keep_default_na": False, "na_filter": False, "skip_blank_lines": True}
-    try:
-        if delimiter == WHITESPACE:
-            frame = pd.read_csv(io.StringIO(text), sep=WHITESPACE, engine="python", **options)
-        else:
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, engine="c", **options)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, ValueError) as error:
-        raise InputError(
-            f"The file '{name}' is not a readable table ({str(error).splitlines()[0]}); check its separators."
-        ) from error
-    return frame, delimiter
+# ---------------------------------------------------------------- the whole file
 
 
 def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
@@ -273,7 +159,10 @@ def _format_of(data: bytes, name: str) -> str:
 
 
 def read_table(
-    source: bytes | str | Path, filename: str | None = None, max_bytes: int = MAX_BYTES
+    source: bytes | str | Path,
+    filename: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    sheet: str | None = None,
 ) -> pd.DataFrame:
     """Read an uploaded or local table into a frame with typed columns.
 
@@ -285,19 +174,28 @@ def read_table(
         The original file name (used in messages; a path's name by default).
     max_bytes : int
         Size limit; larger files are refused before parsing.
+    sheet : str, optional
+        For a workbook, the sheet to read; by default the one that looks like
+        the data table (:func:`churn.ingest.excel.read_sheet`).
 
     Returns
     -------
     pd.DataFrame
-        One column per file column, stripped header names, numbers as floats,
-        dates as ``datetime64[ns]``, other values as text; empty rows and
-        empty unnamed columns dropped.
+        One column per file column, header names without a BOM or outer
+        spaces (inner spacing as written), numbers as floats (ints when whole
+        and complete), dates as ``datetime64[ns]``, other values as text;
+        empty rows and empty unnamed columns dropped. ``attrs["read_notes"]``
+        lists what the reader decided (``{"key": "reading.<name>", "values":
+        {...}}``); workbooks add ``attrs["sheets"]`` (every sheet name) and
+        ``attrs["sheet"]`` (the one read).
 
     Raises
     ------
     InputError
-        Empty, binary, undecodable, too large, not a table, or a workbook
-        that unpacks past the limits of :mod:`churn.ingest.excel`.
+        Empty, binary, undecodable, too large, not a table, a line that cannot
+        be split (the message names it), ``sheet`` given for a file that is
+        not a workbook or naming no sheet in it, or a workbook that unpacks
+        past the limits of :mod:`churn.ingest.excel`.
 
     Example
     -------
@@ -306,33 +204,201 @@ def read_table(
     """
     data, name = _read_source(source, filename, max_bytes)
     kind = _format_of(data, name)
-    delimiter = None
+    sheet = sheet or None  # Excel has no sheet without a name; "" is a widget left empty
+    if sheet is not None and kind != "xlsx":
+        raise InputError(
+            f"The file '{name}' is not an Excel workbook, so it has no sheet '{sheet}'; leave the sheet out for it."
+        )
+    notes: list[dict] = []
+    attrs: dict = {}
     if kind == "xlsx":
-        frame = read_excel(data, name)
+        chosen = read_sheet(data, name, sheet)
+        attrs = {"sheets": list(chosen.sheets), "sheet": chosen.name}
+        if sheet is None and len(chosen.sheets) > 1:
+            notes.append(_note("note_sheet_chosen", sheet=chosen.name, sheets=sheet_list(chosen.sheets)))
+        frame = _typed_table(chosen.header, pd.DataFrame(chosen.rows, dtype=object), ".", notes, True)
     elif kind == "parquet":
-        frame = _read_parquet(data, name)
+        raw = _read_parquet(data, name)
+        body = raw.set_axis(range(raw.shape[1]), axis=1)
+        frame = _typed_table(list(raw.columns), body, ".", notes, False)
     else:
-        frame, delimiter = _parse_text(decode_text(data, name), name)
-    frame = _unique_names(frame)
-    decimal = "," if delimiter in (";", "\t", "|") else "."
-    typed = pd.DataFrame({column: coerce_column(frame[column], decimal) for column in frame.columns})
-    return _tidy(typed, name)
+        parsed = parse_text(decode_text(data, name), name)
+        if parsed.odd_lines:
+            notes.append(_quote_note(parsed.odd_lines))
+        decimal = "," if parsed.delimiter in (";", "\t", "|") else "."
+        body = parsed.rows.iloc[1:].reset_index(drop=True)
+        frame = _typed_table(parsed.rows.iloc[0].tolist(), body, decimal, notes, True)
+    frame = _tidy(frame, name, attrs.get("sheet"))
+    frame.attrs = {**attrs, "read_notes": notes}  # last: pandas drops attrs on many operations
+    return frame
 
 
-def _unique_names(frame: pd.DataFrame) -> pd.DataFrame:
-    names, seen = [], Counter()
-    for raw in frame.columns:
-        base = str(raw).strip().lstrip("\ufeff").strip('"').strip()
-        seen[base] += 1
-        names.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
-    return frame.set_axis(names, axis=1)
+def _note(name: str, **values) -> dict:
+    """A note for ``attrs["read_notes"]``: a key of ``locales/*/reading.json`` and its values."""
+    return {"key": f"reading.{name}", "values": values}
 
 
-def _tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+def _quote_note(lines: tuple[int, ...]) -> dict:
+    shown = ", ".join(str(n) for n in lines[:_LINES_LISTED]) + (", …" if len(lines) > _LINES_LISTED else "")
+    if len(lines) == 1:
+        return _note("note_tolerant_quote", lines=shown)
+    return _note("note_tolerant_quotes", lines=shown, count=len(lines))
+
+
+def _typed_table(
+    header: list, body: pd.DataFrame, decimal: str, notes: list[dict], may_lack_header: bool
+) -> pd.DataFrame:
+    """Name and type the columns of ``body``; ``header`` becomes a row when it holds values, not names.
+
+    Notes on header spaces, a missing header and missing-value markers are
+    appended to ``notes``.
+    """
+    names, trimmed = column_names(header)
+    columns = [_coerce(body[i].rename(names[i]), decimal) for i in range(len(names))]
+    if may_lack_header and header_is_data(header, [typed for typed, _ in columns], decimal):
+        names = [f"column {i}" for i in range(1, len(names) + 1)]
+        first = pd.DataFrame([header], dtype=object)
+        body = pd.concat([first, body.astype(object)], ignore_index=True)
+        columns = [_coerce(body[i].rename(names[i]), decimal) for i in range(len(names))]
+        notes.append(_note("note_headerless", count=len(names)))
+    elif trimmed:
+        notes.append(_note("note_header_spaces", columns=", ".join(f"'{t}'" for t in trimmed)))
+    for column, (_, markers) in zip(names, columns, strict=True):
+        if markers:
+            listed = ", ".join(f"'{m}'" for m in sorted(markers, key=lambda m: (-markers[m], m)))
+            notes.append(
+                _note("note_missing_markers", column=column, markers=listed, count=sum(markers.values()))
+            )
+    return pd.DataFrame({name: typed for name, (typed, _) in zip(names, columns, strict=True)})
+
+
+# ---------------------------------------------------------------- header
+
+
+_MOJIBAKE_BOM = "\u00ef\u00bb\u00bf"  # a UTF-8 BOM decoded as cp1252
+
+
+def column_names(header: list) -> tuple[list[str], list[str]]:
+    """Unique column names from header cells, and the names that had outer spaces (as written).
+
+    A BOM, outer spaces and enclosing quotes are removed; inner spacing is the
+    client's spelling and is kept exactly. A blank cell is named by its place
+    (``column 3``); a repeated name gets ``_2``, ``_3``.
+
+    Example
+    -------
+    >>> column_names(["\\ufeffid ", "Call  Failure", None, "id"])
+    (['id', 'Call  Failure', 'column 3', 'id_2'], ['id '])
+    """
+    names, trimmed, used = [], [], set()
+    for position, raw in enumerate(header, start=1):
+        text = "" if _is_blank(raw) else str(raw)
+        text = text.lstrip("\ufeff").removeprefix(_MOJIBAKE_BOM)
+        core = text.strip().strip('"').strip()
+        if core and text != text.strip():
+            trimmed.append(text)
+        base = core or f"column {position}"
+        unique, count = base, 1
+        while unique in used:
+            count += 1
+            unique = f"{base}_{count}"
+        used.add(unique)
+        names.append(unique)
+    return names, trimmed
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT
+
+
+def header_is_data(header: list, typed: list[pd.Series], decimal: str = ".") -> bool:
+    """Whether the first row holds values like the rows below it rather than column names.
+
+    A name sits above numbers or dates (``date`` over ``2024-01-03``); a value
+    has the same type as the column (``2024-01-03``, ``120``). The first row is
+    data when at least one number or date column has a number or date in it,
+    no such column has a word in it, and every text cell either occurs in its
+    column or has the column's shape (``C17`` among ``C18``, ``C19``) in a
+    column of codes or unique values.
+
+    Example
+    -------
+    >>> typed = [pd.Series(["C18", "C19"]), pd.Series([130, 90])]
+    >>> header_is_data(["C17", "120"], typed), header_is_data(["cust", "amount"], typed)
+    (True, False)
+    """
+    typed_match = 0
+    for cell, column in zip(header, typed, strict=False):
+        present = column.dropna()
+        cell_kind = _value_kind(cell, decimal)
+        if cell_kind == "empty" or present.empty:
+            continue
+        if pd.api.types.is_bool_dtype(column):
+            column_kind = "bool"
+        elif pd.api.types.is_datetime64_any_dtype(column):
+            column_kind = "date"
+        elif pd.api.types.is_numeric_dtype(column):
+            column_kind = "number"
+        else:
+            column_kind = "text"
+        if column_kind == "text":
+            if not _like_values(str(cell).strip(), present.astype(str)):
+                return False
+        elif cell_kind != column_kind:
+            return False
+        else:
+            typed_match += 1
+    return typed_match > 0
+
+
+def _value_kind(cell, decimal: str) -> str:
+    if _is_blank(cell):
+        return "empty"
+    if isinstance(cell, bool | np.bool_):
+        return "bool"
+    if isinstance(cell, int | float | np.number):
+        return "number"
+    if isinstance(cell, dt.date | dt.datetime | pd.Timestamp):
+        return "date"
+    text = str(cell).strip()
+    if text.lower() in MISSING_MARKERS or text.lower() in UNKNOWN_MARKERS:
+        return "empty"
+    value = coerce_column(pd.Series([text], name=""), decimal)
+    if pd.api.types.is_datetime64_any_dtype(value):
+        return "date"
+    return "number" if pd.api.types.is_numeric_dtype(value) else "text"
+
+
+def _shape(text: str) -> str:
+    """Letters, digits and the rest as a pattern: ``C17`` -> ``A9``, ``Oslo`` -> ``Aa``."""
+    out = []
+    for char in text:
+        mark = "9" if char.isdigit() else ("A" if char.isupper() else "a") if char.isalpha() else char
+        if not out or out[-1] != mark:
+            out.append(mark)
+    return "".join(out)
+
+
+def _like_values(cell: str, values: pd.Series) -> bool:
+    if (values == cell).any():
+        return True
+    sample = values.iloc[:500]
+    shapes = sample.map(_shape).value_counts(normalize=True)
+    if _shape(cell) != shapes.index[0] or shapes.iloc[0] < 0.8:
+        return False
+    return any(c.isdigit() for c in cell) or sample.nunique() >= 0.9 * len(sample)
+
+
+def _tidy(frame: pd.DataFrame, name: str, sheet: str | None) -> pd.DataFrame:
     """Drop empty rows and empty unnamed columns; refuse what is not a table."""
     empty = frame.isna().all()
-    drop = [c for c in frame.columns if empty[c] and (c == "" or c.startswith("Unnamed:"))]
+    drop = [c for c in frame.columns if empty[c] and re.fullmatch(r"column \d+", c)]
     frame = frame.drop(columns=drop)
+    if len(frame.columns) < 2 and sheet is not None:
+        raise InputError(
+            f"The sheet '{sheet}' in '{name}' has fewer than two columns, so it is not a table; "
+            "choose the sheet that holds the data."
+        )
     if len(frame.columns) < 2:
         raise InputError(
             f"The file '{name}' does not look like a table: no comma, semicolon, tab or pipe splits it into columns."
@@ -359,22 +425,46 @@ def coerce_column(series: pd.Series, decimal: str = ".") -> pd.Series:
         The decimal mark to assume when a value like ``1.250`` is ambiguous
         (``","`` for ``;``-separated files).
 
+    Returns
+    -------
+    pd.Series
+        Floats or ints, ``datetime64[ns]``, or stripped text; ``MISSING_MARKERS``
+        are missing in any column, ``UNKNOWN_MARKERS`` only when the rest of
+        the column is numbers or dates.
+
     Example
     -------
     >>> coerce_column(pd.Series(["1 250,50", " ", "980"], name="Beløp"), ",").tolist()
     [1250.5, nan, 980.0]
     """
+    return _coerce(series, decimal)[0]
+
+
+def _coerce(series: pd.Series, decimal: str) -> tuple[pd.Series, dict[str, int]]:
+    """:func:`coerce_column`, plus the markers read as missing and how many cells held each.
+
+    Empty cells are not counted (nothing was written there); cells of only
+    spaces are, in a number or date column, where they are the reason a column
+    looked like text (``' '`` in Telco's TotalCharges).
+    """
     name = str(series.name)
     if pd.api.types.is_datetime64_any_dtype(series):
-        return _naive(series)
+        return _naive(series), {}
     if pd.api.types.is_bool_dtype(series):
-        return series
+        return series, {}
     if pd.api.types.is_numeric_dtype(series):
-        return _numeric_dates(series.astype(float), name) if _DATE_NAME.search(name) else series
+        return (_numeric_dates(series.astype(float), name) if _DATE_NAME.search(name) else series), {}
     # Work on the distinct values only: ids, categories and amounts repeat a lot.
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    typed = _coerce_text(pd.Series(uniques, name=series.name, dtype=object), name, decimal)
-    return _expand(typed, codes, series)
+    typed, noted = _coerce_text(pd.Series(uniques, name=series.name, dtype=object), name, decimal)
+    markers: dict[str, int] = {}
+    if noted.any():
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        for at in np.flatnonzero(noted):
+            raw = str(uniques[at])
+            label = raw.strip() or raw
+            markers[label] = markers.get(label, 0) + int(counts[at])
+    return _expand(typed, codes, series), markers
 
 
 def _expand(typed: pd.Series, codes: np.ndarray, series: pd.Series) -> pd.Series:
@@ -391,15 +481,32 @@ def _expand(typed: pd.Series, codes: np.ndarray, series: pd.Series) -> pd.Series
     return out.astype(object).where(out.notna(), np.nan) if out.dtype == object else out
 
 
-def _coerce_text(uniques: pd.Series, name: str, decimal: str) -> pd.Series:
+def _coerce_text(uniques: pd.Series, name: str, decimal: str) -> tuple[pd.Series, np.ndarray]:
+    """Type the distinct values of a column; also which of them were markers worth naming."""
+    nothing = np.zeros(len(uniques), dtype=bool)
     present = uniques.dropna()
     if len(present) and pd.api.types.infer_dtype(present, skipna=True) in ("datetime", "datetime64", "date"):
-        return _naive(uniques)  # Excel date cells
-    text = uniques.where(uniques.isna(), uniques.astype(str).str.strip())
-    text = text.where(text.notna() & ~text.isin(_MISSING_ANY_CASE))
+        return _naive(uniques), nothing  # Excel date cells
+    raw = uniques.where(uniques.isna(), uniques.astype(str))
+    text = raw.str.strip()
+    lower = text.str.lower()
+    missing = lower.isin(MISSING_MARKERS).to_numpy()
+    unknown = lower.isin(UNKNOWN_MARKERS).to_numpy()
+    written = (raw.notna() & (raw != "")).to_numpy()  # an empty cell is not a marker anyone wrote
+    spaces = (text == "").to_numpy() & written
+    candidate = text.where(~(missing | unknown))
+    if candidate.notna().any():
+        typed = _typed(candidate, name, decimal)
+        if typed is not None:
+            return typed, (missing | unknown) & written
+    elif not unknown.any():
+        return pd.Series(np.nan, index=uniques.index, name=uniques.name, dtype=float), nothing
+    return text.where(~missing), missing & written & ~spaces
+
+
+def _typed(text: pd.Series, name: str, decimal: str) -> pd.Series | None:
+    """Numbers or dates when every present value is one, else ``None``."""
     values = text.dropna()
-    if values.empty:
-        return pd.Series(np.nan, index=uniques.index, name=uniques.name, dtype=float)
     if values.str.fullmatch(r"\d{8}").all() and _DATE_NAME.search(name):
         compact = _compact_dates(text)
         if compact is not None:
@@ -407,8 +514,7 @@ def _coerce_text(uniques: pd.Series, name: str, decimal: str) -> pd.Series:
     number = _to_number(text, values, decimal)
     if number is not None:
         return _numeric_dates(number, name) if _DATE_NAME.search(name) else number
-    dates = to_dates(text, values)
-    return dates if dates is not None else text
+    return to_dates(text, values)
 
 
 def _naive(series: pd.Series) -> pd.Series:

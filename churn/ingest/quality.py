@@ -8,12 +8,13 @@ attached to a customer and implausible dates (:func:`implausible_dates`: a
 1900 start or a 2100 end date among 2023 data), which intake leaves out of
 ``as_of`` and treats as missing.
 
-Leakage suspects (:func:`leakage_suspects`) are attribute columns that
+Leakage suspects live in :mod:`churn.ingest.leaks` (re-exported here):
+another model's output, copies of the label, dates after the churn date or
+measured at export, recency counts, reasons filled only for churners and any
+column that alone separates who left with an AUC of 0.9 or more.
 
-* are filled (almost) only for churned customers, or only for active ones
-  (a churn reason, a cancellation note);
-* alone predict churn almost perfectly (rank AUC >= 0.98);
-* hold dates that for nearly every churner fall after the churn date.
+Every message names the client's own columns (``Oppsagt dato``), never the
+canonical ones (``end_date``, ``tenure_months``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,41 @@ from churn.core.dataset import (
 )
 from churn.core.formatting import fmt_date, fmt_number, fmt_pct
 from churn.core.i18n import t
+from churn.ingest.columns import customer_ids
+from churn.ingest.leaks import (
+    LEAKAGE_AUC,
+    REASONS,
+    Leak,
+    leak_evidence,
+    leakage_reasons,
+    leakage_suspects,
+    single_column_auc,
+)
 from churn.ingest.parsing import to_dates
+
+__all__ = [
+    "PASS",
+    "WARN",
+    "FAIL",
+    "LEAKAGE_AUC",
+    "REASONS",
+    "Check",
+    "Leak",
+    "leak_evidence",
+    "leakage_reasons",
+    "leakage_suspects",
+    "single_column_auc",
+    "implausible_dates",
+    "history_months",
+    "missing_by_column",
+    "missing_share",
+    "quality_checks",
+    "verdict",
+    "roles_summary",
+    "leak_report",
+    "client_columns",
+    "profile",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +85,14 @@ MAX_MISSING_SHARE = 0.20
 FAIL_MISSING_SHARE = 0.50
 MIN_CUSTOMERS = 100
 MIN_CHURNED = 20
-LEAKAGE_AUC = 0.98
-ONLY_FILLED_MIN = 0.3
 DUPLICATE_EVENT_SHARE = 0.001
-AFTER_END_SHARE = 0.9
 FAR_IQR = 3.0
 FAR_MIN_YEARS = 30
 AFTER_EXPORT_YEARS = 2
 MIN_DATES_FOR_BULK = 5
 NEARLY_ALL_IMPLAUSIBLE = 0.95
+#: raw customer ids that mean "no customer" (guest checkouts and the like)
+_NO_ID = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "missing", "unknown"})
 _DAYS_PER_YEAR = 365.25
 _EPOCH = pd.Timestamp("1970-01-01")
 
@@ -80,76 +114,6 @@ class Check:
     name: str
     status: str
     message: str
-
-
-# ---------------------------------------------------------------- leakage
-
-
-def _rank_auc(score: pd.Series, target: pd.Series) -> float | None:
-    """Area under the ROC curve of ``score`` for ``target`` (ties count half), or None."""
-    mask = score.notna()
-    score, target = score[mask], target[mask].astype(int)
-    positives, negatives = int(target.sum()), int((1 - target).sum())
-    if positives < 5 or negatives < 5:
-        return None
-    ranks = score.rank(method="average")
-    return float((ranks[target == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
-
-
-def leakage_reasons(customers: pd.DataFrame, attributes: list[str]) -> dict[str, str]:
-    """Attribute columns suspected of leaking the outcome, with why (``only_filled``, ``predicts``, ``after_end``).
-
-    Example
-    -------
-    A ``churn_reason`` filled for 10 of 10 churners and 0 of 90 active customers:
-    filled share 1.0 vs 0.0, gap 1.0 >= 0.8 -> ``{"churn_reason": "only_filled"}``.
-    """
-    churned = customers[CHURNED].astype(int)
-    if churned.nunique() < 2:
-        return {}
-    reasons: dict[str, str] = {}
-    is_churned = churned == 1
-    for column in attributes:
-        series = customers[column]
-        filled = series.notna()
-        share_churned, share_active = filled[is_churned].mean(), filled[~is_churned].mean()
-        if max(share_churned, share_active) >= ONLY_FILLED_MIN and min(share_churned, share_active) <= 0.02:
-            reasons[column] = "only_filled"
-            continue
-        if pd.api.types.is_datetime64_any_dtype(series) and END_DATE in customers:
-            # a planned date (discount end, renewal) also lies in the future for active customers
-            both = is_churned & filled & customers[END_DATE].notna()
-            latest = max(customers[c].max() for c in (START_DATE, END_DATE) if c in customers)
-            recorded = (
-                (series[~is_churned & filled] <= latest).mean() >= 0.95
-                if (~is_churned & filled).any()
-                else True
-            )
-            after = (series[both] > customers.loc[both, END_DATE]).mean() if both.any() else 0.0
-            if both.sum() >= 10 and recorded and after >= AFTER_END_SHARE:
-                reasons[column] = "after_end"
-                continue
-        if filled.mean() < 0.5:
-            continue
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            score = series.astype(float)
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            score = series.astype("int64").where(filled).astype(float)
-        else:
-            levels = series.astype(object).where(filled, "\x00missing")
-            if levels.nunique() > max(2, len(levels) // 20):
-                continue
-            score = churned.groupby(levels).transform("mean")
-        auc = _rank_auc(score, churned)
-        if auc is not None and max(auc, 1 - auc) >= LEAKAGE_AUC:
-            reasons[column] = "predicts"
-    return reasons
-
-
-def leakage_suspects(customers: pd.DataFrame, attributes: list[str]) -> list[str]:
-    """Names of the attribute columns :func:`leakage_reasons` flags, in column order."""
-    reasons = leakage_reasons(customers, attributes)
-    return [c for c in attributes if c in reasons]
 
 
 # ---------------------------------------------------------------- implausible dates
@@ -255,13 +219,48 @@ def history_months(dataset: Dataset) -> float | None:
     return float((dataset.as_of - min(firsts)).days / DAYS_PER_MONTH) if firsts else None
 
 
+def client_columns(dataset: Dataset) -> dict[str, str]:
+    """Canonical customer column -> the client's header it was read from (only the mapped ones).
+
+    Example
+    -------
+    A file with 'Kundenr', 'Startdato' and 'Månedsbeløp' mapped:
+    ``{"customer_id": "Kundenr", "start_date": "Startdato", "monthly_value": "Månedsbeløp"}``.
+    """
+    mapping = dataset.mapping
+    headers = {
+        CUSTOMER_ID: mapping.customer_id,
+        START_DATE: mapping.start_date,
+        END_DATE: mapping.end_date,
+        TENURE: mapping.tenure,
+        VALUE: mapping.value,
+    }
+    return {canon: header for canon, header in headers.items() if header is not None}
+
+
 def missing_by_column(dataset: Dataset) -> pd.Series:
-    """Share of missing values per customer column used for analysis (end date and leakage excluded)."""
-    columns = [c for c in (START_DATE, TENURE, VALUE) if c in dataset.customers]
-    columns += dataset.model_attributes
-    if not columns:
-        return pd.Series(dtype=float)
-    return dataset.customers[columns].isna().mean()
+    """Share of missing values per client column used for analysis, under the client's header.
+
+    Counted: the mapped start date, tenure and value columns and the model
+    attributes. Not counted: the end date (empty for customers who stay, by
+    design), leakage suspects, and columns intake derived without a client
+    column behind them (tenure computed from the dates, a start date taken from
+    the event log): there is nothing the client could fill in.
+
+    Example
+    -------
+    'signup' mapped to the start date, tenure computed from the dates, a
+    'score' attribute empty for 50 of 200 customers: ``{"signup": 0.0, "score": 0.25}``.
+    """
+    customers = dataset.customers
+    shares = {
+        header: float(customers[canon].isna().mean())
+        for canon, header in client_columns(dataset).items()
+        if canon in (START_DATE, TENURE, VALUE) and canon in customers
+    }
+    for column in dataset.model_attributes:
+        shares[column] = float(customers[column].isna().mean())
+    return pd.Series(shares, dtype=float)
 
 
 def missing_share(dataset: Dataset) -> float:
@@ -270,8 +269,9 @@ def missing_share(dataset: Dataset) -> float:
     return float(shares.mean()) if len(shares) else 0.0
 
 
-def _names(columns, limit: int = 3) -> str:
-    shown = [f"'{c}'" for c in list(columns)[:limit]]
+def _names(columns, lang: str = "en", limit: int = 3) -> str:
+    quote = "«{}»" if lang == "nb" else "'{}'"
+    shown = [quote.format(c) for c in list(columns)[:limit]]
     more = len(columns) - limit
     return ", ".join(shown) + (f" (+{more})" if more > 0 else "")
 
@@ -336,13 +336,6 @@ def _dates_check(dataset: Dataset, raw_customers, raw_events, lang: str) -> Chec
 def _missing_check(dataset: Dataset, lang: str) -> Check:
     shares = missing_by_column(dataset)
     share = float(shares.mean()) if len(shares) else 0.0
-    worst = shares.idxmax() if len(shares) and shares.max() > 0 else None
-    user_names = {
-        START_DATE: dataset.mapping.start_date,
-        TENURE: dataset.mapping.tenure,
-        VALUE: dataset.mapping.value,
-    }
-    worst = user_names.get(worst) or worst
     values = {"share": fmt_pct(share, lang), "limit": fmt_pct(MAX_MISSING_SHARE, lang, 0)}
     if share < MAX_MISSING_SHARE:
         key = "quality.missing_pass"
@@ -351,7 +344,8 @@ def _missing_check(dataset: Dataset, lang: str) -> Check:
         key = "quality.missing_warn"
         status = FAIL if share >= FAIL_MISSING_SHARE else WARN
     message = t(key, lang, **values)
-    if worst is not None and shares.max() >= 0.05:
+    if len(shares) and shares.max() >= 0.05:
+        worst = shares.idxmax()
         message += " " + t("quality.missing_worst", lang, column=worst, share=fmt_pct(shares.max(), lang))
     return Check("missing", status, message)
 
@@ -380,6 +374,11 @@ def _size_checks(dataset: Dataset, lang: str) -> list[Check]:
 
 
 def _duplicate_check(dataset: Dataset, raw_customers: pd.DataFrame | None, lang: str) -> Check:
+    """Exact duplicate customer rows and repeated events.
+
+    Without an id column intake numbers the rows, so copies of a row become
+    separate customers: the check says so, with the count.
+    """
     rows = 0 if raw_customers is None else int(raw_customers.duplicated().sum())
     events = 0
     if dataset.has_events:
@@ -391,7 +390,12 @@ def _duplicate_check(dataset: Dataset, raw_customers: pd.DataFrame | None, lang:
         return Check("duplicates", PASS, t(key, lang, events=fmt_number(events, lang)))
     parts = []
     if rows:
-        parts.append(t("quality.duplicates_rows", lang, rows=fmt_number(rows, lang)))
+        key = (
+            "quality.duplicates_numbered"
+            if dataset.mapping.customer_id is None
+            else "quality.duplicates_rows"
+        )
+        parts.append(t(key, lang, rows=fmt_number(rows, lang)))
     if events and not few_events:
         parts.append(t("quality.duplicates_events", lang, events=fmt_number(events, lang)))
     return Check("duplicates", WARN, " ".join(parts))
@@ -401,34 +405,76 @@ def _constant_check(dataset: Dataset, lang: str) -> Check:
     constant = [c for c in dataset.attributes if dataset.customers[c].nunique(dropna=True) <= 1]
     if not constant:
         return Check("constant", PASS, t("quality.constant_pass", lang))
-    return Check("constant", WARN, t("quality.constant_warn", lang, columns=_names(constant)))
+    return Check("constant", WARN, t("quality.constant_warn", lang, columns=_names(constant, lang)))
 
 
-def _leakage_check(dataset: Dataset, lang: str) -> Check:
-    if not dataset.leakage:
+def _leakage_check(dataset: Dataset, lang: str, limit: int = 5) -> Check:
+    """The suspects left out of the model, each with a short reason; and those the user kept."""
+    kept = [c for c in dataset.mapping.kept_suspects if c in dataset.attributes]
+    excluded = [c for c in dataset.leakage if c not in kept]
+    if not excluded and not kept:
         return Check("leakage", PASS, t("quality.leakage_pass", lang))
-    reasons = leakage_reasons(dataset.customers, dataset.leakage)
-    parts = [t(f"quality.leakage_{reasons.get(c, 'predicts')}", lang, column=c) for c in dataset.leakage[:3]]
-    return Check("leakage", WARN, t("quality.leakage_warn", lang, reasons="; ".join(parts)))
+    leaks = leak_evidence(dataset.customers, [*excluded, *kept])
+    parts = []
+    if excluded:
+        parts.append(t("quality.leakage_warn", lang, reasons=_leak_list(excluded, leaks, lang, limit)))
+    if kept:
+        parts.append(t("quality.leakage_kept", lang, reasons=_leak_list(kept, leaks, lang, limit)))
+    return Check("leakage", WARN, " ".join(parts))
+
+
+def _leak_list(columns: list[str], leaks: dict[str, Leak], lang: str, limit: int) -> str:
+    """``'a' (reason), 'b' (reason) (+2)``: the columns in the client's names with short reasons."""
+    shown = []
+    for column in columns[:limit]:
+        name = _names([column], lang)
+        shown.append(f"{name} ({leaks[column].short(lang)})" if column in leaks else name)
+    more = len(columns) - limit
+    return ", ".join(shown) + (f" (+{fmt_number(more, lang)})" if more > 0 else "")
+
+
+def _event_causes(dataset: Dataset, raw_events: pd.DataFrame) -> dict[str, int] | None:
+    """Raw event rows left out, by cause (no id, no usable date, unknown customer), or None.
+
+    The causes are exclusive, tried in that order. None when the mapped columns
+    are not in the raw log (nothing to count from).
+    """
+    mapping = dataset.mapping
+    id_column, date_column = mapping.event_customer_id, mapping.event_timestamp
+    if id_column not in raw_events or date_column not in raw_events:
+        return None
+    ids = customer_ids(raw_events[id_column])
+    no_id = ids.isna() | ids.str.strip().str.lower().isin(_NO_ID)
+    stamps = _raw_dates(raw_events, date_column)
+    if stamps is None:
+        no_date = pd.Series(True, index=raw_events.index)
+    else:
+        no_date = stamps.isna() | implausible_dates({TIMESTAMP: stamps})[TIMESTAMP]
+    no_date &= ~no_id
+    # an event log alone has a customer for every id it kept, so this counts only with a customer table
+    unknown = ~ids.isin(set(dataset.customers[CUSTOMER_ID])) & ~no_id & ~no_date
+    return {"no_id": int(no_id.sum()), "no_date": int(no_date.sum()), "unknown": int(unknown.sum())}
 
 
 def _event_check(dataset: Dataset, raw_events: pd.DataFrame | None, lang: str) -> Check | None:
+    """How many raw event rows were left out, and why: no customer id, no usable date, unknown customer."""
     if raw_events is None or not len(raw_events):
         return None
     kept = len(dataset.events) if dataset.events is not None else 0
     dropped = len(raw_events) - kept
     if dropped <= 0:
         return Check("events", PASS, t("quality.events_pass", lang, count=fmt_number(kept, lang)))
-    return Check(
-        "events",
-        WARN,
-        t(
-            "quality.events_warn",
-            lang,
-            dropped=fmt_number(dropped, lang),
-            total=fmt_number(len(raw_events), lang),
-        ),
-    )
+    counts = {"dropped": fmt_number(dropped, lang), "total": fmt_number(len(raw_events), lang)}
+    causes = _event_causes(dataset, raw_events)
+    if causes is None or sum(causes.values()) > dropped:
+        return Check("events", WARN, t("quality.events_warn", lang, **counts))
+    causes["other"] = dropped - sum(causes.values())
+    parts = [
+        t(f"quality.events_cause_{cause}", lang, count=fmt_number(count, lang))
+        for cause, count in causes.items()
+        if count
+    ]
+    return Check("events", WARN, t("quality.events_warn_causes", lang, causes="; ".join(parts), **counts))
 
 
 def quality_checks(
@@ -475,6 +521,25 @@ def verdict(checks: list[Check]) -> str:
     return FAIL if FAIL in statuses else WARN if WARN in statuses else PASS
 
 
+def leak_report(dataset: Dataset, lang: str = "en") -> list[dict]:
+    """Each leakage suspect (excluded or kept by the user) with its reason code and sentence in ``lang``.
+
+    Returns
+    -------
+    list of dict
+        ``column``, ``reason`` (a code of :data:`REASONS`), ``text`` and ``kept``
+        (True when the user brought the column back as a feature), in column order.
+    """
+    kept = [c for c in dataset.mapping.kept_suspects if c in dataset.attributes]
+    columns = [c for c in dataset.attributes if c in dataset.leakage or c in kept]
+    leaks = leak_evidence(dataset.customers, columns)
+    return [
+        {"column": c, "reason": leaks[c].reason, "text": leaks[c].text(lang), "kept": c in kept}
+        for c in columns
+        if c in leaks
+    ]
+
+
 def roles_summary(dataset: Dataset) -> dict:
     """The confirmed roles without empty entries (for display and JSON)."""
     return {k: v for k, v in dataset.mapping.to_dict().items() if v not in (None, [], {}, ())}
@@ -493,8 +558,8 @@ def profile(
     dict
         ``name, rows`` (customer rows + event rows), ``customers, churned, churn_rate,
         events, history_months, missing_share, as_of, churn_definition, roles,
-        attributes, categorical, leakage, checks`` (list of name/status/message) and
-        ``verdict``.
+        attributes, categorical, leakage, leak_reasons`` (:func:`leak_report`), ``checks``
+        (list of name/status/message) and ``verdict``.
 
     Example
     -------
@@ -520,6 +585,7 @@ def profile(
         "attributes": list(dataset.attributes),
         "categorical": list(dataset.categorical),
         "leakage": list(dataset.leakage),
+        "leak_reasons": leak_report(dataset, lang),
         "checks": [asdict(c) for c in checks],
         "verdict": verdict(checks),
     }

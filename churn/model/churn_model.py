@@ -33,6 +33,7 @@ import pandas as pd
 from catboost import CatBoostClassifier
 
 from churn.core.dataset import CHURNED, CUSTOMER_ID, VALUE, Dataset
+from churn.core.display import HeaderSource, column_label
 from churn.core.errors import ModelError
 from churn.core.i18n import t
 from churn.core.sampling import capped_rows
@@ -420,10 +421,21 @@ def suggested_exclusions(dataset: Dataset, horizon_days: int = 90) -> dict[str, 
     return _auto_exclusions(dataset, X, y, attributes)
 
 
-def exclusion_sentences(excluded: dict[str, str], lang: str = "en") -> list[str]:
-    """``"churn_reason: filled almost only for customers who left …"`` per left-out column."""
+def exclusion_sentences(
+    excluded: dict[str, str], lang: str = "en", mapping: HeaderSource = None
+) -> list[str]:
+    """``"churn_reason: filled almost only for customers who left …"`` per left-out column.
+
+    Columns are named as the client's file names them (``mapping``: the dataset or its
+    RoleMapping; see :func:`churn.core.display.column_label`).
+    """
     return [
-        t("model.excluded_reason", lang, column=column, reason=t(f"model.reason_{reason}", lang))
+        t(
+            "model.excluded_reason",
+            lang,
+            column=column_label(mapping, column, lang),
+            reason=t(f"model.reason_{reason}", lang),
+        )
         for column, reason in excluded.items()
     ]
 

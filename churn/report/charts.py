@@ -194,8 +194,9 @@ def hazard_chart(flagged: pd.DataFrame, lang: str = "en", max_month: int = 48) -
 
 def drivers_chart(drivers: pd.DataFrame, overall: float, lang: str = "en", top: int = 10) -> alt.LayerChart:
     """Churn rate with 95 % interval of the ``top`` strongest groups, against the overall rate."""
-    frame = drivers.head(top)[["attribute", "value", "churn_rate", "ci_low", "ci_high"]].copy()
-    frame["label"] = frame["attribute"].astype(str) + " = " + frame["value"].astype(str)
+    names = "label" if "label" in drivers else "attribute"  # the client's header when the table has it
+    frame = drivers.head(top)[[names, "value", "churn_rate", "ci_low", "ci_high"]].copy()
+    frame["label"] = frame[names].astype(str) + " = " + frame["value"].astype(str)
     order = list(frame["label"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     base = alt.Chart(frame).encode(y=y)

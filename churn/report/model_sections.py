@@ -218,7 +218,7 @@ def at_risk(ctx: Context, top: int) -> tuple[pd.DataFrame, list[tuple[str, str]]
     X = model.scoring_features(ctx.dataset)
     ids = scores[CUSTOMER_ID].astype(str)
     X = X[X.index.astype(str).isin(set(ids))]
-    reasons = explain.top_reasons(model, X, n=2, lang=lang, raising_only=True)
+    reasons = explain.top_reasons(model, X, n=2, lang=lang, raising_only=True, mapping=ctx.dataset)
     reasons.index = reasons.index.astype(str)
     joined = reasons.reindex(ids).fillna("").apply(lambda r: " · ".join(v for v in r if v), axis=1)
     frame = pd.DataFrame(

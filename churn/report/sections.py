@@ -108,6 +108,26 @@ def table(columns: list[str], rows: list[list[str]], numeric: list[bool] | None 
 # ---------------------------------------------------------------- data
 
 
+def _mapping_facts(mapping, tr) -> list[str]:
+    """How the file was read: the label's values, rows numbered for want of an id, rows combined."""
+    facts = []
+    if mapping.churn_label and (mapping.churned_values or mapping.active_values) and not mapping.grain_key:
+        facts.append(
+            tr(
+                "report.fact_label_values",
+                column=mapping.churn_label,
+                left=", ".join(mapping.churned_values) or "–",
+                active=", ".join(mapping.active_values) or "–",
+                excluded=", ".join(mapping.excluded_values) or "–",
+            )
+        )
+    if mapping.grain_key:
+        facts.append(tr("report.fact_grain", column=mapping.grain_key))
+    elif mapping.customer_id is None and mapping.churn_label is not None:
+        facts.append(tr("report.fact_row_numbers"))
+    return facts
+
+
 def data_section(ctx: Context) -> dict:
     """Data summary (size, period, churn definition, attributes) and the quality checks."""
     from churn.ingest import quality
@@ -135,6 +155,7 @@ def data_section(ctx: Context) -> dict:
     if d.has_dates:
         first = fmt_date(d.customers["start_date"].min(), lang)
         facts.insert(0, tr("report.fact_period", first=first, last=fmt_date(d.as_of, lang)))
+    facts += _mapping_facts(d.mapping, tr)
     if d.attributes:
         facts.append(tr("report.fact_attributes", columns=", ".join(map(str, d.attributes))))
     if d.leakage:
@@ -212,14 +233,16 @@ def why_section(ctx: Context) -> dict:
     d, lang, tr = ctx.dataset, ctx.lang, ctx.tr
     blocks: list[dict] = [h3(tr("report.drivers_title"))]
     attributes = drivers.driver_attributes(d)
-    table_ = drivers.segment_drivers(d.customers, attributes, lang) if attributes else pd.DataFrame()
+    table_ = (
+        drivers.segment_drivers(d.customers, attributes, lang, mapping=d) if attributes else pd.DataFrame()
+    )
     if table_.empty or "effect" not in table_:
         blocks.append(note(tr("report.no_drivers")))
     else:
         findings = drivers.top_findings(table_, lang)
         blocks.append(bullets(findings) if findings else text(tr("report.no_findings")))
         if findings:
-            ctx.key_numbers.append((tr("report.fig_top_driver"), str(table_["attribute"].iloc[0])))
+            ctx.key_numbers.append((tr("report.fig_top_driver"), str(table_["label"].iloc[0])))
         overall = float(table_.attrs.get("overall_rate", d.customers[CHURNED].mean()))
         svg = ctx.svg(report_charts.drivers_chart(table_, overall, lang, TOP_GROUPS))
         blocks.append(chart(svg, tr("report.caption_drivers", rate=fmt_pct(overall, lang))))
@@ -241,7 +264,7 @@ def _drivers_table(top: pd.DataFrame, ctx: Context) -> dict:
             status = tr("report.status_higher" if row.lift > 1 else "report.status_lower")
         rows.append(
             [
-                row.attribute,
+                row.label,
                 row.value,
                 fmt_number(row.customers, lang),
                 fmt_pct(row.churn_rate, lang),
