@@ -159,3 +159,16 @@ def test_clues_combine_as_independent_evidence():
     assert either(0.6, 0.9) == pytest.approx(0.96)
     assert either(1.0, 0.4) == 1.0
     assert shown_values(["a", "b", "c", "d"]) == "a / b / c / …"
+
+
+def test_a_column_of_names_is_not_taken_as_the_id():
+    """'Names' differs on every row but holds people's names: too thin for an id, the page asks."""
+    frame = pd.DataFrame(
+        {
+            "Names": ["Cameron Williams", "Kevin Mueller", "Eric Lozano", "Phillip White", "Anne Berg"],
+            "Churn": [1, 0, 1, 0, 0],
+        }
+    )
+    roles, guesses, _ = customer_role_evidence(frame)
+    assert roles["customer_id"] is None
+    assert guesses["customer_id"].best.score < 0.45

@@ -53,7 +53,10 @@ END_AGREEMENT = 0.95
 _LEAKY_NAME = re.compile(
     r"(reason|årsak|arsak|aarsak|grunn|årsag|cause|why|kommentar|comment|note|motivo|grund)"
 )
-_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_.:/+ ]{0,63}$")
+#: a code: letters, digits and joiners, no spaces, at least one digit ('7590-VHVEG', '382-4657', a UUID)
+_CODE = re.compile(r"^(?=.*[0-9])[0-9A-Za-z][0-9A-Za-z\-_.:/+]{0,63}$")
+#: words with spaces: a person's or a company's name, which differs on every row but names no customer key
+_WORDS = re.compile(r"^[^\W\d_]+(?:[ '.-][^\W\d_]+)+$")
 
 
 def either(*clues: float) -> float:
@@ -160,8 +163,12 @@ def id_candidates(frame: pd.DataFrame) -> list[Candidate]:
             sample = text.head(2000)
             if sample.str.len().mean() > 40 or sample.str.count(" ").mean() > 2:
                 shape = 0.1  # free text that happens to differ on every row
+            elif sample.str.match(_CODE).mean() > 0.95:
+                shape = 0.6
+            elif sample.str.match(_WORDS).mean() > 0.8:
+                shape = 0.25  # 'Cameron Williams', 'Firma 0 AS': a name, not a key; the page asks
             else:
-                shape = 0.6 if sample.str.match(_CODE).mean() > 0.95 else 0.45
+                shape = 0.45
         key = "reason_id_named_unique" if name else "reason_id_unique"
         out.append(Candidate(column, either(name, shape), _reason(key, column, rows=rows)))
     return out

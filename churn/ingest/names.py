@@ -97,13 +97,15 @@ ROLE_NAMES: dict[str, tuple[tuple[float, str], ...]] = {
         (0.6, r"^(oppsagt|opsagt|sagt_opp|cancelled|canceled|churned|churn|frafall|frafald|avgang|afgang|slutt)$"),
     ),
     "start_date": (
-        (1.0, r"^(signup|sign_up|start|join|joined|created|create|registration|registered|onboarding|activation|activated|subscription_start|contract_start|member_since|customer_since|kunde_siden|kunde_fra|kund_sedan|kunde_seit|oppstart|opstart|registrert|registreret|oprettet|opprettet|innmeldt|indmeldt|alta|fecha_alta|eintritt|beginn|vertragsbeginn|startdatum|start_datum)_?(date|dato|datum|fecha|at|on|tidspunkt|time|day|dag)?$"),
+        (1.0, r"^(signup|sign_up|start|join|joined|created|create|registration|registered|onboarding|onboard|onboarded|activation|activated|subscription_start|contract_start|member_since|customer_since|kunde_siden|kunde_fra|kund_sedan|kunde_seit|oppstart|opstart|registrert|registreret|oprettet|opprettet|innmeldt|indmeldt|alta|fecha_alta|eintritt|beginn|vertragsbeginn|startdatum|start_datum)_?(date|dato|datum|fecha|at|on|tidspunkt|time|day|dag)?$"),
         (1.0, r"^(startdato|oppstartsdato|opstartsdato|startdatum|registreringsdato|oprettelsesdato|opprettelsesdato|innmeldingsdato|indmeldelsesdato|eintrittsdatum|fecha_de_alta|fecha_alta|fecha_inicio|fecha_de_inicio|createdon|createddate|create_date|created_at|created_on|first_order_date|første_ordre|first_purchase_date|date_joined|date_created)$"),
         (0.7, r"(start|signup|oppstart|opstart|registr|opprett|oprett|siden|since|joined|eintritt|alta|inicio|creat).*(dato|date|datum|fecha|at|on)$"),
     ),
     "tenure": (
         (1.0, r"^(tenure|tenure_months|tenure_in_months|months|antall_mnd|antal_mdr|ansiennitet|anciennitet|varighet|varighed|kundeforhold_mnd|levetid|lifetime|customer_lifetime|months_as_customer|months_active|account_length|account_age|customer_age_months|subscription_length|membership_length|membership_months|months_on_book|months_on_network|vertragsdauer|kundendauer|laufzeit|antigüedad|antiguedad|permanencia|meses|meses_cliente|kundtid|månader|måneder|måneder_som_kunde|måneder_som_medlem)$"),
         (0.8, r"(tenure|ansiennitet|anciennitet|lifetime|levetid|antigüedad|antiguedad|permanencia|kundtid|kundendauer|months_as|months_on|subscription_length|account_length|membership_length)"),
+        (0.8, r"^(months|mnd|mdr|måneder|månader|monate|meses)_(in|as|with|on|since|active|subscribed|of|som|siden)_|(in_service|service_months|service_length|customer_since_months)$"),
+        (0.6, r"^(years|år|jahre|años|anos|years_as_customer|years_with_us|customer_years|kunde_år)$"),
     ),
     "value": (
         (1.0, r"^(monthly_?value|monthly_charges?|monthly_revenue|monthly_fee|monthly_price|monthly_amount|monthly_spend|mrr|arpu|arpa|månedsverdi|månedsværdi|månedsbeløp|månedsbeløb|månedspris|månadsavgift|monatsbeitrag|monatlicher_betrag|cuota_mensual|importe_mensual|maanedsbeloep|månedlig_beløp|md_beløp|mnd_beløp|kontingent)$"),
