@@ -2,7 +2,8 @@
 
 from churn.ingest.columns import customer_ids
 from churn.ingest.customer_roles import customer_role_evidence
-from churn.ingest.event_roles import cancellation_rows, event_role_evidence
+from churn.ingest.event_kinds import cancellation_rows
+from churn.ingest.event_roles import event_role_evidence
 from churn.ingest.events import (
     LEFT_OUT_CAUSES,
     canonical_events,

@@ -32,7 +32,7 @@ from churn.core.dataset import (
 )
 from churn.core.errors import SchemaError
 from churn.ingest.columns import customer_ids, dates, mapped_column, numbers, tenure_months
-from churn.ingest.event_roles import cancellation_rows, compact_dates, event_kind, missing_ids
+from churn.ingest.event_kinds import cancellation_rows, compact_dates, event_kind, missing_ids
 
 __all__ = [
     "LEFT_OUT_CAUSES",
@@ -97,7 +97,7 @@ def left_out_events(raw: pd.DataFrame, mapping: RoleMapping) -> dict[str, int]:
     - ``no_date``: a customer but no timestamp; left out.
     - ``cancelled``: a cancellation or return (negative quantity or amount, an
       invoice number like ``C536379``, a cancel/return type; see
-      :func:`~churn.ingest.event_roles.cancellation_rows`). These rows stay in
+      :func:`~churn.ingest.event_kinds.cancellation_rows`). These rows stay in
       the event log as activity of kind ``other`` (the customer was there) but
       are never counted as orders or payments, so order and payment totals leave them out.
 

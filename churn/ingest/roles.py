@@ -18,7 +18,8 @@ import pandas as pd
 
 from churn.core.dataset import RoleMapping
 from churn.ingest.customer_roles import customer_role_evidence, label_shape
-from churn.ingest.event_roles import event_kind, guess_event_roles
+from churn.ingest.event_kinds import event_kind
+from churn.ingest.event_roles import guess_event_roles
 from churn.ingest.evidence import Note, RoleEvidence
 from churn.ingest.labels import parse_churn_label
 from churn.ingest.names import is_date, name_strength, normalise_name
