@@ -362,3 +362,18 @@ def test_a_wide_table_builds_its_attributes_at_once():
     assert data.categorical == [f"t{j:03d}" for j in range(150)]
     pd.testing.assert_frame_equal(data.customers[data.attributes[:150]], raw.iloc[:, 2:152])
     assert data.customers["t149"].tolist() == ["a", "b"] * 3
+
+
+def test_a_left_out_value_of_a_float_label_is_left_out():
+    """Churn read as floats 1.0 / 0.0 / 2.0: the value '2' chosen as left out drops that row."""
+    raw = pd.DataFrame({"id": ["a", "b", "c", "d"], "Churn": [1.0, 0.0, 2.0, 1.0]})
+    mapping = RoleMapping(
+        customer_id="id",
+        churn_label="Churn",
+        churned_values=("1",),
+        active_values=("0",),
+        excluded_values=("2",),
+    )
+    data = build_dataset(raw, None, mapping)
+    assert data.customers["customer_id"].tolist() == ["a", "b", "d"]
+    assert [n.values for n in data.notes] == [{"rows": 1, "column": "Churn", "values": "2"}]

@@ -31,15 +31,15 @@ from churn.ingest.labels import (
     EXCLUDED,
     LEFT,
     is_generic,
+    label_text,
     label_value_map,
     told_active,
 )
 from churn.ingest.names import (
-    NOT_NAMES,
     is_date,
     is_number,
-    name_keys,
-    name_score,
+    is_segment_name,
+    name_blocked,
     name_strength,
     normalise_name,
 )
@@ -196,10 +196,7 @@ def _churned_rows(frame: pd.DataFrame, label: str | None, maps: dict) -> pd.Seri
     """True for rows the chosen label says left, False for staying, NaN for the rest."""
     if label is None:
         return None
-    text = frame[label].map(lambda v: None if pd.isna(v) else str(v).strip())
-    if pd.api.types.is_float_dtype(frame[label]):
-        text = frame[label].map(lambda v: None if pd.isna(v) else str(int(v)))
-    return text.map({v: c == LEFT for v, c in maps[label].items() if c in (LEFT, ACTIVE)})
+    return label_text(frame[label]).map({v: c == LEFT for v, c in maps[label].items() if c in (LEFT, ACTIVE)})
 
 
 def end_candidates(frame: pd.DataFrame, taken: set[str], churned: pd.Series | None) -> list[Candidate]:
@@ -220,7 +217,7 @@ def end_candidates(frame: pd.DataFrame, taken: set[str], churned: pd.Series | No
                 relation, key = 0.85, "reason_end_filled_for_churned"
                 values = {"count": int(filled[known & churned.fillna(False).astype(bool)].sum())}
         elif known is None and 0 < share < 0.98:
-            relation = 0.3 if not _blocked(column, "end_date") else 0.0
+            relation = 0.3 if not name_blocked(column, "end_date") else 0.0
         if name == 0 and relation == 0:
             continue
         if name and key == "reason_end_named" and relation == 0 and not 0 < share < 1:
@@ -229,17 +226,12 @@ def end_candidates(frame: pd.DataFrame, taken: set[str], churned: pd.Series | No
     return out
 
 
-def _blocked(column: str, role: str) -> bool:
-    pattern = NOT_NAMES.get(role)
-    return bool(pattern and any(re.search(pattern, key) for key in name_keys(column)))
-
-
 def start_candidates(frame: pd.DataFrame, taken: set[str]) -> list[Candidate]:
     """Date columns named like a start date, or the date filled for (nearly) every customer."""
     out = []
     for column in frame.columns:
         series = frame[column]
-        if column in taken or not is_date(series) or _blocked(column, "start_date"):
+        if column in taken or not is_date(series) or name_blocked(column, "start_date"):
             continue
         name = name_strength(column, "start_date")
         share = float(series.notna().mean())
@@ -273,7 +265,7 @@ def segment_columns(frame: pd.DataFrame, taken: set[str]) -> tuple[str, ...]:
     named = [
         c
         for c in frame.columns
-        if c not in taken and name_score(c, "segment") and is_category(frame[c], named=True)
+        if c not in taken and is_segment_name(c) and is_category(frame[c], named=True)
     ]
     others = [c for c in frame.columns if c not in taken and c not in named and is_category(frame[c])]
     return tuple(c for c in [*named, *others] if not _LEAKY_NAME.search(normalise_name(c)))

@@ -15,7 +15,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from churn.ingest.names import is_date, is_number
+from churn.ingest.names import is_date, is_number, split_camel
 
 __all__ = [
     "CANCEL_WORDS",
@@ -105,9 +105,7 @@ def fold_key(name: str) -> str:
     >>> fold_key("AssociatedCompanyID"), fold_key("Reclamación"), fold_key(" Beløp (kr)")
     ('associated_company_id', 'reclamacion', 'beløp_kr')
     """
-    text = re.sub(r"([a-zæøåäöü0-9])([A-ZÆØÅÄÖÜ])", r"\1_\2", str(name))
-    text = re.sub(r"([A-ZÆØÅÄÖÜ]+)([A-ZÆØÅÄÖÜ][a-zæøåäöü])", r"\1_\2", text)
-    return re.sub(r"[^0-9a-zæø]+", "_", fold(text)).strip("_")
+    return re.sub(r"[^0-9a-zæø]+", "_", fold(split_camel(name))).strip("_")
 
 
 # ---------------------------------------------------------------- event kinds

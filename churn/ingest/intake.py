@@ -46,7 +46,7 @@ from churn.ingest.events import (
     derive_customers_from_events,
 )
 from churn.ingest.grain import to_customer_grain
-from churn.ingest.labels import EXCLUDED, label_value_map
+from churn.ingest.labels import EXCLUDED, label_text, label_value_map
 from churn.ingest.parsing import read_table
 from churn.ingest.quality import implausible_dates, leakage_suspects
 from churn.ingest.roles import guess_roles, parse_churn_label
@@ -58,7 +58,6 @@ __all__ = [
     "build_dataset",
     "repeated_ids",
     "excluded_rows",
-    "without_excluded",
     "label_choices",
     "row_numbers",
     "derive_customers_from_events",
@@ -210,13 +209,14 @@ def build_dataset(
     canon_events = canonical_events(events, mapping) if events is not None else None
     if customers is None:
         return _dataset_from_events(canon_events, mapping, name)
-    notes = _excluded_note(customers, mapping)
-    if mapping.grain_key:
+    if mapping.grain_key:  # a customer's rows with a left-out value are skipped by the grain itself
         rows = len(customers)
         customers, mapping = to_customer_grain(customers, mapping)
         values = {"rows": rows, "customers": len(customers), "customer_key": mapping.grain_key}
-        notes.append(Note("roles.note_grain_applied", values))
-    raw, ids = _unique_customers(without_excluded(customers, mapping), mapping, events is not None)
+        notes = [Note("roles.note_grain_applied", values)]
+    else:
+        customers, notes = _without_excluded(customers, mapping)
+    raw, ids = _unique_customers(customers, mapping, events is not None)
     start = dates(mapped_column(raw, mapping.start_date, "customer table"))
     end = dates(mapped_column(raw, mapping.end_date, "customer table"))
     canon_events = _events_of_known_customers(canon_events, ids)
@@ -274,21 +274,6 @@ def _suspects(frame: pd.DataFrame, attributes: list[str], mapping: RoleMapping) 
     return [c for c in leakage_suspects(frame, attributes) if c not in kept]
 
 
-def _excluded_note(customers: pd.DataFrame, mapping: RoleMapping) -> list[Note]:
-    """A note on the rows left out for their label value (none when no row is)."""
-    notes = []
-    dropped = excluded_rows(customers, mapping)
-    if dropped.any():
-        values = sorted(set(customers.loc[dropped, mapping.churn_label].astype(str).str.strip()))
-        notes.append(
-            Note(
-                "roles.note_excluded_rows",
-                {"rows": int(dropped.sum()), "column": mapping.churn_label, "values": ", ".join(values)},
-            )
-        )
-    return notes
-
-
 def label_choices(mapping: RoleMapping) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """The (churned, active, excluded) label values saved with the mapping."""
     return mapping.churned_values, mapping.active_values, mapping.excluded_values
@@ -315,17 +300,21 @@ def excluded_rows(customers: pd.DataFrame, mapping: RoleMapping) -> pd.Series:
         values = {v for v, c in label_value_map(customers[label]).items() if c == EXCLUDED}
     if not values:
         return pd.Series(False, index=customers.index)
-    text = customers[label].map(lambda v: None if pd.isna(v) else str(v).strip())
-    return text.isin(values)
+    return label_text(customers[label]).isin(values)
 
 
-def without_excluded(customers: pd.DataFrame, mapping: RoleMapping) -> pd.DataFrame:
-    """The customer table less the rows :func:`excluded_rows` leaves out (logged)."""
-    drop = excluded_rows(customers, mapping)
-    if drop.any():
-        log.info("%d rows left out for their label value", int(drop.sum()))
-        return customers[~drop].reset_index(drop=True)
-    return customers
+def _without_excluded(customers: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.DataFrame, list[Note]]:
+    """The customer table less the rows :func:`excluded_rows` leaves out, and a note saying so."""
+    dropped = excluded_rows(customers, mapping)
+    if not dropped.any():
+        return customers, []
+    values = sorted(set(label_text(customers.loc[dropped, mapping.churn_label])))
+    rows = int(dropped.sum())
+    log.info("%d rows left out for their label value", rows)
+    note = Note(
+        "roles.note_excluded_rows", {"rows": rows, "column": mapping.churn_label, "values": ", ".join(values)}
+    )
+    return customers[~dropped].reset_index(drop=True), [note]
 
 
 def row_numbers(rows: int) -> pd.Series:

@@ -80,12 +80,28 @@ def value_class(value: object) -> str | None:
     return None
 
 
+def label_text(series: pd.Series) -> pd.Series:
+    """A label column's values as the text the mapping names them by (missing stays None).
+
+    True/False read as ``"1"`` / ``"0"``, whole floats lose their ``.0`` (``1.0`` -> ``"1"``),
+    everything else is stripped text.
+
+    Example
+    -------
+    >>> label_text(pd.Series([1.0, 0.0, None])).tolist(), label_text(pd.Series([" Yes", "No"])).tolist()
+    (['1', '0', None], ['Yes', 'No'])
+    """
+    if pd.api.types.is_bool_dtype(series):
+        series = series.astype("Int8")
+    values = series.dropna()
+    if pd.api.types.is_float_dtype(series) and (values == values.round()).all():
+        return series.map(lambda v: None if pd.isna(v) else str(int(v)))
+    return series.map(lambda v: None if pd.isna(v) else str(v).strip())
+
+
 def label_values(series: pd.Series) -> list[str]:
-    """The distinct values of a label column as text, most common first (missing left out)."""
-    text = series.dropna().map(lambda v: str(v).strip())
-    if pd.api.types.is_float_dtype(series) and (series.dropna() == series.dropna().round()).all():
-        text = series.dropna().astype("int64").astype(str)
-    return [str(v) for v in text.value_counts(sort=True).index]
+    """The distinct values of a label column as text (:func:`label_text`), most common first."""
+    return [str(v) for v in label_text(series).dropna().value_counts(sort=True).index]
 
 
 def label_value_map(series: pd.Series) -> dict[str, str | None]:
@@ -154,7 +170,7 @@ def label_classes(
     excluded = tuple(str(v).strip() for v in excluded)
     default = label_value_map(series)
     out: dict[str, str | None] = {}
-    for value in label_values(series):
+    for value in default:  # every value, most common first
         if value in churned:
             out[value] = LEFT
         elif value in active:
@@ -206,15 +222,9 @@ def parse_churn_label(
     [0, 0, 1]
     """
     name = series.name
-    if pd.api.types.is_bool_dtype(series):
-        series = series.astype("Int8")
-    text = series.map(lambda v: None if pd.isna(v) else str(v).strip())
-    if pd.api.types.is_float_dtype(series):
-        whole = series.dropna()
-        if (whole == whole.round()).all():
-            text = series.map(lambda v: None if pd.isna(v) else str(int(v)))
-    values = label_values(series)
+    text = label_text(series)
     classes = label_classes(series, churned_values, active_values, excluded_values)
+    values = list(classes)
     odd = [v for v, c in classes.items() if c is None]
     if odd:
         shown = ", ".join(repr(v) for v in odd[:3])

@@ -10,62 +10,12 @@ import re
 
 import pandas as pd
 
-#: role -> name patterns (regex on the normalised header), strongest first
-NAME_PATTERNS: dict[str, tuple[str, ...]] = {
-    "customer_id": (
-        r"^(customer|client|account|kunde|konto)_?(id|nr|no|number|nummer|num|key)$",
-        r"^(kundenr|kundenummer|kundeid|customerid|clientid|accountid|kunde|customer|kundekode)$",
-        r"^(id|nr|org_?nr|orgnr|organisasjonsnummer|cvr|cvr_?nr)$",
-        r"(kunde|customer|client).*(id|nr|nummer)",
-    ),
-    "churn_label": (
-        r"^(churn|churned|is_churned|has_churned|churn_flag|exited|attrition|left|lost)$",
-        r"^(frafall|frafald|avgang|afgang|sagt_opp|sagt_op|oppsagt|opsagt|tapt|mistet|avsluttet|ophørt)$",
-        r"(churn|frafall|frafald|oppsagt|opsagt|sagt_opp|attrition)",
-        r"^(status|kundestatus|customer_status|aktiv|active)$",
-    ),
-    "end_date": (
-        r"^(cancel|cancellation|churn|end|termination|stop|slutt|slut|oppsigelse|opsigelse|avgang|ophør)_?(date|dato|tidspunkt)$",
-        r"(oppsagt|opsagt|sagt_opp)_?(dato|date|den)",
-        r"^(sluttdato|slutdato|avsluttet|ophørsdato|oppsigelsesdato|opsigelsesdato|avgangsdato|end|ended|ended_at|cancelled_at|canceled_at|churned_at)$",
-        r"(cancel|slutt|opsig|oppsig|ophør|churn).*(dato|date)",
-        r"^(oppsagt|opsagt|sagt_opp|cancelled|canceled|churned|churn|frafall|frafald|avgang|afgang|slutt)$",
-    ),
-    "start_date": (
-        r"^(signup|sign_up|start|join|joined|created|registration|oppstart|opstart|registrert|oprettet|opprettet)_?(date|dato|at|tidspunkt)?$",
-        r"^(startdato|oppstartsdato|opstartsdato|kunde_siden|kunde_fra|customer_since|member_since|first_order_date|første_ordre)$",
-        r"(start|signup|oppstart|opstart|registr|opprett|oprett|siden|since).*(dato|date)?",
-    ),
-    "tenure": (
-        r"^(tenure|tenure_months|months|antall_mnd|ansiennitet|varighet|kundeforhold_mnd|levetid|lifetime)$",
-        r"(tenure|ansiennitet|anciennitet|måneder_som_kunde)",
-    ),
-    "value": (
-        r"^(monthly_?value|monthlycharges|monthly_charges|monthly_revenue|mrr|arpu|månedsverdi|månedsværdi|månedsbeløp|månedsbeløb|månedspris|maanedsbeloep|månedlig_beløp|md_beløp|mnd_beløp)$",
-        r"(mrr|monthly|måneds|månedlig|maaneds|mdr_|mnd_)",
-        r"^(revenue|omsetning|omsætning|verdi|værdi|value|beløp|beløb|price|pris|amount|arr|contract_value|kontraktsverdi)$",
-    ),
-    "segment": (
-        r"(industry|bransje|branche|sector|sektor|segment|region|fylke|kommune|landsdel|country|land|city|by|postnr|"
-        r"plan|produkt|product|pakke|package|abonnement|subscription|contract|kontrakt|avtale|aftale|channel|kanal|"
-        r"size|størrelse|str|category|kategori|tier|gender|kjønn|køn|payment_?method|betalingsmåte|betalingsform|type)",
-    ),
-    "event_timestamp": (
-        r"^(timestamp|time|date|datetime|event_time|event_date|created_at|occurred_at|tidspunkt|tid|dato|dag|hendelsesdato|dato_tid)$",
-        r"(timestamp|tidspunkt|time|dato|date)",
-    ),
-    "event_type": (
-        r"^(event_?type|type|event|activity|action|hendelse|hendelsestype|hændelse|aktivitet|handling|kategori|category|kind)$",
-        r"(event|hendelse|hændelse|aktivitet|activity|type)",
-    ),
-    "event_amount": (
-        r"^(amount|beløp|beløb|sum|total|value|verdi|værdi|ordreverdi|ordrebeløp|fakturabeløp|kr|nok|dkk)$",
-        r"(amount|beløp|beløb|sum|verdi|værdi)",
-    ),
-    "event_days_late": (
-        r"(days_?late|days_?overdue|overdue|forsinkelse|dager_forsinket|dage_forsinket|dage_for_sent|dager_for_sent|forfalt_dager)",
-    ),
-}
+#: header words of a segment column (an industry, region, plan, channel, size, gender, ...)
+SEGMENT_NAME = re.compile(
+    r"(industry|bransje|branche|sector|sektor|segment|region|fylke|kommune|landsdel|country|land|city|by|postnr|"
+    r"plan|produkt|product|pakke|package|abonnement|subscription|contract|kontrakt|avtale|aftale|channel|kanal|"
+    r"size|størrelse|str|category|kategori|tier|gender|kjønn|køn|payment_?method|betalingsmåte|betalingsform|type)"
+)
 
 
 #: customer-table role -> (strength 0..1, regex on the normalised header), strongest first. Words in
@@ -111,7 +61,7 @@ ROLE_NAMES: dict[str, tuple[tuple[float, str], ...]] = {
         (1.0, r"^(monthly_?value|monthly_charges?|monthly_revenue|monthly_fee|monthly_price|monthly_amount|monthly_spend|mrr|arpu|arpa|månedsverdi|månedsværdi|månedsbeløp|månedsbeløb|månedspris|månadsavgift|monatsbeitrag|monatlicher_betrag|cuota_mensual|importe_mensual|maanedsbeloep|månedlig_beløp|md_beløp|mnd_beløp|kontingent)$"),
         (0.8, r"(mrr|monthly_(value|charge|revenue|fee|price|amount|spend)|månedsverdi|månedsværdi|månedsbeløp|månedsbeløb|månedspris|månadsavgift|monatsbeitrag|cuota_mensual)"),
         (0.7, r"^(customer_|client_|account_|kunde_)?(value|revenue|omsetning|omsætning|omsättning|umsatz|ingresos|verdi|værdi|värde|wert|valor|arr|acv|contract_value|kontraktsverdi|kontraktsværdi|annual_revenue|annual_value|årsverdi|årsværdi|clv|ltv|lifetime_value|average_ticket|avg_ticket|ticket_medio)$"),
-        (0.5, r"^(all_revenue|total_revenue|revenue_total|price|pris|preis|precio|fee|avgift|beitrag)$"),
+        (0.5, r"(^|_)(revenue|omsetning|omsætning|umsatz|ingresos)(_|$)|^(price|pris|preis|precio|fee|avgift|beitrag)$"),
     ),
 }
 # fmt: on
@@ -120,10 +70,22 @@ NOT_NAMES: dict[str, str] = {
     "start_date": r"(birth|født|fødsel|foedsel|födelse|geburt|nacimiento|dob|updated|modified|changed|endret|ændret|last|siste|seneste|senaste|letzte|ultim|deleted|cancel|end|slutt|oppsig|churn)",
     "end_date": r"(birth|født|fødsel|födelse|geburt|nacimiento|created|signup|start|updated|modified|last_(purchase|order|login|seen|activity|contact)|siste_(kjøp|ordre|innlogging))",
     "tenure": r"(to_end|until|remaining|left|igjen|tilbage|kvar|(^|_)rest|bis_ende|hasta|(^|_)(age|alder|edad|alter|ålder)$)",
-    "value": r"(score|rating|count|antall|antal|number|num_|calls|minutes|min$|sms|age|alder|salary|lønn|income|balance|saldo|credit|limit)",
+    "value": r"(score|rating|count|antall|antal|number|num_|calls|minutes|min$|sms|(^|_)(age|alder)(_|$)|salary|lønn|income|balance|saldo|credit|limit)",
     "customer_id": r"(row_?number|row_?num|^index$|^unnamed|^rad$|^linje$|^lfd|^nr_?rad)",
     "churn_label": r"(reason|årsak|arsak|grunn|årsag|cause|grund|motivo|date|dato|datum|fecha|score|prob|risk|predict|prediction)",
 }
+
+
+def name_blocked(column: str, role: str) -> bool:
+    """True when a word in the header rules the column out of ``role`` (see :data:`NOT_NAMES`).
+
+    Example
+    -------
+    >>> name_blocked("birth_date", "start_date"), name_blocked("created_at", "start_date")
+    (True, False)
+    """
+    pattern = NOT_NAMES.get(role)
+    return bool(pattern) and any(re.search(pattern, key) for key in name_keys(column))
 
 
 def name_strength(column: str, role: str) -> float:
@@ -134,10 +96,9 @@ def name_strength(column: str, role: str) -> float:
     >>> name_strength("Customer ID", "customer_id"), name_strength("birth_date", "start_date")
     (1.0, 0.0)
     """
-    keys = name_keys(column)
-    blocked = NOT_NAMES.get(role)
-    if blocked and any(re.search(blocked, key) for key in keys):
+    if name_blocked(column, role):
         return 0.0
+    keys = name_keys(column)
     for strength, pattern in ROLE_NAMES[role]:
         if any(re.search(pattern, key) for key in keys):
             return strength
@@ -178,6 +139,18 @@ def normalise_name(name: str) -> str:
     return re.sub(r"[^0-9a-zæøåäöü]+", "_", str(name).lower().translate(_ASCII)).strip("_")
 
 
+def split_camel(name: str) -> str:
+    """``"MonthlyCharges"`` -> ``"Monthly_Charges"``, ``"XGBScore"`` -> ``"XGB_Score"`` (case kept).
+
+    Example
+    -------
+    >>> split_camel("AssociatedCompanyID"), split_camel("XGBScore")
+    ('Associated_Company_ID', 'XGB_Score')
+    """
+    text = re.sub(r"([a-zæøåäöü0-9])([A-ZÆØÅÄÖÜ])", r"\1_\2", str(name))
+    return re.sub(r"([A-ZÆØÅÄÖÜ]+)([A-ZÆØÅÄÖÜ][a-zæøåäöü])", r"\1_\2", text)
+
+
 def name_keys(name: str) -> tuple[str, ...]:
     """The normalised header, and with camelCase split when that differs (``MonthlyCharges``).
 
@@ -186,26 +159,13 @@ def name_keys(name: str) -> tuple[str, ...]:
     >>> name_keys("customerID"), name_keys("churn")
     (('customerid', 'customer_id'), ('churn',))
     """
-    split = re.sub(r"([a-zæøåäöü0-9])([A-ZÆØÅÄÖÜ])", r"\1_\2", str(name))
-    split = re.sub(r"([A-ZÆØÅÄÖÜ]+)([A-ZÆØÅÄÖÜ][a-zæøåäöü])", r"\1_\2", split)
-    keys = (normalise_name(name), normalise_name(split))
+    keys = (normalise_name(name), normalise_name(split_camel(name)))
     return keys[:1] if keys[0] == keys[1] else keys
 
 
-def name_score(column: str, role: str) -> int:
-    """Higher for an earlier (stronger) matching pattern; 0 for no match."""
-    key = normalise_name(column)
-    patterns = NAME_PATTERNS[role]
-    for rank, pattern in enumerate(patterns):
-        if re.search(pattern, key):
-            return len(patterns) - rank
-    return 0
-
-
-def pick(frame: pd.DataFrame, role: str, taken: set[str], accept=lambda s: True) -> str | None:
-    scored = [(name_score(c, role), -i, c) for i, c in enumerate(frame.columns) if c not in taken]
-    scored = [(score, order, c) for score, order, c in scored if score > 0 and accept(frame[c])]
-    return max(scored)[2] if scored else None
+def is_segment_name(column: str) -> bool:
+    """True when a header names a segment (``Industry``, ``Region``, ``PaymentMethod``, ``Kjønn``)."""
+    return bool(SEGMENT_NAME.search(normalise_name(column)))
 
 
 def is_date(series: pd.Series) -> bool:

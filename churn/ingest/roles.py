@@ -19,7 +19,7 @@ import pandas as pd
 from churn.core.dataset import RoleMapping
 from churn.ingest.customer_roles import customer_role_evidence, label_shape
 from churn.ingest.event_kinds import event_kind
-from churn.ingest.event_roles import guess_event_roles
+from churn.ingest.event_roles import event_role_evidence, guess_event_roles
 from churn.ingest.evidence import Note, RoleEvidence
 from churn.ingest.labels import parse_churn_label
 from churn.ingest.names import is_date, name_strength, normalise_name
@@ -73,28 +73,20 @@ def repeated_id_column(frame: pd.DataFrame) -> str | None:
     >>> repeated_id_column(pd.DataFrame({"customer_id": [1, 1, 2], "plan": ["a", "b", "a"]}))
     'customer_id'
     """
+    named = [(name_strength(c, "customer_id"), -i, c) for i, c in enumerate(frame.columns)]
     scored = [
-        (name_strength(c, "customer_id"), -i, c)
-        for i, c in enumerate(frame.columns)
-        if _key_shaped(frame[c]) and not frame[c].dropna().is_unique and label_shape(frame[c]) is None
+        (strength, order, c)
+        for strength, order, c in named
+        if strength >= 0.8  # the cheap test first
+        and _key_shaped(frame[c])
+        and not frame[c].dropna().is_unique
+        and label_shape(frame[c]) is None
     ]
-    scored = [s for s in scored if s[0] >= 0.8]
     return max(scored)[2] if scored else None
 
 
-def _event_evidence(events: pd.DataFrame, customer_id: str | None):
-    """(roles, guesses, notes) of an event log, from the event-role module's evidence when it has it."""
-    from churn.ingest import event_roles
-
-    explain = getattr(event_roles, "event_role_evidence", None)
-    if explain is not None:
-        return explain(events, customer_id)
-    return guess_event_roles(events, customer_id), {}, []
-
-
-def _grain_note(frame: pd.DataFrame, id_column: str | None) -> Note | None:
+def _grain_note(frame: pd.DataFrame, id_column: str | None, key: str | None) -> Note | None:
     """Rows are subscriptions or lines when the unique id is not the customer's and a customer key repeats."""
-    key = repeated_id_column(frame)
     if (
         key is None
         or id_column is None
@@ -150,11 +142,11 @@ def explain_roles(customers: pd.DataFrame | None, events: pd.DataFrame | None) -
         roles["segments"] = tuple(s for s in roles["segments"] if s != key)
         if roles.get("customer_id") is None:
             notes.append(Note("roles.note_row_numbers", {"rows": len(customers)}))
-        grain = _grain_note(customers, roles.get("customer_id"))
+        grain = _grain_note(customers, roles.get("customer_id"), key)
         if grain is not None:
             notes.append(grain)
     if events is not None:
-        found, seen, told = _event_evidence(events, roles.get("customer_id"))
+        found, seen, told = event_role_evidence(events, roles.get("customer_id"))
         roles.update(found)
         guesses.update(seen)
         notes.extend(told)
