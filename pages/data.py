@@ -19,8 +19,9 @@ from churn.core.dataset import CHURNED, EVENT_KINDS, RoleMapping
 from churn.core.errors import ChurnError
 from churn.core.formatting import fmt_date, fmt_number, fmt_pct
 from churn.ingest.intake import build_dataset, load_sample, read_table
+from churn.ingest.labels import classes_of, label_value_counts, label_value_map
 from churn.ingest.quality import leak_report, profile
-from churn.ingest.roles import event_kind, explain_roles
+from churn.ingest.roles import event_kind, explain_roles, notes_still_true
 from churn.workspace import store
 from pages import common, data_roles, state
 
@@ -45,8 +46,11 @@ PREVIEW_ROWS = 20
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _read(data: bytes, name: str, sheet: str | None = None) -> pd.DataFrame:
-    return read_table(data, name, sheet=sheet)
+def _read(_data: bytes, name: str, file_version: str, sheet: str | None = None) -> pd.DataFrame:
+    """The upload read once per file content and sheet (the bytes are keyed by their hash, not rehashed)."""
+    frame = read_table(_data, name, sheet=sheet)
+    frame.attrs["file_version"] = file_version
+    return frame
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
@@ -66,6 +70,13 @@ def _trial(_customers, _events, version: str, mapping: str, lang: str) -> dict |
         "churned": int(dataset.customers[CHURNED].sum()),
         "leaks": leak_report(dataset, lang),
     }
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _label_table(_customers: pd.DataFrame, version: str, column: str) -> tuple[dict, dict]:
+    """Rows per value of the label column and what the words say each means (once per upload and column)."""
+    series = _customers[column]
+    return label_value_counts(series), label_value_map(series)
 
 
 @st.cache_resource(max_entries=1, ttl=3600, show_spinner=False)
@@ -114,8 +125,8 @@ def _read_upload(upload, table: str) -> pd.DataFrame | None:
     """
     if upload is None:
         return None
-    data = upload.getvalue()
-    frame = _read(data, upload.name)
+    data, version = upload.getvalue(), _file_version(upload)
+    frame = _read(data, upload.name, version)
     sheets = [str(s) for s in frame.attrs.get("sheets") or []]
     if len(sheets) > 1:
         read = str(frame.attrs.get("sheet") or sheets[0])
@@ -123,11 +134,11 @@ def _read_upload(upload, table: str) -> pd.DataFrame | None:
             tr("data.sheet", file=upload.name),
             sheets,
             index=sheets.index(read) if read in sheets else 0,
-            key=state.sheet_widget(table, _file_version(upload)),
+            key=state.sheet_widget(table, version),
             help=tr("data.sheet_help"),
         )
         if choice != read:
-            frame = _read(data, upload.name, choice)
+            frame = _read(data, upload.name, version, choice)
     return frame
 
 
@@ -238,8 +249,11 @@ def _customer_roles(customers: pd.DataFrame, evidence, version: str) -> tuple[di
     label = roles["churn_label"]
     if label is not None and label in customers.columns:
         guessed = evidence.mapping
-        saved = data_roles.saved_label_classes(guessed) if label == guessed.churn_label else {}
-        edited = data_roles.label_editor(customers[label], saved, state.label_values_widget(version, label))
+        saved = classes_of(guessed) if label == guessed.churn_label else {}
+        counts, defaults = _label_table(customers, version, label)
+        edited = data_roles.label_editor(
+            str(label), counts, defaults, saved, state.label_values_widget(version, label)
+        )
         if edited is not None:
             lists, changed = edited
             roles.update(lists)
@@ -275,8 +289,8 @@ def _role_form(customers, events, evidence, version: str) -> RoleMapping:
     roles["segments"] = tuple(s for s in roles.get("segments", ()) if s not in taken)
     mapping = RoleMapping(**roles)
     data_roles.draw_asks(asks_box, evidence, roles)
-    notes = data_roles.notes_still_true(evidence.notes, mapping, values_changed)
-    data_roles.draw_notes(notes_box, data_roles.read_notes(customers, events) + notes)
+    notes = notes_still_true(evidence.notes, mapping, values_changed)
+    data_roles.draw_notes(notes_box, notes)
     key = json.dumps(mapping.to_dict(), sort_keys=True, default=str)
     trial = _trial(customers, events, version, key, common.lang())
     caption = data_roles.trial_caption(trial)
@@ -395,9 +409,9 @@ def main() -> None:
 def _confirm_flow(customers, events, customers_file, events_file) -> None:
     names = [f.name for f in (customers_file, events_file) if f is not None]
     digest = hashlib.sha1()
-    for upload, frame in ((customers_file, customers), (events_file, events)):
-        digest.update(b"-" if upload is None else upload.name.encode() + upload.getvalue())
-        digest.update(str(None if frame is None else frame.attrs.get("sheet")).encode())
+    for frame in (customers, events):  # each file's content hash and the sheet read from it
+        attrs = {} if frame is None else frame.attrs
+        digest.update(f"{attrs.get('file_version')}/{attrs.get('sheet')}".encode())
     version = digest.hexdigest()[:12]
     _preview(customers, "data.preview_customers")
     _preview(events, "data.preview_events")

@@ -17,26 +17,19 @@ import pandas as pd
 import streamlit as st
 
 from churn.core.formatting import fmt_number, fmt_pct
-from churn.core.i18n import catalogue
 from churn.ingest.evidence import Note, RoleEvidence, RoleGuess
-from churn.ingest.labels import ACTIVE, EXCLUDED, LABEL_CLASSES, LEFT, label_value_map, label_values
+from churn.ingest.labels import LABEL_CLASSES, values_by_class
+from churn.ingest.roles import GRAIN_NOTE, ROW_NUMBERS_NOTE
 from pages import common
 
 tr = common.tr
 #: A label column with more values than this is not a label; the editor is not drawn.
 MAX_LABEL_VALUES = 50
-#: The note that says rows are subscriptions (or lines) and names the customer key.
-GRAIN_NOTE = "roles.note_grain"
-ROW_NUMBERS_NOTE = "roles.note_row_numbers"
-LABEL_NOTES = "roles.note_label"
 
 
 def role_name(role: str) -> str:
-    """The role as a phrase inside a sentence ("churn label"), else the picker's label."""
-    key = f"roles.role_{role}"
-    if key in catalogue(common.lang()) or key in catalogue("en"):
-        return common.tr_text(key)
-    return common.tr_text(f"data.role_{role}").lower()
+    """The role as a phrase inside a sentence ("churn label")."""
+    return common.tr_text(f"roles.role_{role}")
 
 
 def evidence_caption(guess: RoleGuess | None) -> str | None:
@@ -75,35 +68,6 @@ def draw_asks(box, evidence: RoleEvidence, chosen: dict) -> None:
         box.warning(tr("roles.asks", role=role_name(role), candidates=candidates), icon=":material/help:")
 
 
-def notes_still_true(notes, mapping, values_changed: bool) -> list[Note]:
-    """The notes minus those the user's choices made stale.
-
-    Label-value notes are about the guessed label column and its default values; the
-    row-numbering note holds only while no id column is chosen.
-    """
-    kept = []
-    for note in notes:
-        if note.key.startswith(LABEL_NOTES) and (
-            values_changed or note.values.get("column") != mapping.churn_label
-        ):
-            continue
-        if note.key == ROW_NUMBERS_NOTE and mapping.customer_id is not None:
-            continue
-        kept.append(note)
-    return kept
-
-
-def read_notes(*frames: pd.DataFrame | None) -> list[Note]:
-    """The notes the reader left on the frames (``attrs["read_notes"]``)."""
-    notes = []
-    for frame in frames:
-        if frame is None:
-            continue
-        for note in frame.attrs.get("read_notes") or []:
-            notes.append(Note(str(note["key"]), dict(note.get("values") or {})))
-    return notes
-
-
 def draw_notes(box, notes: list[Note]) -> None:
     """All notes as one info block in ``box``, each sentence once and escaped (they quote the file)."""
     lang = common.lang()
@@ -129,26 +93,21 @@ def grain_choice(notes, key: str) -> str | None:
     return column if combine else None
 
 
-def _label_counts(series: pd.Series) -> dict[str, int]:
-    """Rows per label value, the values written as :func:`churn.ingest.labels.label_values` writes them."""
-    present = series.dropna()
-    if pd.api.types.is_float_dtype(series) and (present == present.round()).all():
-        present = present.astype("int64")
-    return present.map(lambda v: str(v).strip()).value_counts().to_dict()
-
-
 def label_editor(
-    series: pd.Series, saved: dict[str, str], key: str
+    column: str, counts: dict[str, int], defaults: dict[str, str | None], saved: dict[str, str], key: str
 ) -> tuple[dict[str, tuple[str, ...]], bool] | None:
     """An editor of what each value of the label column means; the RoleMapping label fields.
 
     Parameters
     ----------
-    series : pd.Series
-        The chosen label column as read.
+    column : str
+        The chosen label column.
+    counts : dict
+        Rows per value, most common first (:func:`churn.ingest.labels.label_value_counts`).
+    defaults : dict
+        ``{value: class}`` read from the words (:func:`churn.ingest.labels.label_value_map`).
     saved : dict
-        ``{value: class}`` the guesser chose for this column (may be empty): the defaults,
-        else :func:`churn.ingest.labels.label_value_map`.
+        ``{value: class}`` the guesser chose for this column (may be empty); wins over ``defaults``.
     key : str
         The editor's widget key (one per upload and column, so a new column starts fresh).
 
@@ -159,13 +118,11 @@ def label_editor(
         where ``changed`` says the user moved a value from its default; None when the
         column has too many values to be a label (a warning says so).
     """
-    values = label_values(series)
-    column = str(series.name)
+    values = list(counts)
     if len(values) > MAX_LABEL_VALUES:
         st.warning(tr("data.label_too_many", column=column, count=fmt_number(len(values), common.lang())))
         return None
-    defaults = {**label_value_map(series), **{v: c for v, c in saved.items() if v in values}}
-    counts = _label_counts(series)
+    defaults = {**defaults, **{v: c for v, c in saved.items() if v in values}}
     names = {code: common.tr_text(f"data.label_{code}") for code in LABEL_CLASSES}
     st.markdown(f"**{tr('data.label_values_title')}**")
     st.caption(tr("data.label_values_help", column=column))
@@ -197,20 +154,8 @@ def label_editor(
     if unset:
         shown = ", ".join(f"'{v}'" for v in unset[:5]) + (" …" if len(unset) > 5 else "")
         st.warning(tr("data.label_unset", values=shown), icon=":material/rule:")
-    lists = {
-        "churned_values": tuple(v for v in values if chosen.get(v) == LEFT),
-        "active_values": tuple(v for v in values if chosen.get(v) == ACTIVE),
-        "excluded_values": tuple(v for v in values if chosen.get(v) == EXCLUDED),
-    }
+    lists = values_by_class({v: chosen.get(v) for v in values})
     return lists, any(chosen.get(v) != defaults.get(v) for v in values)
-
-
-def saved_label_classes(mapping) -> dict[str, str]:
-    """``{value: class}`` of the label values a mapping names."""
-    out = {v: LEFT for v in mapping.churned_values}
-    out.update({v: ACTIVE for v in mapping.active_values})
-    out.update({v: EXCLUDED for v in mapping.excluded_values})
-    return out
 
 
 def trial_caption(trial: dict | None) -> str | None:

@@ -314,13 +314,7 @@ def _label_mapping(mapping: RoleMapping, customers: pd.DataFrame, args: argparse
             f"Column '{column}' has values that do not say whether a customer left ({_quoted(unplaced[:3])}); "
             "pass --churned-values with the values that mean left."
         )
-    by_class = {kind: tuple(v for v, c in classes.items() if c == kind) for kind in labels.LABEL_CLASSES}
-    return dataclasses.replace(
-        mapping,
-        churned_values=by_class[labels.LEFT],
-        active_values=by_class[labels.ACTIVE],
-        excluded_values=by_class[labels.EXCLUDED],
-    )
+    return dataclasses.replace(mapping, **labels.values_by_class(classes))
 
 
 def _reason_text(candidate) -> str:
@@ -357,21 +351,6 @@ def refuse_unsure_roles(evidence, mapping: RoleMapping, customers, events, no_id
             continue
         seen = _listed([f"'{c.column}' ({_reason_text(c)})" for c in guess.candidates[:3]])
         raise SchemaError(f"Not sure {QUESTIONS[role]}: {seen}; pass {FLAG_OF[role]} COLUMN.")
-
-
-def _notes_still_true(notes, mapping: RoleMapping, values_given: bool) -> tuple:
-    """The guesser's notes minus those an override made stale (label values of another column, or
-    chosen by the user; numbered rows once an id column is named)."""
-    kept = []
-    for note in notes:
-        if note.key.startswith("roles.note_label") and (
-            values_given or note.values.get("column") != mapping.churn_label
-        ):
-            continue
-        if note.key == "roles.note_row_numbers" and mapping.customer_id is not None:
-            continue
-        kept.append(note)
-    return tuple(kept)
 
 
 def _read(path: str, max_bytes: int, sheet: str | None) -> pd.DataFrame:
@@ -416,7 +395,9 @@ def load(args: argparse.Namespace) -> Loaded:
     if customers is not None and mapping.customer_id is None and mapping.grain_key is None and not no_id:
         refuse_repeated_ids(customers)
     values_given = any(getattr(args, field, None) for field in VALUE_FLAGS.values())
-    evidence = dataclasses.replace(evidence, notes=_notes_still_true(evidence.notes, mapping, values_given))
+    evidence = dataclasses.replace(
+        evidence, notes=role_guesser.notes_still_true(evidence.notes, mapping, values_given)
+    )
     dataset = build_dataset(customers, events, mapping, name=dataset_name(path, events_path))
     flags = {**{role: FLAG_OF[role] for role in given}, **({"customer_id": "--no-id"} if no_id else {})}
     return Loaded(dataset, customers, events, evidence, flags)

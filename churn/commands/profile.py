@@ -12,7 +12,7 @@ import argparse
 
 from churn.commands.common import Loaded, add_input_arguments, emit, load
 from churn.core.i18n import t
-from churn.ingest.labels import LABEL_CLASSES, label_classes
+from churn.ingest.labels import label_classes, values_by_class
 from churn.ingest.quality import leak_evidence, profile
 
 NAME = "profile"
@@ -86,7 +86,7 @@ def label_values(loaded: Loaded) -> dict | None:
     if not (churned or active or excluded) and loaded.customers is not None:
         # nothing chosen: the defaults the label is read with
         classes = label_classes(loaded.customers[mapping.churn_label])
-        churned, active, excluded = (tuple(v for v, c in classes.items() if c == k) for k in LABEL_CLASSES)
+        churned, active, excluded = values_by_class(classes).values()
     return {
         "column": mapping.churn_label,
         "churned": list(churned),

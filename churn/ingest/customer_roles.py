@@ -34,6 +34,7 @@ from churn.ingest.labels import (
     label_text,
     label_value_map,
     told_active,
+    values_by_class,
 )
 from churn.ingest.names import (
     is_date,
@@ -396,8 +397,4 @@ def _label_lists(mapping: dict[str, str | None]) -> dict[str, tuple[str, ...]]:
     """RoleMapping's churned / active / excluded values; empty when the defaults are plain Yes/No."""
     if len(mapping) <= 2 and is_generic(list(mapping)):
         return {}
-    return {
-        "churned_values": tuple(v for v, c in mapping.items() if c == LEFT),
-        "active_values": tuple(v for v, c in mapping.items() if c == ACTIVE),
-        "excluded_values": tuple(v for v, c in mapping.items() if c == EXCLUDED),
-    }
+    return values_by_class(mapping)

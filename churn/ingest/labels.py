@@ -99,9 +99,41 @@ def label_text(series: pd.Series) -> pd.Series:
     return series.map(lambda v: None if pd.isna(v) else str(v).strip())
 
 
+def label_value_counts(series: pd.Series) -> dict[str, int]:
+    """Rows per value of a label column (as :func:`label_text` writes them), most common first.
+
+    Example
+    -------
+    >>> label_value_counts(pd.Series(["No", "Yes", "No", None]))
+    {'No': 2, 'Yes': 1}
+    """
+    counts = label_text(series).dropna().value_counts(sort=True)
+    return {str(v): int(n) for v, n in counts.items()}
+
+
 def label_values(series: pd.Series) -> list[str]:
     """The distinct values of a label column as text (:func:`label_text`), most common first."""
-    return [str(v) for v in label_text(series).dropna().value_counts(sort=True).index]
+    return list(label_value_counts(series))
+
+
+#: RoleMapping field holding the values of each class
+VALUE_FIELDS = {LEFT: "churned_values", ACTIVE: "active_values", EXCLUDED: "excluded_values"}
+
+
+def values_by_class(classes: dict[str, str | None]) -> dict[str, tuple[str, ...]]:
+    """``{value: class}`` -> the RoleMapping fields ``churned_values``, ``active_values``, ``excluded_values``.
+
+    Example
+    -------
+    >>> values_by_class({"canceled": "left", "active": "active", "paused": "active"})
+    {'churned_values': ('canceled',), 'active_values': ('active', 'paused'), 'excluded_values': ()}
+    """
+    return {field: tuple(v for v, c in classes.items() if c == cls) for cls, field in VALUE_FIELDS.items()}
+
+
+def classes_of(mapping) -> dict[str, str]:
+    """The ``{value: class}`` a RoleMapping's label fields name (the reverse of :func:`values_by_class`)."""
+    return {v: cls for cls, field in VALUE_FIELDS.items() for v in getattr(mapping, field)}
 
 
 def label_value_map(series: pd.Series) -> dict[str, str | None]:

@@ -27,6 +27,7 @@ from churn.ingest.names import is_date, name_strength, normalise_name
 __all__ = [
     "event_kind",
     "explain_roles",
+    "notes_still_true",
     "read_notes",
     "guess_customer_roles",
     "guess_event_roles",
@@ -95,7 +96,7 @@ def _grain_note(frame: pd.DataFrame, id_column: str | None, key: str | None) -> 
         return None
     customers = int(frame[key].nunique())
     return Note(
-        "roles.note_grain",
+        GRAIN_NOTE,
         {"row_column": str(id_column), "customer_key": str(key), "rows": len(frame), "customers": customers},
     )
 
@@ -105,6 +106,35 @@ def read_notes(frame: pd.DataFrame | None) -> list[Note]:
     if frame is None:
         return []
     return [Note(n["key"], dict(n.get("values") or {})) for n in frame.attrs.get("read_notes") or []]
+
+
+#: notes about the guessed label column and its values; about numbered rows
+LABEL_NOTES, ROW_NUMBERS_NOTE, GRAIN_NOTE = "roles.note_label", "roles.note_row_numbers", "roles.note_grain"
+
+
+def notes_still_true(notes, mapping: RoleMapping, values_chosen: bool) -> tuple[Note, ...]:
+    """The guesser's notes minus those the user's choices made stale.
+
+    Label-value notes speak of the guessed label column and its default values,
+    so they go once another column or other values are chosen; the row-numbering
+    note holds only while no id column is chosen.
+
+    Example
+    -------
+    >>> notes = (Note("roles.note_row_numbers", {"rows": 3}), Note("reading.note_headerless", {"count": 2}))
+    >>> [n.key for n in notes_still_true(notes, RoleMapping(customer_id="id"), False)]
+    ['reading.note_headerless']
+    """
+    kept = []
+    for note in notes:
+        if note.key.startswith(LABEL_NOTES) and (
+            values_chosen or note.values.get("column") != mapping.churn_label
+        ):
+            continue
+        if note.key == ROW_NUMBERS_NOTE and mapping.customer_id is not None:
+            continue
+        kept.append(note)
+    return tuple(kept)
 
 
 def explain_roles(customers: pd.DataFrame | None, events: pd.DataFrame | None) -> RoleEvidence:
@@ -141,7 +171,7 @@ def explain_roles(customers: pd.DataFrame | None, events: pd.DataFrame | None) -
         key = repeated_id_column(customers)
         roles["segments"] = tuple(s for s in roles["segments"] if s != key)
         if roles.get("customer_id") is None:
-            notes.append(Note("roles.note_row_numbers", {"rows": len(customers)}))
+            notes.append(Note(ROW_NUMBERS_NOTE, {"rows": len(customers)}))
         grain = _grain_note(customers, roles.get("customer_id"), key)
         if grain is not None:
             notes.append(grain)
