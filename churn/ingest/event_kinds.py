@@ -84,7 +84,7 @@ CANCEL_WORDS: tuple[str, ...] = (
 PURCHASE_KINDS = ("order", "payment", "other")
 #: text that means "no customer" in an id column (guest checkouts, exports' placeholders)
 MISSING_ID_TEXT = frozenset(
-    {"", "na", "n/a", "nan", "none", "null", "nil", "-", "--", "?", "#n/a", "unknown"}
+    {"", "na", "n/a", "nan", "none", "null", "nil", "-", "--", "?", "#n/a", "unknown", "missing"}
 )
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "canonical_events",
     "default_inactivity_days",
     "derive_customers_from_events",
+    "event_timestamps",
     "left_out_events",
 ]
 
@@ -47,8 +48,8 @@ MIN_INACTIVITY_DAYS, MAX_INACTIVITY_DAYS, FALLBACK_INACTIVITY_DAYS = 30, 365, 90
 LEFT_OUT_CAUSES = ("no_customer", "no_date", "cancelled")
 
 
-def _timestamps(series: pd.Series | None) -> pd.Series | None:
-    """Event times: dates as typed, ``yyyymmdd`` numbers or text, or any date text :func:`dates` reads."""
+def event_timestamps(series: pd.Series | None) -> pd.Series | None:
+    """Event times (as intake reads them): dates as typed, ``yyyymmdd`` numbers or text, or any date text :func:`dates` reads."""
     if series is None:
         return None
     compact = compact_dates(series)
@@ -68,7 +69,7 @@ def _amounts(raw: pd.DataFrame, mapping: RoleMapping) -> pd.Series | None:
 def _event_rows(raw: pd.DataFrame, mapping: RoleMapping) -> dict[str, pd.Series | None]:
     """Every raw row's customer id (None when missing), timestamp, amount and whether it is a cancellation."""
     ids = mapped_column(raw, mapping.event_customer_id, "event log")
-    stamps = _timestamps(mapped_column(raw, mapping.event_timestamp, "event log"))
+    stamps = event_timestamps(mapped_column(raw, mapping.event_timestamp, "event log"))
     if ids is None:
         raise SchemaError(
             "No customer id column found in the event log; pick the column that names the customer."

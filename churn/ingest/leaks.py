@@ -40,7 +40,6 @@ behind it, so the sentence can show them; :func:`leakage_reasons` and
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,6 +48,8 @@ import pandas as pd
 from churn.core.dataset import CHURNED, END_DATE, START_DATE
 from churn.core.formatting import fmt_number, fmt_pct
 from churn.core.i18n import t
+from churn.ingest.event_kinds import fold_key
+from churn.ingest.names import is_date, is_number
 
 ONLY_FILLED = "only_filled"
 MODEL_OUTPUT = "model_output"
@@ -101,7 +102,7 @@ FOLDS = 5
 _MISSING = "\x00missing"
 
 # Header words, matched on a lower-cased, accent-free key with '_' between words
-# (see _header_key): 'ChurnScore' -> 'churn_score', 'Predicción' -> 'prediccion', 'skår' -> 'skar'.
+# (see fold_key): 'ChurnScore' -> 'churn_score', 'Predicción' -> 'prediccion', 'skår' -> 'skar'.
 _PREDICTION_WORDS = re.compile(
     r"probab|propens|predict|predikt|prediks|prediccion|prevision|likelihood|progno|pronostic"
     r"|classifier|klassifikator|klassificer|clasificador"
@@ -184,19 +185,6 @@ def _formatted(name: str, value, lang: str) -> str:
 # ---------------------------------------------------------------- helpers
 
 
-def _header_key(column) -> str:
-    """Lower case, accents dropped (å -> a; æ and ø kept), camelCase split, other signs '_'.
-
-    Example
-    -------
-    >>> _header_key("ChurnScore"), _header_key("Predicción (%)"), _header_key("Tilbøyelighet")
-    ('churn_score', 'prediccion', 'tilbøyelighet')
-    """
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(column))
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-zæø]+", "_", text.lower()).strip("_")
-
-
 def _rank_auc(score: pd.Series, target: pd.Series) -> float | None:
     """Area under the ROC curve of ``score`` for ``target`` (ties count half), or None with < 5 per group."""
     mask = score.notna()
@@ -233,14 +221,6 @@ def _out_of_fold_means(levels: pd.Series, churned: pd.Series) -> pd.Series:
     return pd.Series(means, index=levels.index)
 
 
-def _is_number(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def _is_date(series: pd.Series) -> bool:
-    return pd.api.types.is_datetime64_any_dtype(series)
-
-
 def single_column_auc(series: pd.Series, churned: pd.Series) -> float | None:
     """How well one column alone separates who left: the ROC AUC, oriented so it is 0.5 or more.
 
@@ -271,11 +251,11 @@ def single_column_auc(series: pd.Series, churned: pd.Series) -> float | None:
     churned = churned.astype(int)
     filled = series.notna()
     aucs = []
-    if _is_number(series) or _is_date(series):
-        values = (series - series.min()) / pd.Timedelta(days=1) if _is_date(series) else series
+    if is_number(series) or is_date(series):
+        values = (series - series.min()) / pd.Timedelta(days=1) if is_date(series) else series
         aucs.append(_rank_auc(values.astype(float), churned))
-    few = _is_number(series) and series.nunique() <= FEW_LEVELS
-    if few or not (_is_number(series) or _is_date(series)):
+    few = is_number(series) and series.nunique() <= FEW_LEVELS
+    if few or not (is_number(series) or is_date(series)):
         levels = series.astype(object).where(filled, _MISSING)
         if levels.nunique() <= max(2, len(levels) // 20):
             aucs.append(_rank_auc(_out_of_fold_means(levels, churned), churned))
@@ -311,9 +291,9 @@ def chance_auc(churned: int, active: int) -> float:
 
 
 def _model_output(column: str, series: pd.Series, auc: float | None) -> dict | None:
-    if not _is_number(series) or auc is None:
+    if not is_number(series) or auc is None:
         return None
-    key = _header_key(column)
+    key = fold_key(column)
     strong, weak = bool(_PREDICTION_WORDS.search(key)), bool(_SCORE_WORDS.search(key))
     if not (strong or weak):
         return None
@@ -419,9 +399,9 @@ def _at_export(series: pd.Series, customers: pd.DataFrame, is_churned: pd.Series
 
 
 def _recency(column: str, series: pd.Series, is_churned: pd.Series, auc: float | None) -> dict | None:
-    if not _is_number(series) or auc is None or auc < RECENCY_AUC:
+    if not is_number(series) or auc is None or auc < RECENCY_AUC:
         return None
-    if not _RECENCY_WORDS.search(_header_key(column)):
+    if not _RECENCY_WORDS.search(fold_key(column)):
         return None
     churned, active = float(series[is_churned].median()), float(series[~is_churned].median())
     if active < 0 or churned < RECENCY_RATIO * max(active, 1e-9):
@@ -446,7 +426,7 @@ def _leak(column: str, customers: pd.DataFrame, churned: pd.Series, is_churned: 
     checks = [(MODEL_OUTPUT, lambda: _model_output(column, series, auc))]
     if distinct + int(not filled.all()) <= LABEL_COPY_MAX_LEVELS:  # an empty cell is one more value
         checks.append((LABEL_COPY, lambda: _label_copy(series, churned)))
-    if _is_date(series):
+    if is_date(series):
         checks += [
             (AFTER_END, lambda: _after_end(series, customers, is_churned)),
             (AT_EXPORT, lambda: _at_export(series, customers, is_churned)),

@@ -39,9 +39,13 @@ from churn.core.dataset import (
     VALUE,
     Dataset,
 )
+from churn.core.display import ROLE_OF_COLUMN
+from churn.core.errors import SchemaError
 from churn.core.formatting import fmt_date, fmt_number, fmt_pct
 from churn.core.i18n import t
 from churn.ingest.columns import customer_ids
+from churn.ingest.event_kinds import missing_ids
+from churn.ingest.events import event_timestamps
 from churn.ingest.leaks import (
     LEAKAGE_AUC,
     REASONS,
@@ -92,7 +96,6 @@ AFTER_EXPORT_YEARS = 2
 MIN_DATES_FOR_BULK = 5
 NEARLY_ALL_IMPLAUSIBLE = 0.95
 #: raw customer ids that mean "no customer" (guest checkouts and the like)
-_NO_ID = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "missing", "unknown"})
 _DAYS_PER_YEAR = 365.25
 _EPOCH = pd.Timestamp("1970-01-01")
 
@@ -228,13 +231,7 @@ def client_columns(dataset: Dataset) -> dict[str, str]:
     ``{"customer_id": "Kundenr", "start_date": "Startdato", "monthly_value": "Månedsbeløp"}``.
     """
     mapping = dataset.mapping
-    headers = {
-        CUSTOMER_ID: mapping.customer_id,
-        START_DATE: mapping.start_date,
-        END_DATE: mapping.end_date,
-        TENURE: mapping.tenure,
-        VALUE: mapping.value,
-    }
+    headers = {canon: getattr(mapping, role) for canon, role in ROLE_OF_COLUMN.items() if canon != CHURNED}
     return {canon: header for canon, header in headers.items() if header is not None}
 
 
@@ -444,8 +441,11 @@ def _event_causes(dataset: Dataset, raw_events: pd.DataFrame) -> dict[str, int] 
     if id_column not in raw_events or date_column not in raw_events:
         return None
     ids = customer_ids(raw_events[id_column])
-    no_id = ids.isna() | ids.str.strip().str.lower().isin(_NO_ID)
-    stamps = _raw_dates(raw_events, date_column)
+    no_id = missing_ids(raw_events[id_column])
+    try:
+        stamps = event_timestamps(raw_events[date_column])
+    except SchemaError:
+        stamps = None
     if stamps is None:
         no_date = pd.Series(True, index=raw_events.index)
     else:
