@@ -317,11 +317,23 @@ def _label_mapping(mapping: RoleMapping, customers: pd.DataFrame, args: argparse
     return dataclasses.replace(mapping, **labels.values_by_class(classes))
 
 
-def _reason_text(candidate) -> str:
-    """A candidate's reason without the leading column name (the sentence names it already)."""
-    text = candidate.reason.text("en")
-    short = re.sub(rf"^'{re.escape(str(candidate.column))}'\s*[:,-]?\s*", "", text).strip().rstrip(".")
+def short_reason(text: str, column: str | None) -> str:
+    """A reason without its leading ``'column':`` and final full stop (the line names the column already).
+
+    Example
+    -------
+    >>> short_reason("'Status': values Churned / Stayed.", "Status")
+    'values Churned / Stayed'
+    """
+    if not text:
+        return text
+    short = re.sub(rf"^'{re.escape(str(column))}'\s*[:,-]?\s*", "", text).strip().rstrip(".")
     return short or text
+
+
+def _reason_text(candidate) -> str:
+    """A candidate's reason in English without the leading column name."""
+    return short_reason(candidate.reason.text("en"), candidate.column)
 
 
 def _required_roles(mapping: RoleMapping, customers, events, no_id: bool) -> list[str]:

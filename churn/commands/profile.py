@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from churn.commands.common import Loaded, add_input_arguments, emit, load
+from churn.commands.common import Loaded, add_input_arguments, emit, load, short_reason
 from churn.core.i18n import t
 from churn.ingest.labels import label_classes, values_by_class
 from churn.ingest.quality import leak_evidence, profile
@@ -153,11 +153,7 @@ def _why(item: dict | None) -> str:
         return ""
     if item["flag"]:
         return f"  (given with {item['flag']})"
-    reason = item["reason"]
-    column = item["column"]
-    if reason and column and reason.startswith(f"'{column}'"):
-        reason = reason[len(column) + 2 :].lstrip(":,- ").strip() or reason
-    reason = reason.rstrip(".") if reason else reason
+    reason = short_reason(item["reason"], item["column"])
     return f"  ({item['confidence']}: {reason})" if reason else f"  ({item['confidence']})"
 
 

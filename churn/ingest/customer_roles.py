@@ -45,6 +45,8 @@ from churn.ingest.names import (
     normalise_name,
 )
 
+#: columns compared with each other for recodings (the first ones of a wide table)
+MAX_RECODING_COLUMNS = 60
 #: label and status columns have at most this many distinct values
 MAX_LABEL_VALUES = 12
 #: value evidence of a label column: generic two-valued answers, words that say left / stayed
@@ -370,16 +372,18 @@ def recodings(frame: pd.DataFrame, columns: list[str], limit: int = 3) -> list[t
     """
     counts = {c: frame[c].nunique() for c in columns}
     small = [c for c in columns if 2 <= counts[c] <= 100 and len(frame) >= 10 * counts[c]]
+    small = small[:MAX_RECODING_COLUMNS]  # a wide table: the first ones, so the check stays quick
     pairs: list[tuple[str, str]] = []
     for column in small:
-        for other in small:
-            if (
-                column == other
-                or counts[other] > counts[column]
-                or {column, other} in [set(p) for p in pairs]
-            ):
+        others = [o for o in small if o != column and counts[o] <= counts[column]]
+        if not others:
+            continue
+        # one grouping per column: the most values of each other column within one of its values
+        spread = frame.groupby(column, dropna=False)[others].nunique(dropna=False).max()
+        for other in others:
+            if {column, other} in [set(p) for p in pairs]:
                 continue
-            if frame.groupby(column, dropna=False)[other].nunique(dropna=False).max() == 1:
+            if spread[other] == 1:
                 one_to_one = counts[other] == counts[column] and columns.index(column) < columns.index(other)
                 pairs.append((other, column) if one_to_one else (column, other))  # the later one recodes
                 if len(pairs) >= limit:
