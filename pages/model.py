@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from churn.act.scoring import readable_score_table
+from churn.act.scoring import readable_score_table, score_headers
 from churn.act.tiers import NO_TIER, TIERS, action_table, tier_label, validate_tiers
 from churn.core.dataset import VALUE
 from churn.core.display import column_label
@@ -336,19 +336,20 @@ def _scored(fitted, data) -> None:
     shown = table.assign(
         probability=table["probability"] * 100, tier=table["tier"].map(lambda c: tier_label(c, lang))
     )
+    headers = score_headers(lang, data)  # column labels are plain text: no markdown escaping
     st.dataframe(
         shown,
         hide_index=True,
         column_config={
-            "customer_id": st.column_config.TextColumn(tr("model.col_customer")),
+            "customer_id": st.column_config.TextColumn(headers["customer_id"]),
             "probability": st.column_config.ProgressColumn(
-                tr("model.col_probability"), format="%.1f %%", min_value=0, max_value=100
+                headers["probability"], format="%.1f %%", min_value=0, max_value=100
             ),
-            "tier": st.column_config.TextColumn(tr("model.col_tier")),
-            "action_auto": st.column_config.TextColumn(tr("model.col_action_auto")),
-            "action_personal": st.column_config.TextColumn(tr("model.col_action_personal")),
-            VALUE: st.column_config.NumberColumn(column_label(data, VALUE, lang), format="%.0f"),
-            "value_at_risk": st.column_config.NumberColumn(tr("model.col_value_at_risk"), format="%.0f"),
+            "tier": st.column_config.TextColumn(headers["tier"]),
+            "action_auto": st.column_config.TextColumn(headers["action_auto"]),
+            "action_personal": st.column_config.TextColumn(headers["action_personal"]),
+            VALUE: st.column_config.NumberColumn(headers[VALUE], format="%.0f"),
+            "value_at_risk": st.column_config.NumberColumn(headers["value_at_risk"], format="%.0f"),
         },
     )
     left, right, link = st.columns(3)
