@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 LAYERS = (
     "core",  # dataset contract, errors, formats, words, safe export: imports nothing else of churn
     "workspace",  # the SQLite store and background jobs, underneath every step
+    "engine",  # the embedded columnar engine (DuckDB): SQL over every event, in memory or on disk
     "ingest",  # read a file and understand it: parsing, roles, quality, intake, sample data
     "analysis",  # when and why: monthly churn, survival, peaks, drivers, warning signals
     "model",  # features without leakage, baselines, evaluation, the churn model and its files

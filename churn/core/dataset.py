@@ -26,6 +26,7 @@ Event frame (one row per event, optional)
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -149,6 +150,10 @@ class Dataset:
         Sentences for the user about what intake did (rows left out for their
         label value, subscriptions combined into customers); kept for the
         upload, not saved with the dataset.
+    event_path : Path | None
+        The canonical events as a Parquet file, read by :mod:`churn.engine`
+        without loading them into pandas. When ``events`` is None and this is
+        set, the events exist only on disk (a log too big for memory).
     """
 
     customers: pd.DataFrame
@@ -162,6 +167,9 @@ class Dataset:
     name: str = "dataset"
     #: what intake decided that the user should be told (rows left out, rows combined); not saved
     notes: tuple[Note, ...] = ()
+    #: the canonical events as a Parquet file (same columns as ``events``) for the columnar
+    #: engine; set when the rows live on disk (a stored dataset, a log too big for memory)
+    event_path: Path | None = None
 
     @property
     def has_dates(self) -> bool:
@@ -171,7 +179,9 @@ class Dataset:
     @property
     def has_events(self) -> bool:
         """True when an event log is attached."""
-        return self.events is not None and len(self.events) > 0
+        if self.events is not None:
+            return len(self.events) > 0
+        return self.event_path is not None
 
     @property
     def has_value(self) -> bool:
