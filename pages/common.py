@@ -15,11 +15,14 @@ import os
 import re
 import secrets
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from churn.act.scoring import Scores, score_active, score_table
+from churn.act.explained import Explained, explain_active, reasons_of_everyone
+from churn.act.scoring import score_table
 from churn.act.tiers import TIERS, saved_tiers
 from churn.core.dataset import Dataset
 from churn.core.errors import ChurnError
@@ -27,7 +30,7 @@ from churn.core.formatting import chart_locale
 from churn.core.i18n import LANGUAGES, normalise_language, t
 from churn.model.churn_model import ChurnModel
 from churn.model.persistence import model_from_record
-from churn.workspace import store, throttle
+from churn.workspace import jobs, store, throttle
 from pages import state
 
 log = logging.getLogger(__name__)
@@ -232,11 +235,6 @@ def _load_model(token: str, dataset_id: int, model_id: int) -> ChurnModel | None
     return None if record is None or record["id"] != model_id else model_from_record(record)
 
 
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def _scores(token: str, dataset_id: int, model_id: int) -> Scores:
-    return score_active(_load_model(token, dataset_id, model_id), _load_dataset(token, dataset_id))
-
-
 def model_id() -> int | None:
     """Id of the newest model saved in the workspace for the current dataset, or None.
 
@@ -253,38 +251,147 @@ def current_model() -> ChurnModel | None:
     return None if key is None or newest is None else _load_model(key[0], key[1], newest)
 
 
-def current_scores() -> Scores | None:
-    """Features and probabilities of today's active customers under the current model, or None.
+@dataclass
+class Background:
+    """A background job of the pages and its result once it is done.
 
-    Computed once per (dataset, model) and shared by the Model and Explain pages.
+    Held in ``st.cache_resource`` (one per model, shared by every page and session);
+    ``result`` is filled in by the first rerun that sees the job done, so it stays
+    cached after the job runner has forgotten the job.
+    """
+
+    job_id: str
+    result: object = None
+
+
+def _outcome(run: Background, again: Callable[[], tuple]) -> tuple[object | None, jobs.Job | None]:
+    """``(result, None)`` once ``run`` is done, ``(None, job)`` while it runs; see :func:`explaining`."""
+    if run.result is not None:
+        return run.result, None
+    job = jobs.get(run.job_id)
+    if job is None:  # the runner forgot the job before a page saw it finish: start it again
+        return again()
+    if job.state == jobs.FAILED:
+        raise ChurnError(job.error)
+    if job.state == jobs.DONE:
+        run.result = job.result
+        return run.result, None
+    return None, job
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
+def _explaining(token: str, dataset_id: int, model_id: int) -> Background:
+    model, data = _load_model(token, dataset_id, model_id), _load_dataset(token, dataset_id)
+    return Background(jobs.submit(explain_active, model, data))
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def _writing_reasons(
+    token: str, dataset_id: int, model_id: int, lang: str, _explained: Explained
+) -> Background:
+    model, data = _load_model(token, dataset_id, model_id), _load_dataset(token, dataset_id)
+    return Background(jobs.submit(reasons_of_everyone, model, _explained, lang, data))
+
+
+def explaining() -> tuple[Explained | None, jobs.Job | None]:
+    """(result, job) of scoring and explaining today's active customers under the current model.
+
+    The first call for a saved model starts :func:`churn.act.explained.explain_active`
+    (features, probabilities, SHAP values of every active customer) in a background
+    job, once per (dataset, model) for every session; later calls cost a look-up.
+    Returns ``(result, None)`` once it is done, ``(None, job)`` while it runs (draw
+    :func:`explaining_progress`), and ``(None, None)`` without a model.
 
     Raises
     ------
     ChurnError
-        When the model cannot score this dataset (e.g. most of its columns are missing).
+        When the job failed (e.g. the model cannot score this dataset). The failure
+        stays with that model; a new model (training again) starts afresh.
     """
     key, newest = dataset_key(), model_id()
     if key is None or newest is None or current_model() is None:
-        return None
-    return _scores(key[0], key[1], newest)
+        return None, None
+    token, dataset_id = key
+
+    def again():
+        _explaining.clear(token, dataset_id, newest)
+        return explaining()
+
+    return _outcome(_explaining(token, dataset_id, newest), again)
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _score_table(token: str, dataset_id: int, model_id: int, tiers: tuple, lang: str) -> pd.DataFrame:
+def current_explained() -> Explained | None:
+    """Today's scored and explained customers under the current model, or None while they are computed."""
+    return explaining()[0]
+
+
+def reasons_explaining() -> tuple[pd.DataFrame | None, jobs.Job | None]:
+    """(reasons, job) of every active customer in the session's language; like :func:`explaining`.
+
+    Started (:func:`churn.act.explained.reasons_of_everyone`) once :func:`explaining`
+    is done, once per (dataset, model, language). ``(None, job)`` while either runs.
+    """
+    explained, job = explaining()
+    if explained is None:
+        return None, job
+    token, dataset_id = dataset_key()
+    newest, code = model_id(), lang()
+
+    def again():
+        _writing_reasons.clear(token, dataset_id, newest, code)
+        return reasons_explaining()
+
+    return _outcome(_writing_reasons(token, dataset_id, newest, code, explained), again)
+
+
+@st.fragment(run_every=1.0)
+def explaining_progress(reasons: bool = False) -> None:
+    """A progress bar and a sentence while customers are explained; a full rerun once they are.
+
+    ``reasons``: follow the reason sentences (:func:`reasons_explaining`) rather than
+    the scores and SHAP values (:func:`explaining`).
+    """
+    try:
+        _, job = reasons_explaining() if reasons else explaining()
+    except ChurnError:
+        job = None  # the page shows the error on the full rerun
+    if job is None:
+        st.rerun(scope="app")
+    if job.state == jobs.QUEUED:
+        st.progress(0.0, text=tr("explain.explaining_queued"))
+        return
+    step = tr(f"explain.step_{job.message}") if job.message else ""
+    if job.remaining is not None:
+        text = tr("explain.explaining_eta", step=step, seconds=int(job.remaining) + 1)
+    else:
+        text = tr("explain.explaining", step=step)
+    st.progress(job.progress, text=text)
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)  # shared and read-only: never copied
+def _score_table(
+    token: str, dataset_id: int, model_id: int, tiers: tuple, lang: str, _explained: Explained
+) -> pd.DataFrame:
     bounds = dict(zip(TIERS, tiers, strict=True))
-    scores = _scores(token, dataset_id, model_id)
-    return score_table(scores, _load_dataset(token, dataset_id), bounds, lang)
+    return score_table(_explained.scores, _load_dataset(token, dataset_id), bounds, lang)
 
 
 def current_score_table(tiers: dict) -> pd.DataFrame | None:
     """Today's scored list (probability, tier, actions, value at risk) for ``tiers``, or None.
 
-    Cached per (dataset, model, tiers, language); the Model and Explain pages share it.
+    None without a model and while :func:`explaining` runs. Cached per (dataset, model,
+    tiers, language); the Model and Explain pages share it.
+
+    Raises
+    ------
+    ChurnError
+        When scoring failed (see :func:`explaining`).
     """
-    key, newest = dataset_key(), model_id()
-    if key is None or newest is None or current_scores() is None:
+    key, newest, explained = dataset_key(), model_id(), current_explained()
+    if explained is None:
         return None
-    return _score_table(key[0], key[1], newest, tuple(tiers[code] for code in TIERS), lang())
+    bounds = tuple(tiers[code] for code in TIERS)
+    return _score_table(key[0], key[1], newest, bounds, lang(), explained)
 
 
 def tiers_in_force() -> dict:
@@ -312,6 +419,32 @@ def altair_chart(chart, **kwargs) -> None:
         chart.config = config.copy(deep=False)
         chart.config.locale = chart_locale("nb")
     st.altair_chart(chart, **kwargs)
+
+
+def chart_spec(chart) -> dict:
+    """The Vega-Lite spec of an Altair chart, localised like :func:`altair_chart`, to cache.
+
+    Turning a chart into its spec validates it against the Vega-Lite schema, which costs
+    tens of milliseconds a chart; a page that caches the spec and draws it with
+    ``st.vega_lite_chart(spec=...)`` pays that once. The data travels inside the spec,
+    so keep it to the few thousand rows a chart shows.
+    """
+    if lang() == "nb":
+        import altair as alt
+
+        chart = chart.copy(deep=False)
+        config = chart.config if isinstance(chart.config, alt.Config) else alt.Config()
+        chart.config = config.copy(deep=False)
+        chart.config.locale = chart_locale("nb")
+    spec = chart.to_dict()
+    view = spec.get("config", {}).get("view", {})
+    for default in ("continuousWidth", "continuousHeight"):  # Altair's theme; Streamlit sizes charts itself
+        view.pop(default, None)
+    if "view" in spec.get("config", {}) and not view:
+        del spec["config"]["view"]
+    if spec.get("config") == {}:
+        del spec["config"]
+    return spec
 
 
 def ensure_router(page_file: str) -> None:

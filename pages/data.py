@@ -111,6 +111,8 @@ def _uploads() -> tuple:
         help=tr("data.events_upload_help"),
         key=state.Widget.UPLOAD_EVENTS,
     )
+    # the upload limit is the server's setting; above it the command line or Parquet helps
+    st.caption(tr("data.upload_limit", mb=int(st.get_option("server.maxUploadSize"))))
     return customers, events
 
 

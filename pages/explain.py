@@ -19,22 +19,13 @@ tr = common.tr
 TTL, ENTRIES = 3600, 4
 TOP = 15
 LABEL_LIMIT = 320
+#: The customer picker lists the riskiest this many; any other id can be typed.
+PICK_LIMIT = 1000
+#: Tables longer than this send the browser only the rows in view (reruns stay fast at 100 k customers).
+LAZY_ROWS = 2000
 _KIND_COLOURS = alt.Scale(
     domain=["base", "raises", "lowers", "prediction"], range=["#9e9e9e", "#d62728", "#2ca02c", "#1f77b4"]
 )
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _explained(key, model_key, _X, _model) -> tuple[pd.DataFrame, float]:
-    """SHAP values of every scored customer (features from the shared scores), once per dataset and model."""
-    return explain.shap_frame(_model, _X)
-
-
-@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
-def _reasons(key, model_key, lang: str, _X, _shap, base: float, _model, _dataset) -> pd.DataFrame:
-    return explain.top_reasons(
-        _model, _X, n=3, lang=lang, shap=_shap, base=base, raising_only=True, mapping=_dataset
-    )
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -43,6 +34,70 @@ def _globals(key, model_key, lang: str, _X, _shap, _dataset) -> tuple[pd.DataFra
         explain.global_importance(_shap, lang, _dataset),
         explain.strip_data(_shap, _X, top=10, lang=lang, mapping=_dataset),
     )
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _drivers_specs(key, model_key, lang: str, _X, _shap, _dataset) -> tuple[dict, dict, list[str]]:
+    """The importance and strip charts as Vega-Lite specs, and the features by importance."""
+    importance, strip = _globals(key, model_key, lang, _X, _shap, _dataset)
+    return (
+        common.chart_spec(_importance_chart(importance)),
+        common.chart_spec(_strip_chart(strip, list(importance["label"].head(10)))),
+        list(importance["feature"]),
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _dependence_spec(key, model_key, lang: str, feature: str, _X, _shap, _dataset) -> dict:
+    data = explain.dependence_data(_shap, _X, feature)
+    return common.chart_spec(_dependence_chart(data, feature_label(feature, lang, _dataset)))
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _customer_labels(key, model_key, lang: str, _scores) -> dict[str, str]:
+    """ "id · risk" of the :data:`PICK_LIMIT` riskiest customers, riskiest first (the picker's options)."""
+    top = _scores.head(PICK_LIMIT)
+    return {
+        c: f"{c} · {fmt_pct(p, lang, 0)}" for c, p in zip(top["customer_id"], top["probability"], strict=True)
+    }
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _one_customer(key, model_key, lang: str, customer: str, _model, _X, _shap, base: float, _dataset) -> dict:
+    """:func:`churn.act.explain.explain_customer` from the cached SHAP row, with the waterfall's spec."""
+    row = _X.loc[customer]
+    result = explain.explain_customer(
+        _model, row, lang, n=5, shap_row=_shap.loc[customer], base=base, mapping=_dataset
+    )
+    return {**result, "waterfall_spec": common.chart_spec(_waterfall_chart(result["waterfall"]))}
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _domain(key, model_key, feature: str, _X) -> dict:
+    return explain.feature_domain(_X, feature)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _what_if_answer(key, model_key, lang: str, customer: str, changes: tuple, _model, _X, _dataset) -> dict:
+    """:func:`churn.act.explain.what_if` for one customer and one set of changes (a rerun asks again)."""
+    return explain.what_if(_model, _X.loc[customer], dict(changes), lang, mapping=_dataset)
+
+
+@st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
+def _action_view(key, model_key, lang: str, bounds: tuple, filters: tuple, _scores, _reasons, _dataset):
+    """(action list, the same as shown) for one set of filters; shared and read-only, never copied."""
+    segment, tiers, values, min_value = filters
+    table = action_list(
+        _scores, _reasons, _dataset.customers, segment, None if tiers is None else list(tiers),
+        None if values is None else list(values), min_value,
+    )  # fmt: skip
+    view = table.assign(
+        probability=table["probability"] * 100,
+        tier=table["tier"].map(lambda code: tier_label(code, lang)),
+        annual_value=table["annual_value"].round(0),
+        value_at_risk=table["value_at_risk"].round(0),
+    )
+    return table, view
 
 
 def _importance_chart(importance: pd.DataFrame) -> alt.Chart:
@@ -147,41 +202,43 @@ def _waterfall_chart(fall: pd.DataFrame) -> alt.Chart:
 
 @st.fragment
 def _drivers_tab(dataset, X: pd.DataFrame, shap: pd.DataFrame, key, model_key) -> None:
-    importance, strip = _globals(key, model_key, common.lang(), X, shap, dataset)
+    lang = common.lang()
+    importance_spec, strip_spec, features = _drivers_specs(key, model_key, lang, X, shap, dataset)
     st.caption(tr("explain.logodds_note"))
-    common.altair_chart(_importance_chart(importance), width="stretch")
-    common.altair_chart(_strip_chart(strip, list(importance["label"].head(10))), width="stretch")
-    features, lang = list(importance["feature"]), common.lang()
+    st.vega_lite_chart(spec=importance_spec, width="stretch")
+    st.vega_lite_chart(spec=strip_spec, width="stretch")
     chosen = st.selectbox(
         tr("explain.dependence_pick"),
         features,
         format_func=lambda f: feature_label(f, lang, dataset),
         key=state.Widget.EXPLAIN_DEPENDENCE_FEATURE,
     )
-    data = explain.dependence_data(shap, X, chosen)
-    common.altair_chart(_dependence_chart(data, feature_label(chosen, lang, dataset)), width="stretch")
+    st.vega_lite_chart(spec=_dependence_spec(key, model_key, lang, chosen, X, shap, dataset), width="stretch")
 
 
 @st.fragment
-def _customer_tab(dataset, model, X, shap, base, scores: pd.DataFrame) -> None:
-    ranked = scores.sort_values("probability", ascending=False, kind="stable")
-    ranked = ranked[ranked["customer_id"].astype(str).isin(X.index.astype(str))]
-    probability = dict(zip(ranked["customer_id"].astype(str), ranked["probability"], strict=True))
-    tiers = dict(zip(ranked["customer_id"].astype(str), ranked["tier"], strict=True))
+def _customer_tab(dataset, model, X, shap, base, scores: pd.DataFrame, key, model_key) -> None:
+    """One customer: risk, tier, waterfall, reasons and what-if; every answer cached per customer."""
     lang = common.lang()
+    labels = _customer_labels(key, model_key, lang, scores)
+    many = len(scores) > len(labels)
     customer = st.selectbox(
         tr("explain.pick_customer"),
-        list(probability),
-        format_func=lambda c: f"{c} · {fmt_pct(probability[c], lang, 0)}",
-        help=tr("explain.pick_help"),
+        list(labels),
+        format_func=lambda c: labels.get(c, c),
+        help=tr("explain.pick_help_many", n=len(labels), total=len(scores))
+        if many
+        else tr("explain.pick_help"),
+        accept_new_options=many,  # any other active customer by typing the id
         key=state.Widget.EXPLAIN_CUSTOMER,
     )
     if customer is None:
         return
-    row = X.loc[X.index.astype(str) == customer].iloc[0]
-    result = explain.explain_customer(
-        model, row, lang, n=5, shap_row=shap.loc[row.name], base=base, mapping=dataset
-    )
+    customer = str(customer).strip()
+    if customer not in X.index:
+        st.info(tr("explain.no_such_customer", customer=customer), icon=":material/person_search:")
+        return
+    result = _one_customer(key, model_key, lang, customer, model, X, shap, base, dataset)
     cols = st.columns(3)
     cols[0].metric(tr("explain.risk"), fmt_pct(result["probability"], lang))
     cols[1].metric(
@@ -189,23 +246,27 @@ def _customer_tab(dataset, model, X, shap, base, scores: pd.DataFrame) -> None:
         fmt_pct(result["base_probability"], lang),
         help=tr("explain.base_help"),
     )
-    tier = tiers.get(customer)
+    tier = scores["tier"].to_numpy()[scores["customer_id"].to_numpy() == customer]
+    tier = tier[0] if len(tier) else None
     cols[2].metric(tr("explain.tier"), tier_label(tier, lang) if tier in (*TIERS, NO_TIER) else "–")
-    common.altair_chart(_waterfall_chart(result["waterfall"]), width="stretch")
+    st.vega_lite_chart(spec=result["waterfall_spec"], width="stretch")
     st.markdown(f"**{tr('explain.reasons_title')}**")
     st.markdown("\n".join(f"1. {common.plain(s)}" for s in result["reasons"]) or tr("explain.no_reasons"))
     st.caption(tr("explain.method_note"))
-    _what_if(dataset, model, X, row, result, customer)
+    _what_if(dataset, model, X, X.loc[customer], result, customer, key, model_key)
 
 
-def _what_if(dataset, model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str) -> None:
+def _what_if(
+    dataset, model, X: pd.DataFrame, row: pd.Series, result: dict, customer: str, key, model_key
+) -> None:
     """What-if for one customer: pick features, move them, show the new risk."""
     st.subheader(tr("explain.whatif_title"))
     st.caption(tr("explain.whatif_help"))
     chosen = _what_if_features(dataset, model, result, customer)
-    changes = _what_if_changes(dataset, X, row, chosen, customer)
+    changes = _what_if_changes(dataset, X, row, chosen, customer, key, model_key)
     try:
-        outcome = explain.what_if(model, row, changes, common.lang(), mapping=dataset)
+        moved = tuple(sorted(changes.items()))
+        outcome = _what_if_answer(key, model_key, common.lang(), customer, moved, model, X, dataset)
     except ChurnError as error:
         common.show_error(error)
         return
@@ -224,21 +285,24 @@ def _what_if_features(dataset, model, result: dict, customer: str) -> list[str]:
     )
 
 
-def _what_if_changes(dataset, X: pd.DataFrame, row: pd.Series, chosen: list[str], customer: str) -> dict:
+def _what_if_changes(
+    dataset, X: pd.DataFrame, row: pd.Series, chosen: list[str], customer: str, key, model_key
+) -> dict:
     """One widget per chosen feature, two columns; returns only the values the user moved."""
     changes = {}
     columns = st.columns(2)
     for i, feature in enumerate(chosen):
         with columns[i % 2]:
-            value, start_value = _what_if_input(dataset, X, row, feature, customer)
+            value, start_value = _what_if_input(
+                dataset, _domain(key, model_key, feature, X), row, feature, customer
+            )
         if value != start_value:  # untouched widgets leave the customer's value (even a missing one) alone
             changes[feature] = value
     return changes
 
 
-def _what_if_input(dataset, X: pd.DataFrame, row: pd.Series, feature: str, customer: str) -> tuple:
+def _what_if_input(dataset, domain: dict, row: pd.Series, feature: str, customer: str) -> tuple:
     """A select box (category) or slider (number) for one feature; returns (value, start value)."""
-    domain = explain.feature_domain(X, feature)
     label = common.plain(feature_label(feature, common.lang(), dataset))
     widget_key = state.what_if_widget(customer, feature)
     missing = pd.isna(row[feature])
@@ -277,17 +341,18 @@ def _what_if_outcome(outcome: dict) -> None:
 
 
 @st.fragment
-def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame) -> None:
-    """The action list: filters, the filtered table, and its exports."""
+def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame, key, model_key, bounds: tuple) -> None:
+    """The action list: filters, the filtered table (cached per filters), and its exports."""
     st.caption(tr("explain.actions_help"))
     segment, tiers, values, min_value = _action_filters(dataset, scores)
+    filters = (segment, tuple(tiers), None if values is None else tuple(values), min_value)
     try:
-        table = action_list(scores, reasons, dataset.customers, segment, tiers, values, min_value)
+        table, view = _action_view(key, model_key, common.lang(), bounds, filters, scores, reasons, dataset)
     except ChurnError as error:
         common.show_error(error)
         return
     st.markdown(tr("explain.actions_count", n=len(table), total=len(scores)))
-    _action_table(table)
+    _action_table(view)
     _action_exports(table)
 
 
@@ -329,21 +394,22 @@ def _action_filters(dataset, scores: pd.DataFrame) -> tuple[str | None, list[str
     return segment, tiers, values or None, min_value
 
 
-def _action_table(table: pd.DataFrame) -> None:
-    """The action list as a table: risk as a bar, tiers in words, money rounded to whole units."""
-    view = table.assign(
-        probability=table["probability"] * 100,
-        tier=table["tier"].map(lambda code: tier_label(code, common.lang())),
-        annual_value=table["annual_value"].round(0),
-        value_at_risk=table["value_at_risk"].round(0),
-    )
+def _action_table(view: pd.DataFrame) -> None:
+    """The action list as shown (see :func:`_action_view`): risk as a bar, tiers in words, whole money."""
     config = {c: tr(f"explain.col_{c}") for c in ACTION_COLUMNS}
     config["probability"] = st.column_config.ProgressColumn(
         tr("explain.col_probability"), min_value=0, max_value=100, format="%.0f%%"
     )
     for money in ("annual_value", "value_at_risk"):
         config[money] = st.column_config.NumberColumn(tr(f"explain.col_{money}"), format="localized")
-    st.dataframe(view, hide_index=True, column_config=config, height=420, key=state.Widget.ACTIONS_TABLE)
+    st.dataframe(
+        view,
+        hide_index=True,
+        column_config=config,
+        height=420,
+        key=state.Widget.ACTIONS_TABLE,
+        lazy=len(view) > LAZY_ROWS,
+    )
 
 
 def _action_exports(table: pd.DataFrame) -> None:
@@ -383,22 +449,32 @@ if model is None:
     st.stop()
 
 key, model_key, lang = common.dataset_key(), common.model_key(model), common.lang()
-try:
-    with st.spinner(tr("explain.computing")):
-        X = common.current_scores().features
-        shap, base = _explained(key, model_key, X, model)
-        scores = common.current_score_table(common.tiers_in_force())
-        reasons = _reasons(key, model_key, lang, X, shap, base, model, dataset)
+try:  # computed once per model, in background jobs: a rerun only looks the results up
+    explained, _ = common.explaining()
+    scores = common.current_score_table(common.tiers_in_force())
+    reasons, _ = common.reasons_explaining()
 except ChurnError as error:
     common.show_error(error)
     st.stop()
+if explained is None:
+    common.explaining_progress()
+    st.caption(tr("explain.explaining_note"))
+    st.stop()
+if explained.features.empty:
+    st.info(tr("explain.no_active"), icon=":material/group_off:")
+    st.stop()
 
+X, shap, base = explained.features, explained.shap, explained.base
 drivers_tab, customer_tab, actions_tab = st.tabs(
     [tr("explain.tab_drivers"), tr("explain.tab_customer"), tr("explain.tab_actions")]
 )
 with drivers_tab:
     _drivers_tab(dataset, X, shap, key, model_key)
 with customer_tab:
-    _customer_tab(dataset, model, X, shap, base, scores)
+    _customer_tab(dataset, model, X, shap, base, scores, key, model_key)
 with actions_tab:
-    _actions_tab(dataset, scores, reasons)
+    if reasons is None:  # the sentences come a little later than the scores
+        common.explaining_progress(reasons=True)
+    else:
+        bounds = tuple(common.tiers_in_force()[code] for code in TIERS)
+        _actions_tab(dataset, scores, reasons, key, model_key, bounds)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -26,6 +28,16 @@ tr = common.tr
 TTL, ENTRIES = 3600, 8
 MODELS = ("catboost", "rule", "logistic")
 THRESHOLDS = np.round(np.arange(1, 100) / 100, 2)
+#: Tables longer than this send the browser only the rows in view.
+LAZY_ROWS = 2000
+
+
+@st.cache_resource(ttl=TTL, max_entries=ENTRIES, show_spinner=False)  # shared and read-only: never copied
+def _shown_scores(key, model_id: int, bounds: tuple, lang: str, _table: pd.DataFrame) -> pd.DataFrame:
+    """The scored list as the table shows it: risk in %, tiers in words (once per tiers and language)."""
+    return _table.assign(
+        probability=_table["probability"] * 100, tier=_table["tier"].map(lambda c: tier_label(c, lang))
+    )
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -322,6 +334,14 @@ def _scored(fitted, data) -> None:
     except ChurnError as error:
         common.show_error(error)
         return
+    if table is None:  # scored once per model in the background; the rest of the page stays usable
+        common.explaining_progress()
+        st.caption(tr("model.scored_wait"))
+        return
+    with contextlib.suppress(
+        ChurnError
+    ):  # the Explain page's reason sentences start now (it shows a failure)
+        common.reasons_explaining()
     counts = table["tier"].value_counts()
     at_risk = table.loc[table["tier"] != NO_TIER, "value_at_risk"].sum()
     st.markdown(
@@ -333,8 +353,8 @@ def _scored(fitted, data) -> None:
             value=fmt_number(at_risk, lang),
         )
     )
-    shown = table.assign(
-        probability=table["probability"] * 100, tier=table["tier"].map(lambda c: tier_label(c, lang))
+    shown = _shown_scores(
+        common.dataset_key(), fitted.record_id_, tuple(bounds[c] for c in TIERS), lang, table
     )
     headers = score_headers(lang, data)  # column labels are plain text: no markdown escaping
     st.dataframe(
@@ -351,6 +371,7 @@ def _scored(fitted, data) -> None:
             VALUE: st.column_config.NumberColumn(headers[VALUE], format="%.0f"),
             "value_at_risk": st.column_config.NumberColumn(headers["value_at_risk"], format="%.0f"),
         },
+        lazy=len(shown) > LAZY_ROWS,  # a big base sends only the rows in view
     )
     left, right, link = st.columns(3)
     # exports are made only when clicked, so reruns stay fast; they hold words, not internal names

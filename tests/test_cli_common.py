@@ -52,9 +52,9 @@ def test_dataset_name(paths, expected):
 
 
 def test_input_options_and_their_defaults():
-    """The default size limit is parsing.MAX_BYTES = 200 × 2**20 bytes, i.e. 200 MB."""
+    """Local files have no size limit unless --max-mb sets one."""
     args = parse([])
-    assert (args.path, args.events, args.churn_label, args.max_mb) == (None, None, None, 200.0)
+    assert (args.path, args.events, args.churn_label, args.max_mb) == (None, None, None, None)
     assert (args.sheet, args.no_id, args.churned_values) == (None, False, None)
     args = parse(["c.csv", "--events", "e.csv", "--target", "Churn", "--max-mb", "1.5"])
     assert (args.path, args.events, args.churn_label, args.max_mb) == ("c.csv", "e.csv", "Churn", 1.5)
@@ -168,10 +168,23 @@ def test_max_mb_smaller_than_the_file_refuses_it(tmp_path):
     path.write_text("id,churn\n" + "".join(f"K{i:04d},{'Yes' if i % 2 else 'No'}\n" for i in range(200)))
     assert path.stat().st_size == 1909
     with pytest.raises(
-        InputError, match=r"^The file 'big\.csv' is larger than the [\d.]+ MB limit; upload a smaller"
-    ):
+        InputError, match=r"^The file 'big\.csv' is larger than the 0\.001 MB limit \(--max-mb\); raise"
+    ) as refused:
         common.load(parse([str(path), "--max-mb", "0.001"]))
+    assert "upload" not in str(refused.value)
     assert len(common.load(parse([str(path), "--max-mb", "0.01"])).dataset.customers) == 200
+
+
+def test_no_default_size_limit_for_local_files(tmp_path, monkeypatch):
+    """Without --max-mb a local file larger than parsing.MAX_BYTES is read: the limit is set to 1,000
+    bytes here and the 1,909-byte file of 200 customers still loads."""
+    from churn.ingest import parsing
+
+    monkeypatch.setattr(parsing, "MAX_BYTES", 1000)
+    path = tmp_path / "big.csv"
+    path.write_text("id,churn\n" + "".join(f"K{i:04d},{'Yes' if i % 2 else 'No'}\n" for i in range(200)))
+    assert path.stat().st_size > parsing.MAX_BYTES
+    assert len(common.load(parse([str(path)])).dataset.customers) == 200
 
 
 def test_emit_prints_json_or_text(capsys):

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from churn.workspace import store
 from tests.hostile import names
@@ -356,3 +357,20 @@ def test_label_values_without_a_meaning_are_named(app_test):
     assert not at.exception
     (unset,) = [w.value for w in at.warning]
     assert unset.startswith("No meaning chosen yet for '3', '6', '9', '12', '15' …")
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        ("en", ["Files up to 200 MB can be uploaded here", "command line", "no size limit", "Parquet"]),
+        ("nb", ["filer på opptil 200 MB", "kommandolinjen", "ikke har noen størrelsesgrense", "Parquet"]),
+    ],
+)
+def test_the_upload_limit_says_what_to_do_above_it(app_test, lang, expected):
+    """The limit is the server's maxUploadSize (.streamlit/config.toml: 200); above it: the CLI or Parquet."""
+    at = app_test(dataset=None, lang=lang)
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    (caption,) = [c.value for c in at.caption if "200 MB" in c.value]
+    for text in expected:
+        assert text in caption

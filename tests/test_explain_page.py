@@ -13,6 +13,7 @@ from churn.act.reasons import feature_label
 from churn.act.tiers import tier_label
 from churn.core.dataset import Dataset
 from churn.core.formatting import fmt_pct
+from churn.workspace import jobs
 
 PAGE = "pages/explain.py"
 
@@ -45,12 +46,24 @@ def _metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def settle(at, timeout: float = 120):
+    """Run the page until its background jobs (scores and SHAP values, then reasons) are done.
+
+    In a browser the progress fragment reruns the page when a job ends; here the test does.
+    """
+    at.run()
+    while active := [job for job in jobs.RUNNER.jobs() if job.active]:
+        for job in active:
+            assert jobs.RUNNER.wait(job.id, timeout=timeout).finished_ok, job.id
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _with_model(app_test, model, lang: str = "en"):
     at = app_test(lang=lang, model=model)
     at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return settle(at)
 
 
 def test_without_a_model_the_page_sends_you_to_the_model_page(app_test):
@@ -233,8 +246,7 @@ def test_a_client_file_reads_in_the_clients_words(app_test, telco):
     data, model = telco
     at = app_test(dataset=data, model=model)
     at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
+    settle(at)
     texts = reader_texts(at)
     assert "tenure" in at.selectbox(key="explain_dependence_feature").options
     assert "MonthlyCharges" in at.selectbox(key="explain_dependence_feature").options
@@ -242,3 +254,98 @@ def test_a_client_file_reads_in_the_clients_words(app_test, telco):
     assert "tenure: " in reasons or "MonthlyCharges: " in reasons
     leaked = sorted({name for name in INTERNAL for text in texts if name in text})
     assert leaked == [], leaked
+
+
+# ---------------------------------------------------------------- computed once per model, in the background
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Calls of the expensive churn functions behind the pages, counted through wrappers."""
+    import functools
+
+    from churn.model.churn_model import ChurnModel
+    from pages import common
+
+    calls = {"explain_active": 0, "reasons_of_everyone": 0, "scoring_features": 0}
+
+    def counting(name, fn):
+        @functools.wraps(fn)  # keeps the signature, so the job runner still passes ``progress``
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    for name in ("explain_active", "reasons_of_everyone"):
+        monkeypatch.setattr(common, name, counting(name, getattr(common, name)))
+    monkeypatch.setattr(
+        ChurnModel, "scoring_features", counting("scoring_features", ChurnModel.scoring_features)
+    )
+    return calls
+
+
+def _explained_result():
+    """The cached result the page draws from: the finished explain job's Explained."""
+    from churn.act.explained import Explained
+
+    done = [job.result for job in jobs.RUNNER.jobs() if isinstance(job.result, Explained)]
+    return done[-1]
+
+
+@pytest.mark.slow
+def test_reruns_and_other_customers_never_compute_again(app_test, tiny_model, counted, sample_scores):
+    """Scores, SHAP values and reasons are made once per model; touching widgets only looks them up."""
+    at = _with_model(app_test, tiny_model)
+    assert counted == {"explain_active": 1, "reasons_of_everyone": 1, "scoring_features": 1}
+    at.run()
+    at.selectbox(key="explain_customer").set_value(sample_scores.iloc[5]["customer_id"]).run()
+    at.selectbox(key="explain_dependence_feature").select_index(1).run()
+    at.multiselect(key="actions_tiers").set_value(["high"]).run()
+    at.switch_page("pages/model.py").run()  # the Model page draws from the same results
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert counted == {"explain_active": 1, "reasons_of_everyone": 1, "scoring_features": 1}
+    assert not [job for job in jobs.RUNNER.jobs() if job.active], "no job was started again"
+
+
+@pytest.mark.slow
+def test_the_page_shows_progress_then_fills_in(app_test, tiny_model, counted):
+    """While another job holds the single worker the page says it waits, with a progress bar;
+    once the work is done the tabs appear. The work ran off the page thread, in the job."""
+    import threading
+
+    at = app_test(model=tiny_model)
+    at.switch_page(PAGE)
+    gate = threading.Event()
+    blocker = jobs.submit(gate.wait, 120)
+    try:
+        at.run()
+        assert not at.exception, at.exception
+        bars = at.get("progress")
+        assert len(bars) == 1 and "Waiting for a training" in bars[0].proto.text
+        assert any("once per model, in the background" in c.value for c in at.caption)
+        assert not at.tabs and not at.get("vega_lite_chart")
+        assert counted["explain_active"] == 0, "nothing was computed on the page thread"
+    finally:
+        gate.set()
+    assert jobs.RUNNER.wait(blocker, timeout=30).finished_ok
+    settle(at)
+    assert not at.get("progress")
+    assert [tab.label for tab in at.tabs] == ["What drives risk", "One customer", "Action list"]
+    assert counted == {"explain_active": 1, "reasons_of_everyone": 1, "scoring_features": 1}
+
+
+@pytest.mark.slow
+def test_cached_shap_rows_and_base_give_the_shown_customers_risk(app_test, tiny_model):
+    """For the customer on screen: base + sum of the cached SHAP row is the model's own log-odds
+    (CatBoost's RawFormulaVal on that customer's features), and its sigmoid the risk shown."""
+    at = _with_model(app_test, tiny_model)
+    customer = at.selectbox(key="explain_customer").value
+    explained = _explained_result()
+    row = explained.features.loc[[customer]]
+    raw = float(explain.raw_prediction(tiny_model, row)[0])
+    cached = explained.base + float(explained.shap.loc[customer].sum())
+    assert cached == pytest.approx(raw, abs=1e-9)
+    assert _metric(at, "Churn risk") == fmt_pct(1 / (1 + np.exp(-cached)), "en")
+    assert _metric(at, "Churn risk") == fmt_pct(float(tiny_model.predict_proba(row)[0]), "en")

@@ -262,3 +262,49 @@ def test_days_until_features_map_back_to_their_column():
     assert features.attribute_source("renewal_date_days_until", attributes) == "renewal_date"
     assert features.attribute_source("renewal_date_days_ago", attributes) == "renewal_date"
     assert features.attribute_source("orders_90d", attributes) is None
+
+
+# ------------------------------------------------------------ events read by the engine
+
+
+def on_disk(data: Dataset, folder) -> Dataset:
+    """The same dataset with its events only in a Parquet file (dataset.events is None)."""
+    path = folder / "events.parquet"
+    data.events.to_parquet(path, index=False)
+    return data.evolve(events=None, event_path=path)
+
+
+def test_snapshots_from_parquet_equal_those_from_the_frame(tmp_path):
+    """Features, labels, cutoffs and signal flags of the stacked snapshots, events on disk or in memory."""
+    data = make_dataset()
+    in_memory = features.labelled_snapshots(data, 90, 3, features.WINDOWS)
+    from_disk = features.labelled_snapshots(on_disk(data, tmp_path), 90, 3, features.WINDOWS)
+    for memory, disk in zip(in_memory, from_disk, strict=True):
+        if isinstance(memory, pd.DataFrame):
+            pd.testing.assert_frame_equal(memory, disk)
+        else:
+            pd.testing.assert_series_equal(memory, disk)
+
+
+def test_training_cutoffs_start_a_month_after_the_first_event(tmp_path):
+    """Without start dates the history begins with the first event, a's order on 2025-12-01: from
+    as_of 2026-06-30 the latest cutoff is 2026-04-01 (90 days back), then 03-01, 02-01 and 01-01
+    (2025-12-01 + 1 month); 2025-12-01 itself has no month of history before it."""
+    data = make_dataset()
+    data = data.evolve(customers=data.customers.drop(columns=["start_date"]))
+    expected = [pd.Timestamp(d) for d in ("2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01")]
+    assert features.training_cutoffs(data, 90, 6) == expected
+    assert features.training_cutoffs(on_disk(data, tmp_path), 90, 6) == expected
+
+
+def test_a_customer_sample_reads_only_its_customers_events(tmp_path):
+    """Cutting the customer table to b is enough: b's first event (2025-12-10) sets the history, so
+    2026-01-01 (less than a month after it) is no cutoff, and b's features are as in the full data."""
+    data = make_dataset()
+    data = data.evolve(customers=data.customers.drop(columns=["start_date"]))
+    only_b = on_disk(data, tmp_path).evolve(customers=data.customers[data.customers["customer_id"] == "b"])
+    assert features.training_cutoffs(only_b, 90, 6)[0] == pd.Timestamp("2026-02-01")
+    full = features.snapshot_features(data, CUTOFF)
+    sample = features.snapshot_features(only_b, CUTOFF)
+    assert list(sample.index) == ["b"]
+    pd.testing.assert_series_equal(sample.loc["b"], full.loc["b", sample.columns])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from churn.model.churn_model import ChurnModel
+from churn.workspace import jobs
 from tests.conftest import save_model
 
 
@@ -14,10 +15,20 @@ def sample_model(sample_dataset) -> ChurnModel:
     return ChurnModel(iterations=20, n_cutoffs=6).fit(sample_dataset)
 
 
+def settle(at, timeout: float = 120):
+    """Run the page until its background jobs are done (the progress fragment's reruns, by hand)."""
+    at.run()
+    while active := [job for job in jobs.RUNNER.jobs() if job.active]:
+        for job in active:
+            assert jobs.RUNNER.wait(job.id, timeout=timeout).finished_ok, job.id
+        at.run()
+    return at
+
+
 def _with_model(at, model):
     save_model(at.session_state["ws"], at.session_state["dataset_id"], model)
     at.switch_page("pages/model.py")
-    return at.run()
+    return settle(at)
 
 
 def test_page_shows_verdict_metrics_and_scored_customers(app_test, sample_model, sample_dataset):
@@ -142,3 +153,49 @@ def test_a_training_started_on_one_dataset_never_shows_as_another(app_test, samp
     at.run()
     assert not at.exception
     assert any("CatBoost" in s.value for s in [*at.success, *at.warning])
+
+
+# ---------------------------------------------------------------- scores once per model, in the background
+
+
+def test_scores_come_from_one_background_job_and_a_rerun_never_scores_again(
+    app_test, sample_model, monkeypatch
+):
+    """While the single worker is busy the scored list says it waits, and the rest of the page
+    (verdict, metrics, threshold) is already there; then the list appears. Reruns, a new
+    threshold and new tier bounds look the scores up: features are built once."""
+    import functools
+    import threading
+
+    calls = []
+    original = ChurnModel.scoring_features
+
+    @functools.wraps(original)
+    def counting(self, dataset):
+        calls.append(threading.current_thread().name)
+        return original(self, dataset)
+
+    monkeypatch.setattr(ChurnModel, "scoring_features", counting)
+    gate = threading.Event()
+    blocker = jobs.submit(gate.wait, 120)
+    try:
+        at = app_test()
+        save_model(at.session_state["ws"], at.session_state["dataset_id"], sample_model)
+        at.switch_page("pages/model.py").run()
+        assert not at.exception, at.exception
+        assert "Recall" in [m.label for m in at.metric], "the rest of the page is usable meanwhile"
+        bars = at.get("progress")
+        assert len(bars) == 1 and "Waiting for a training" in bars[0].proto.text
+        assert any("as soon as every active customer is scored" in c.value for c in at.caption)
+        assert calls == []
+    finally:
+        gate.set()
+    assert jobs.RUNNER.wait(blocker, timeout=30).finished_ok
+    settle(at)
+    assert not at.get("progress")
+    assert at.dataframe[-1].value["probability"].is_monotonic_decreasing
+    at.slider[0].set_value(95).run()
+    at.number_input(key="tier_low_from").set_value(20).run()
+    at.run()
+    assert not at.exception, at.exception
+    assert len(calls) == 1 and calls[0].startswith("churn-job"), "scored once, off the page thread"

@@ -37,30 +37,22 @@ from churn.core.dataset import (
 from churn.core.display import HeaderSource, column_label
 from churn.core.errors import InputError
 from churn.core.i18n import t
+from churn.engine.definitions import (
+    FREQUENCY_DROP,
+    LATE_INCREASE_DAYS,
+    MIN_BASE_EVENTS,
+    SIGNAL_COUNTS,
+    SIGNAL_WEIGHTS,
+    SIGNALS,
+    SUPPORT_FACTOR,
+    SUPPORT_RISE,
+)
 
-#: Relative drop in frequency that counts as a warning (seed 004: 40% fewer).
-FREQUENCY_DROP = -0.40
-#: A drop is only judged when the earlier window had at least this many events.
-MIN_BASE_EVENTS = 2
-#: Extra days of payment delay that count as a warning (seed 004: +5–10 days).
-LATE_INCREASE_DAYS = 5.0
-#: Support tickets: at least this many more than before, and at least 1.5× as many.
-SUPPORT_RISE = 2
 #: Event kinds that count as "activity" for the call list (payments are invoice-driven).
 ACTIVITY_KINDS = ("order", "login", "email", "other")
 
-_COUNTED = {"orders": "order", "emails": "email", "logins": "login", "support_tickets": "support_ticket"}
-
-#: Signal flag -> weight in :func:`rule_score` (payment delay and contact change weigh most).
-SIGNAL_WEIGHTS = {
-    "fewer_orders": 1.0,
-    "fewer_emails": 1.0,
-    "later_payments": 1.25,
-    "more_support_tickets": 1.0,
-    "contact_change": 1.25,
-    "fewer_logins": 0.75,
-}
-SIGNALS = tuple(SIGNAL_WEIGHTS)
+# The thresholds, weights and counted kinds are defined once, beside the engine's SQL for the same flags.
+_COUNTED = SIGNAL_COUNTS
 
 
 def _day(value) -> pd.Timestamp:
@@ -253,7 +245,11 @@ def _kind_codes(kinds: pd.Series) -> np.ndarray:
 
 
 def add_flags(measures: pd.DataFrame, window_days: int = 90) -> pd.DataFrame:
-    """Add the boolean warning flags and ``n_signals`` to a frame of measures (a new frame)."""
+    """Add the boolean warning flags and ``n_signals`` to a frame of measures (a new frame).
+
+    The rules of :func:`churn.engine.definitions.signal_flag_sql`, on a pandas frame
+    (``tests/test_definitions.py`` checks that both raise the same flags).
+    """
     out = measures.copy()
 
     def dropped(name: str) -> pd.Series:
@@ -266,7 +262,9 @@ def add_flags(measures: pd.DataFrame, window_days: int = 90) -> pd.DataFrame:
     tickets_now, tickets_before = out["support_tickets_recent"], out["support_tickets_before"]
     established = out["history_days"] > window_days
     out["more_support_tickets"] = (
-        established & (tickets_now >= tickets_before + SUPPORT_RISE) & (tickets_now >= 1.5 * tickets_before)
+        established
+        & (tickets_now >= tickets_before + SUPPORT_RISE)
+        & (tickets_now >= SUPPORT_FACTOR * tickets_before)
     )
     out["contact_change"] = out["contact_changes_recent"] > 0
     out["n_signals"] = out[list(SIGNALS)].sum(axis=1).astype(int)

@@ -5,6 +5,12 @@ the column overrides ``--id``, ``--label``, ``--churned-values``, ... and
 ``--max-mb``) and loads them through :func:`load`, so a file is read,
 understood and named the same way whichever command reads it.
 
+Local files have no size limit (``--max-mb`` sets one). An event log of
+:data:`churn.ingest.big_events.ENGINE_MIN_BYTES` or more is read out of core:
+the roles are guessed on its first rows and DuckDB reads the whole file into
+one Parquet file of canonical events (``dataset.events`` is None); whatever
+that reading does not cover is read in memory as before, with a log line saying why.
+
 The roles come from :func:`churn.ingest.roles.explain_roles`; every override
 the user gives replaces the guess for that role. When the evidence for a role
 the command needs is too thin and no override was given, the command stops
@@ -17,17 +23,21 @@ import argparse
 import dataclasses
 import difflib
 import json
+import logging
 import re
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
+import duckdb
 import pandas as pd
 
 from churn.core.dataset import Dataset, RoleMapping
 from churn.core.errors import InputError, SchemaError
-from churn.ingest import labels
+from churn.ingest import big_events, labels
 from churn.ingest import roles as role_guesser
 from churn.ingest.intake import build_dataset, repeated_ids
-from churn.ingest.parsing import MAX_BYTES, read_table
+from churn.ingest.parsing import read_table
+
+log = logging.getLogger(__name__)
 
 CUSTOMERS, EVENTS = "customer table", "event log"
 
@@ -88,11 +98,14 @@ class Loaded:
     dataset : Dataset
         The canonical dataset (its mapping includes the overrides).
     customers, events : pd.DataFrame or None
-        The tables as read (for the profile).
+        The tables as read (for the profile); ``events`` is None when the log
+        was read out of core.
     evidence : RoleEvidence or None
         What the role guesser saw (candidates, confidence, notes), before the overrides.
     given : dict[str, str]
         Role -> the flag that set it (``{"churn_label": "--label"}``).
+    event_summary : EventFileSummary or None
+        What the quality checks need from an event log read out of core.
     """
 
     dataset: Dataset
@@ -100,6 +113,7 @@ class Loaded:
     events: pd.DataFrame | None
     evidence: object = None
     given: dict = dataclasses.field(default_factory=dict)
+    event_summary: object = None
 
 
 def _value_list(text: str) -> tuple[str, ...]:
@@ -155,8 +169,9 @@ def add_input_arguments(parser: argparse.ArgumentParser, path_required: bool = F
     parser.add_argument(
         "--max-mb",
         type=float,
-        default=MAX_BYTES / 2**20,
-        help=f"refuse files larger than this (default {MAX_BYTES // 2**20} MB)",
+        default=None,
+        metavar="MB",
+        help="refuse files larger than this (default: no limit)",
     )
 
 
@@ -365,18 +380,50 @@ def refuse_unsure_roles(evidence, mapping: RoleMapping, customers, events, no_id
         raise SchemaError(f"Not sure {QUESTIONS[role]}: {seen}; pass {FLAG_OF[role]} COLUMN.")
 
 
-def _read(path: str, max_bytes: int, sheet: str | None) -> pd.DataFrame:
+def _read(path: str, sheet: str | None) -> pd.DataFrame:
     # the sheet keyword is passed only when given, so files without sheets read as before
-    return read_table(path, max_bytes=max_bytes, **({"sheet": sheet} if sheet else {}))
+    return read_table(path, **({"sheet": sheet} if sheet else {}))
+
+
+def refuse_too_large(path: str, max_mb: float | None) -> None:
+    """Refuse a local file larger than ``--max-mb`` (no limit when it is not given).
+
+    Raises
+    ------
+    InputError
+        ``The file 'events.csv' is larger than the 100 MB limit (--max-mb); ...``
+    """
+    if max_mb is None or not Path(path).is_file():
+        return
+    if Path(path).stat().st_size > max_mb * 2**20:
+        raise InputError(
+            f"The file '{Path(path).name}' is larger than the {max_mb:g} MB limit (--max-mb); "
+            "raise the limit or leave --max-mb out to read the whole file."
+        )
+
+
+def _sample_of(events_path: str | None, sheet: str | None) -> big_events.EventSample | None:
+    """The first rows of an event log big enough for the engine (None: read it whole, in memory)."""
+    if not events_path or sheet or not big_events.reads_out_of_core(events_path):
+        return None
+    try:
+        return big_events.read_sample(events_path)
+    except big_events.NeedsMemory as why:
+        log.warning("event log %s read in memory: %s", PurePath(events_path).name, why)
+        return None
 
 
 def load(args: argparse.Namespace) -> Loaded:
     """Read the command's files, guess the column roles (the overrides win) and build the dataset.
 
+    A big event log is read out of core (see the module docstring), unless the
+    reading needs what only the in-memory reader does; then it is read whole.
+
     Raises
     ------
     InputError
-        When neither a customer table nor an event log is given, or a file cannot be read.
+        When neither a customer table nor an event log is given, a file cannot
+        be read, or a file is larger than ``--max-mb``.
     SchemaError
         When an override names no column of its table or no value of the label, the
         guesser is unsure about a role the command needs, the id column has repeated
@@ -385,10 +432,25 @@ def load(args: argparse.Namespace) -> Loaded:
     path, events_path = getattr(args, "path", None), getattr(args, "events", None)
     if not path and not events_path:
         raise InputError("Give a customer table (PATH), an event log (--events PATH) or both.")
-    max_bytes = int(getattr(args, "max_mb", MAX_BYTES / 2**20) * 2**20)
+    for given in (path, events_path):
+        if given:
+            refuse_too_large(given, getattr(args, "max_mb", None))
     sheet = getattr(args, "sheet", None)
-    customers = _read(path, max_bytes, sheet) if path else None
-    events = _read(events_path, max_bytes, None if path else sheet) if events_path else None
+    customers = _read(path, sheet) if path else None
+    events_sheet = None if path else sheet
+    sample = _sample_of(events_path, events_sheet) if customers is not None else None
+    if sample is not None:
+        try:
+            return _load(args, customers, sample.frame, sample)
+        except (big_events.NeedsMemory, duckdb.Error) as why:  # never a traceback: read it whole
+            log.warning("event log %s read in memory: %s", PurePath(events_path).name, why)
+    events = _read(events_path, events_sheet) if events_path else None
+    return _load(args, customers, events, None)
+
+
+def _load(args, customers, events, sample) -> Loaded:
+    """Guess the roles, apply the overrides and build the dataset (out of core when ``sample`` is given)."""
+    path, events_path = getattr(args, "path", None), getattr(args, "events", None)
     given = given_columns(args)
     for option in COLUMN_FLAGS:
         if option.role in given:
@@ -407,12 +469,20 @@ def load(args: argparse.Namespace) -> Loaded:
     if customers is not None and mapping.customer_id is None and mapping.grain_key is None and not no_id:
         refuse_repeated_ids(customers)
     values_given = any(getattr(args, field, None) for field in VALUE_FLAGS.values())
-    evidence = dataclasses.replace(
-        evidence, notes=role_guesser.notes_still_true(evidence.notes, mapping, values_given)
-    )
-    dataset = build_dataset(customers, events, mapping, name=dataset_name(path, events_path))
+    name = dataset_name(path, events_path)
     flags = {**{role: FLAG_OF[role] for role in given}, **({"customer_id": "--no-id"} if no_id else {})}
-    return Loaded(dataset, customers, events, evidence, flags)
+    if sample is None:
+        evidence = dataclasses.replace(
+            evidence, notes=role_guesser.notes_still_true(evidence.notes, mapping, values_given)
+        )
+        dataset = build_dataset(customers, events, mapping, name=name)
+        return Loaded(dataset, customers, events, evidence, flags)
+    built = big_events.build_out_of_core(customers, sample, mapping, name)
+    evidence = big_events.whole_file_evidence(evidence, built)
+    evidence = dataclasses.replace(
+        evidence, notes=role_guesser.notes_still_true(evidence.notes, built.dataset.mapping, values_given)
+    )
+    return Loaded(built.dataset, customers, None, evidence, flags, built.summary)
 
 
 def emit(result: dict, as_json: bool, text: str) -> None:

@@ -139,7 +139,13 @@ def profile_result(loaded: Loaded, lang: str = "en") -> dict:
         ``label_values`` (``column, churned, active, excluded`` or None), ``notes``
         (``key, values, text``) and ``leaks`` (``column, reason, evidence, text, kept``).
     """
-    result = profile(loaded.dataset, lang, raw_customers=loaded.customers, raw_events=loaded.events)
+    result = profile(
+        loaded.dataset,
+        lang,
+        raw_customers=loaded.customers,
+        raw_events=loaded.events,
+        event_summary=loaded.event_summary,
+    )
     result["evidence"] = role_evidence(loaded, lang)
     result["label_values"] = label_values(loaded)
     result["notes"] = notes(loaded, lang)

@@ -15,6 +15,7 @@ from pathlib import Path
 from churn.commands.common import add_input_arguments, emit, load
 from churn.core.errors import InputError
 from churn.core.i18n import LANGUAGES
+from churn.ingest.big_events import events_in_memory
 
 NAME = "report"
 HELP = (
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from churn.report.builder import make_report, report_pdf
 
     out = _out_path(args.out, ".html")
-    dataset = load(args).dataset
+    dataset = events_in_memory(load(args).dataset)  # the report's sections read the events as a frame
     model = None
     if args.model:
         from churn.model.persistence import load_bundle

@@ -11,6 +11,7 @@ from churn.commands.common import add_input_arguments, emit, load
 from churn.core.dataset import Dataset
 from churn.core.formatting import fmt_number, fmt_pct
 from churn.core.i18n import LANGUAGES, t
+from churn.ingest.big_events import events_in_memory
 
 NAME = "why"
 HELP = "Show which customer groups churn most and which warning signals came before churn."
@@ -78,6 +79,7 @@ def _evaluation(dataset: Dataset, horizon: int) -> signals.SignalEvaluation | No
     """Warning signals as of the day after the data ends, or None without an event log."""
     if not dataset.has_events:
         return None
+    dataset = events_in_memory(dataset)  # the signals read a frame; a log read out of core is loaded here
     as_of = pd.Timestamp(dataset.as_of).normalize() + pd.Timedelta(days=1)
     return signals.evaluate_signals(dataset.events, dataset.customers, as_of, horizon_days=horizon)
 

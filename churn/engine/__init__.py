@@ -1,5 +1,50 @@
 """The columnar engine (DuckDB, in process): SQL over every event, from memory or from Parquet on disk."""
 
 from churn.engine.connection import EVENTS, connect, event_view
+from churn.engine.definitions import (
+    FREQUENCY_DROP,
+    KIND_NAMES,
+    LATE_INCREASE_DAYS,
+    MIN_BASE_EVENTS,
+    SIGNAL_WEIGHTS,
+    SIGNAL_WINDOW,
+    SIGNALS,
+    SUPPORT_FACTOR,
+    SUPPORT_RISE,
+    TREND_KINDS,
+    event_feature_sql,
+    feature_columns,
+    is_count_feature,
+    lookback_days,
+    output_columns,
+    signal_flag_sql,
+    signal_measure_columns,
+)
+from churn.engine.snapshots import customer_index, cutoff_seconds, event_features_at, first_event_time
 
-__all__ = ["EVENTS", "connect", "event_view"]
+__all__ = [
+    "EVENTS",
+    "connect",
+    "event_view",
+    "KIND_NAMES",
+    "TREND_KINDS",
+    "SIGNAL_WINDOW",
+    "FREQUENCY_DROP",
+    "MIN_BASE_EVENTS",
+    "LATE_INCREASE_DAYS",
+    "SUPPORT_RISE",
+    "SUPPORT_FACTOR",
+    "SIGNAL_WEIGHTS",
+    "SIGNALS",
+    "is_count_feature",
+    "lookback_days",
+    "feature_columns",
+    "signal_measure_columns",
+    "signal_flag_sql",
+    "output_columns",
+    "event_feature_sql",
+    "event_features_at",
+    "first_event_time",
+    "cutoff_seconds",
+    "customer_index",
+]

@@ -58,6 +58,8 @@ def connect(threads: int | None = None, memory_limit: str | None = None) -> duck
     con.execute("SET memory_limit = ?", [limit])
     con.execute("SET temp_directory = ?", [str(_spill_dir())])
     con.execute("SET preserve_insertion_order = false")
+    # a long query would otherwise draw a progress bar on the terminal, through the CLI's output
+    con.execute("SET enable_progress_bar = false")
     return con
 
 

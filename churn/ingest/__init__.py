@@ -1,5 +1,15 @@
 """Read a file and understand it: parsing, column roles, data quality, intake, the sample."""
 
+from churn.ingest.big_events import (
+    ENGINE_MIN_BYTES,
+    EventSample,
+    NeedsMemory,
+    OutOfCore,
+    build_out_of_core,
+    events_in_memory,
+    read_sample,
+    reads_out_of_core,
+)
 from churn.ingest.columns import customer_ids
 from churn.ingest.customer_roles import customer_role_evidence
 from churn.ingest.event_kinds import cancellation_rows
@@ -15,7 +25,10 @@ from churn.ingest.evidence import Candidate, Note, RoleEvidence, RoleGuess
 from churn.ingest.excel import read_excel
 from churn.ingest.grain import to_customer_grain
 from churn.ingest.intake import (
+    CustomerRows,
     build_dataset,
+    customer_dataset,
+    customer_rows,
     excluded_rows,
     load_files,
     load_sample,
@@ -35,6 +48,8 @@ from churn.ingest.parsing import (
 )
 from churn.ingest.quality import (
     Check,
+    DateColumn,
+    EventFileSummary,
     client_columns,
     history_months,
     implausible_dates,
@@ -43,6 +58,7 @@ from churn.ingest.quality import (
     leakage_suspects,
     missing_by_column,
     missing_share,
+    plausible_ranges,
     profile,
     quality_checks,
     roles_summary,
@@ -64,6 +80,20 @@ from churn.ingest.sample import (
 )
 
 __all__ = [
+    "ENGINE_MIN_BYTES",
+    "EventSample",
+    "NeedsMemory",
+    "OutOfCore",
+    "build_out_of_core",
+    "events_in_memory",
+    "read_sample",
+    "reads_out_of_core",
+    "CustomerRows",
+    "customer_rows",
+    "customer_dataset",
+    "DateColumn",
+    "EventFileSummary",
+    "plausible_ranges",
     "Candidate",
     "Note",
     "RoleEvidence",

@@ -18,6 +18,7 @@ end) are left out of it and treated as missing for churn and tenure too.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,10 @@ __all__ = [
     "guess_roles",
     "parse_churn_label",
     "build_dataset",
+    "CustomerRows",
+    "customer_rows",
+    "customer_dataset",
+    "latest_date",
     "repeated_ids",
     "excluded_rows",
     "label_choices",
@@ -76,7 +81,14 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 # ---------------------------------------------------------------- column helpers
 
 
-def _latest(*series: pd.Series | None) -> pd.Timestamp | None:
+def latest_date(*series: pd.Series | None) -> pd.Timestamp | None:
+    """The day of the latest date in any of the series (None when all are empty): the data's ``as_of``.
+
+    Example
+    -------
+    >>> latest_date(pd.Series(pd.to_datetime(["2024-01-01 10:00"])), None)
+    Timestamp('2024-01-01 00:00:00')
+    """
     values = [s.max() for s in series if s is not None and s.notna().any()]
     return pd.Timestamp(max(values)).normalize() if values else None
 
@@ -209,6 +221,57 @@ def build_dataset(
     canon_events = canonical_events(events, mapping) if events is not None else None
     if customers is None:
         return _dataset_from_events(canon_events, mapping, name)
+    rows = customer_rows(customers, mapping, joins_events=events is not None)
+    canon_events = _events_of_known_customers(canon_events, rows.ids)
+    start, end, canon_events = _plausible_dates(rows.start, rows.end, canon_events)
+    as_of = latest_date(start, end, None if canon_events is None else canon_events[TIMESTAMP])
+    return customer_dataset(rows, start, end, canon_events, as_of, name)
+
+
+@dataclass(frozen=True)
+class CustomerRows:
+    """The customer table as intake keeps it, before any event is looked at.
+
+    Attributes
+    ----------
+    raw : pd.DataFrame
+        The rows with an id (excluded label values left out, subscriptions combined).
+    ids : pd.Series
+        Their customer ids as text, on ``raw``'s index.
+    mapping : RoleMapping
+        The mapping (its id column is the customer key after combining subscriptions).
+    start, end : pd.Series or None
+        The mapped start and end dates, read as dates (implausible ones still in).
+    notes : tuple[Note, ...]
+        What intake did to the rows (left out for their label value, combined).
+    """
+
+    raw: pd.DataFrame
+    ids: pd.Series
+    mapping: RoleMapping
+    start: pd.Series | None
+    end: pd.Series | None
+    notes: tuple[Note, ...] = ()
+
+
+def customer_rows(customers: pd.DataFrame, mapping: RoleMapping, joins_events: bool = False) -> CustomerRows:
+    """The first half of :func:`build_dataset`: the customer rows, their ids and dates.
+
+    Parameters
+    ----------
+    customers : pd.DataFrame
+        The typed customer table.
+    mapping : RoleMapping
+        Its roles.
+    joins_events : bool
+        An event log will be joined to it (then an id column is required).
+
+    Raises
+    ------
+    SchemaError
+        No id column while events must be joined, repeated ids, or a date role
+        on a column that holds no dates.
+    """
     if mapping.grain_key:  # a customer's rows with a left-out value are skipped by the grain itself
         rows = len(customers)
         customers, mapping = to_customer_grain(customers, mapping)
@@ -216,19 +279,47 @@ def build_dataset(
         notes = [Note("roles.note_grain_applied", values)]
     else:
         customers, notes = _without_excluded(customers, mapping)
-    raw, ids = _unique_customers(customers, mapping, events is not None)
+    raw, ids = _unique_customers(customers, mapping, joins_events)
     start = dates(mapped_column(raw, mapping.start_date, "customer table"))
     end = dates(mapped_column(raw, mapping.end_date, "customer table"))
-    canon_events = _events_of_known_customers(canon_events, ids)
-    start, end, canon_events = _plausible_dates(start, end, canon_events)
-    as_of = _latest(start, end, None if canon_events is None else canon_events[TIMESTAMP])
-    churned, end, definition = _churn_columns(raw, mapping, end, canon_events, as_of)
+    return CustomerRows(raw, ids, mapping, start, end, tuple(notes))
+
+
+def customer_dataset(
+    rows: CustomerRows,
+    start: pd.Series | None,
+    end: pd.Series | None,
+    events: pd.DataFrame | None,
+    as_of: pd.Timestamp | None,
+    name: str,
+    event_path: Path | None = None,
+) -> Dataset:
+    """The second half of :func:`build_dataset`: churn, tenure and attributes once the dates are settled.
+
+    Parameters
+    ----------
+    rows : CustomerRows
+        From :func:`customer_rows`.
+    start, end : pd.Series or None
+        The start and end dates with the implausible ones treated as missing.
+    events : pd.DataFrame or None
+        The canonical events of known customers with plausible dates, or None
+        (no log, or a log held on disk at ``event_path``).
+    as_of : pd.Timestamp or None
+        The latest plausible date of the data.
+    name : str
+        Display name.
+    event_path : Path, optional
+        The canonical events as one Parquet file (:mod:`churn.ingest.big_events`).
+    """
+    mapping = rows.mapping
+    churned, end, definition = _churn_columns(rows.raw, mapping, end, events, as_of)
     if definition == CHURN_FROM_INACTIVITY:
-        mapping = _replace(mapping, mapping.inactivity_days or default_inactivity_days(canon_events))
-        start, end, churned = _churn_from_inactivity(ids, start, canon_events, as_of, mapping.inactivity_days)
-    frame = _customer_frame(raw, ids, mapping, start, end, churned, as_of)
-    dataset = _customer_dataset(frame, raw, canon_events, mapping, as_of, definition, name)
-    return dataset.evolve(notes=tuple(notes))
+        mapping = _replace(mapping, mapping.inactivity_days or default_inactivity_days(events))
+        start, end, churned = _churn_from_inactivity(rows.ids, start, events, as_of, mapping.inactivity_days)
+    frame = _customer_frame(rows.raw, rows.ids, mapping, start, end, churned, as_of)
+    dataset = _customer_dataset(frame, rows.raw, events, mapping, as_of, definition, name)
+    return dataset.evolve(notes=rows.notes, event_path=event_path)
 
 
 def _customer_dataset(
@@ -401,7 +492,7 @@ def _dataset_from_events(events: pd.DataFrame, mapping: RoleMapping, name: str) 
             "The event log has no rows with both a customer id and a timestamp; check those columns."
         )
     events = _plausible_dates(None, None, events)[2]
-    as_of = _latest(events[TIMESTAMP])
+    as_of = latest_date(events[TIMESTAMP])
     days = int(mapping.inactivity_days or default_inactivity_days(events))
     customers = derive_customers_from_events(events, as_of, days)
     return Dataset(

@@ -65,14 +65,24 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: The hosted app's default upload limit (``server.maxUploadSize`` in ``.streamlit/config.toml``);
+#: :func:`read_table` itself has no limit unless one is given (the command line reads files of any size).
 MAX_BYTES = 200 * 2**20
 # Line numbers named in one note; the rest are counted.
 _LINES_LISTED = 10
 # ---------------------------------------------------------------- bytes -> text
 
 
-def _read_source(source: bytes | str | Path, filename: str | None, max_bytes: int) -> tuple[bytes, str]:
-    limit_mb = max_bytes / 2**20
+def _too_large(name: str, max_bytes: int) -> InputError:
+    return InputError(
+        f"The file '{name}' is larger than the {max_bytes / 2**20:g} MB limit; "
+        "split it, save it as Parquet, or read it without the limit."
+    )
+
+
+def _read_source(
+    source: bytes | str | Path, filename: str | None, max_bytes: int | None
+) -> tuple[bytes, str]:
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         name = filename or "upload"
@@ -81,15 +91,11 @@ def _read_source(source: bytes | str | Path, filename: str | None, max_bytes: in
         name = filename or path.name
         if not path.is_file():
             raise InputError(f"The file '{path}' does not exist; check the path.")
-        if path.stat().st_size > max_bytes:
-            raise InputError(
-                f"The file '{name}' is larger than the {limit_mb:g} MB limit; upload a smaller extract."
-            )
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise _too_large(name, max_bytes)
         data = path.read_bytes()
-    if len(data) > max_bytes:
-        raise InputError(
-            f"The file '{name}' is larger than the {limit_mb:g} MB limit; upload a smaller extract."
-        )
+    if max_bytes is not None and len(data) > max_bytes:
+        raise _too_large(name, max_bytes)
     if not data.strip():
         raise InputError(f"The file '{name}' is empty; export the table again with its rows.")
     return data, name
@@ -123,7 +129,7 @@ def _format_of(data: bytes, name: str) -> str:
 def read_table(
     source: bytes | str | Path,
     filename: str | None = None,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
     sheet: str | None = None,
 ) -> pd.DataFrame:
     """Read an uploaded or local table into a frame with typed columns.
@@ -134,8 +140,9 @@ def read_table(
         The file's bytes, or a path to it.
     filename : str, optional
         The original file name (used in messages; a path's name by default).
-    max_bytes : int
-        Size limit; larger files are refused before parsing.
+    max_bytes : int, optional
+        Size limit; larger files are refused before parsing. None (the
+        default): no limit (an upload is bounded by the app's upload size).
     sheet : str, optional
         For a workbook, the sheet to read; by default the one that looks like
         the data table (:func:`churn.ingest.excel.read_sheet`).
@@ -154,7 +161,7 @@ def read_table(
     Raises
     ------
     InputError
-        Empty, binary, undecodable, too large, not a table, a line that cannot
+        Empty, binary, undecodable, above ``max_bytes``, not a table, a line that cannot
         be split (the message names it), ``sheet`` given for a file that is
         not a workbook or naming no sheet in it, or a workbook that unpacks
         past the limits of :mod:`churn.ingest.excel`.

@@ -20,6 +20,7 @@ canonical ones (``end_date``, ``tenure_months``).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -43,6 +44,8 @@ from churn.core.display import ROLE_OF_COLUMN
 from churn.core.errors import SchemaError
 from churn.core.formatting import fmt_date, fmt_number, fmt_pct
 from churn.core.i18n import t
+from churn.engine import checks as engine_checks
+from churn.engine.connection import connect
 from churn.ingest.columns import customer_ids
 from churn.ingest.event_kinds import missing_ids
 from churn.ingest.events import event_timestamps
@@ -70,6 +73,15 @@ __all__ = [
     "leakage_suspects",
     "single_column_auc",
     "implausible_dates",
+    "DateColumn",
+    "EventFileSummary",
+    "date_column",
+    "event_count",
+    "event_dates_on_disk",
+    "far_bounds",
+    "outside",
+    "plausible_ranges",
+    "raw_dates",
     "history_months",
     "missing_by_column",
     "missing_share",
@@ -119,6 +131,42 @@ class Check:
     message: str
 
 
+@dataclass(frozen=True)
+class EventFileSummary:
+    """What the event checks need from an event log read out of core, whose raw rows are never held.
+
+    :mod:`churn.ingest.big_events` fills it in SQL while it reads the file;
+    with it, :func:`quality_checks` says the same as it would with the raw log
+    as a frame.
+
+    Attributes
+    ----------
+    rows : int
+        Rows of the raw log holding any value.
+    causes : dict[str, int]
+        Rows left out by cause, as the event check counts them: ``no_id``,
+        ``no_date`` (no usable date, or one far outside the rest) and
+        ``unknown`` (a customer missing from the customer table).
+    dates : DateColumn or None
+        The raw event times (every row), or None when the dates check would
+        not read the column as dates.
+    far : int
+        Raw event times far outside the rest.
+    far_example : pd.Timestamp or None
+        The first of them in file order.
+    events : DateColumn or None
+        The canonical events' times, when known without reading them again
+        (for :func:`history_months`); None: summed up from ``event_path``.
+    """
+
+    rows: int
+    causes: dict
+    dates: DateColumn | None
+    far: int = 0
+    far_example: pd.Timestamp | None = None
+    events: DateColumn | None = None
+
+
 # ---------------------------------------------------------------- implausible dates
 
 
@@ -127,24 +175,98 @@ def _days(dates: pd.Series) -> pd.Series:
     return (dates - _EPOCH) / pd.Timedelta(days=1)
 
 
-def _far_outside(days: pd.Series) -> pd.Series:
-    """True where a date lies more than max(3 x IQR, 30 years) outside its column's quartiles."""
+def _day(date: pd.Timestamp) -> float:
+    """One date as float days since 1970, computed in nanoseconds like :func:`_days`."""
+    return float(_days(pd.Series([date], dtype="datetime64[ns]")).iloc[0])
+
+
+@dataclass(frozen=True)
+class DateColumn:
+    """A date column as the implausible-dates rule sees it: its fences and its plausible extremes.
+
+    Held as numbers, so a column too big for memory (an event log read by
+    :mod:`churn.engine`) is described by a few SQL aggregates instead of its values.
+
+    Attributes
+    ----------
+    count : int
+        Dates present.
+    low, high : float
+        The fences, in days since 1970: a date outside ``[low, high]`` is far
+        outside the column (``-inf`` and ``inf`` with fewer than 5 dates).
+    earliest, latest : pd.Timestamp or None
+        The first and last date inside the fences (None when there is none).
+    """
+
+    count: int
+    low: float
+    high: float
+    earliest: pd.Timestamp | None
+    latest: pd.Timestamp | None
+
+
+def far_bounds(count: int, lower_quartile: float | None, upper_quartile: float | None) -> tuple[float, float]:
+    """The fences of a date column from its quartiles (days since 1970): max(3 x IQR, 30 years) beyond them.
+
+    Example
+    -------
+    Quartiles 19396 and 19700 (IQR 304 days): margin max(912, 30 x 365.25 = 10957.5) days,
+    so the fences are 8438.5 and 30657.5.
+
+    >>> far_bounds(10, 19396.0, 19700.0)
+    (8438.5, 30657.5)
+    """
+    if count < MIN_DATES_FOR_BULK or lower_quartile is None or upper_quartile is None:
+        return -math.inf, math.inf
+    margin = max(FAR_IQR * (upper_quartile - lower_quartile), FAR_MIN_YEARS * _DAYS_PER_YEAR)
+    return lower_quartile - margin, upper_quartile + margin
+
+
+def date_column(dates: pd.Series) -> DateColumn:
+    """The :class:`DateColumn` of a date series (missing values are left out).
+
+    Example
+    -------
+    >>> c = date_column(pd.Series(pd.to_datetime(["2024-01-01", "2024-03-01", None])))
+    >>> c.count, c.low, c.latest
+    (2, -inf, Timestamp('2024-03-01 00:00:00'))
+    """
+    days = _days(dates)
     known = days.dropna()
-    if len(known) < MIN_DATES_FOR_BULK:
-        return pd.Series(False, index=days.index)
-    low, high = known.quantile(0.25), known.quantile(0.75)
-    margin = max(FAR_IQR * (high - low), FAR_MIN_YEARS * _DAYS_PER_YEAR)
-    return (days < low - margin) | (days > high + margin)
+    low, high = far_bounds(
+        len(known), *(known.quantile([0.25, 0.75]).tolist() if len(known) else (None, None))
+    )
+    inside = dates[(days >= low) & (days <= high)]
+    first, last = (inside.min(), inside.max()) if len(inside) else (None, None)
+    return DateColumn(len(known), low, high, first, last)
 
 
-def _export_day(days: dict[str, pd.Series], far: dict[str, pd.Series], today: pd.Timestamp | None) -> float:
-    """The export date (float days): the latest start or event date not far outside, else ``today``."""
-    latest = [days[role][~far[role]].max() for role in (START_DATE, TIMESTAMP) if role in days]
-    latest = [day for day in latest if pd.notna(day)]
+def plausible_ranges(
+    columns: Mapping[str, DateColumn], today: pd.Timestamp | None = None
+) -> dict[str, tuple[float, float]]:
+    """Per role, the plausible dates as ``(first, last)`` days since 1970: inside the fences, not after the export.
+
+    The export date is the latest start or event date inside its fences
+    (``today`` when there is none; the clock unless given), and a date more
+    than 2 years after it is implausible. An event date inside its fences is
+    never after the export (the export is at least the latest of them), so an
+    event log's range is its fences.
+    """
+    latest = [columns[role].latest for role in (START_DATE, TIMESTAMP) if role in columns]
+    latest = [_day(day) for day in latest if day is not None and pd.notna(day)]
     if latest:
-        return float(max(latest))
-    today = pd.Timestamp.today() if today is None else pd.Timestamp(today)
-    return float(_days(pd.Series([today.normalize()])).iloc[0])
+        export = max(latest)
+    else:
+        today = pd.Timestamp.today() if today is None else pd.Timestamp(today)
+        export = _day(today.normalize())
+    after_export = export + AFTER_EXPORT_YEARS * _DAYS_PER_YEAR
+    return {role: (column.low, min(column.high, after_export)) for role, column in columns.items()}
+
+
+def outside(dates: pd.Series, plausible: tuple[float, float]) -> pd.Series:
+    """True where a date lies outside a range of :func:`plausible_ranges` (missing dates never do)."""
+    days = _days(dates)
+    return (days < plausible[0]) | (days > plausible[1])
 
 
 def implausible_dates(
@@ -164,6 +286,9 @@ def implausible_dates(
        latest start or event, only end dates can be after it; 2 years leave
        room for planned cancellations. Without start and event dates the
        export date is ``today`` (the clock unless given).
+
+    The rule is :func:`date_column`, :func:`plausible_ranges` and
+    :func:`outside` in turn, so an event log held on disk follows it in SQL.
 
     Parameters
     ----------
@@ -190,36 +315,78 @@ def implausible_dates(
     39 years, nothing is implausible.
     """
     columns = {role: series for role, series in dates.items() if series is not None}
-    days = {role: _days(series) for role, series in columns.items()}
-    far = {role: _far_outside(day) for role, day in days.items()}
-    after_export = _export_day(days, far, today) + AFTER_EXPORT_YEARS * _DAYS_PER_YEAR
-    return {role: far[role] | (days[role] > after_export) for role in columns}
+    ranges = plausible_ranges({role: date_column(series) for role, series in columns.items()}, today)
+    return {role: outside(series, ranges[role]) for role, series in columns.items()}
 
 
 # ---------------------------------------------------------------- measures
 
 
-def history_months(dataset: Dataset) -> float | None:
+def history_months(dataset: Dataset, event_dates: DateColumn | None = None) -> float | None:
     """Months from the earliest plausible start or event date to ``as_of`` (None without dates).
 
     Dates :func:`implausible_dates` flags (a 1900 start) do not stretch the history.
+    Events held only on disk (``dataset.events is None``) are summed up in SQL,
+    unless ``event_dates`` describes them already.
 
     Example
     -------
     Starts 2023-01-01 ... 2024-06-30 and 1900-01-01, ``as_of`` 2024-08-01:
     2023-01-01 -> 2024-08-01 = 578 days / 30.4375 = 18.99 months.
     """
-    dates = {}
-    if dataset.has_dates:
-        dates[START_DATE] = dataset.customers[START_DATE]
+    if dataset.as_of is None:
+        return None
+    starts = dataset.customers[START_DATE] if dataset.has_dates else None
+    if dataset.has_events and dataset.events is None:
+        return _history_on_disk(dataset, starts, event_dates)
+    dates = {} if starts is None else {START_DATE: starts}
     if dataset.has_events:
         dates[TIMESTAMP] = dataset.events[TIMESTAMP]
-    if not dates or dataset.as_of is None:
+    if not dates:
         return None
     flags = implausible_dates(dates, today=dataset.as_of)
     firsts = [series[~flags[role]].min() for role, series in dates.items()]
     firsts = [first for first in firsts if pd.notna(first)]
     return float((dataset.as_of - min(firsts)).days / DAYS_PER_MONTH) if firsts else None
+
+
+def event_dates_on_disk(dataset: Dataset) -> DateColumn:
+    """The :class:`DateColumn` of the event times of a dataset whose events live only in ``event_path``."""
+    source = engine_checks.canonical_source(dataset.event_path)
+    with connect() as con:
+        count, low, high = engine_checks.date_quartiles(con, source)
+        fences = far_bounds(count, low, high)
+        earliest, latest = engine_checks.date_span(con, source, fences)
+    return DateColumn(count, *fences, earliest, latest)
+
+
+def _history_on_disk(
+    dataset: Dataset, starts: pd.Series | None, events: DateColumn | None = None
+) -> float | None:
+    """:func:`history_months` with the event times summed up in SQL.
+
+    An event time inside its fences is never after the export (the export is
+    at least the latest of them), so the first plausible event is the first
+    one inside the fences.
+    """
+    events = events or event_dates_on_disk(dataset)
+    columns = {TIMESTAMP: events} if starts is None else {START_DATE: date_column(starts), TIMESTAMP: events}
+    ranges = plausible_ranges(columns, today=dataset.as_of)
+    firsts = [events.earliest]
+    if starts is not None:
+        firsts.append(starts[~outside(starts, ranges[START_DATE])].min())
+    firsts = [first for first in firsts if first is not None and pd.notna(first)]
+    return float((dataset.as_of - min(firsts)).days / DAYS_PER_MONTH) if firsts else None
+
+
+def event_count(dataset: Dataset) -> int:
+    """The dataset's canonical events: the frame's rows, or a count of the Parquet file when they live on disk."""
+    if dataset.events is not None:
+        return len(dataset.events)
+    if dataset.event_path is None:
+        return 0
+    with connect() as con:
+        return engine_checks.event_count(con, engine_checks.canonical_source(dataset.event_path))
 
 
 def client_columns(dataset: Dataset) -> dict[str, str]:
@@ -276,8 +443,7 @@ def _names(columns, lang: str = "en", limit: int = 3) -> str:
 # ---------------------------------------------------------------- checks
 
 
-def _history_check(dataset: Dataset, lang: str) -> Check:
-    months = history_months(dataset)
+def _history_check(dataset: Dataset, lang: str, months: float | None) -> Check:
     if months is None:
         return Check("history", WARN, t("quality.history_unknown", lang))
     values = {"months": fmt_number(months, lang, 0), "minimum": MIN_HISTORY_MONTHS}
@@ -286,8 +452,8 @@ def _history_check(dataset: Dataset, lang: str) -> Check:
     return Check("history", WARN, t("quality.history_warn", lang, **values))
 
 
-def _raw_dates(frame: pd.DataFrame | None, column: str | None) -> pd.Series | None:
-    """A raw table's column as dates, the way intake reads it (None when absent or not dates)."""
+def raw_dates(frame: pd.DataFrame | None, column: str | None) -> pd.Series | None:
+    """A raw table's column as dates, as the dates check reads it (None when absent or not dates)."""
     if frame is None or column is None or column not in frame:
         return None
     series = frame[column]
@@ -304,25 +470,49 @@ def _raw_date_columns(dataset: Dataset, raw_customers, raw_events) -> dict[str, 
         END_DATE: (raw_customers, mapping.end_date),
         TIMESTAMP: (raw_events, mapping.event_timestamp),
     }
-    columns = {role: (column, _raw_dates(frame, column)) for role, (frame, column) in sources.items()}
+    columns = {role: (column, raw_dates(frame, column)) for role, (frame, column) in sources.items()}
     return {role: (column, dates) for role, (column, dates) in columns.items() if dates is not None}
 
 
-def _dates_check(dataset: Dataset, raw_customers, raw_events, lang: str) -> Check | None:
-    """Implausible dates per date column, in the client's column names (needs the raw tables)."""
+def _dates_check(
+    dataset: Dataset, raw_customers, raw_events, lang: str, summary: EventFileSummary | None = None
+) -> Check | None:
+    """Implausible dates per date column, in the client's column names (needs the raw tables or the summary).
+
+    An event time inside its fences is never after the export, so the event
+    times flagged are those far outside the rest, which the summary counts.
+    """
     columns = _raw_date_columns(dataset, raw_customers, raw_events)
-    if not columns:
+    summed = {role: date_column(dates) for role, (_, dates) in columns.items()}
+    if summary is not None and summary.dates is not None and dataset.mapping.event_timestamp:
+        summed[TIMESTAMP] = summary.dates
+    if not summed:
         return None
-    flags = implausible_dates({role: dates for role, (_, dates) in columns.items()})
+    ranges = plausible_ranges(summed)
     lines, worst = [], 0.0
-    for role, (column, dates) in columns.items():
-        flagged = dates[flags[role]]
-        if flagged.empty:
+    for role in summed:
+        if role in columns:
+            column, dates = columns[role]
+            flagged = dates[outside(dates, ranges[role])]
+            count, example, known = (
+                len(flagged),
+                (flagged.iloc[0] if len(flagged) else None),
+                int(dates.notna().sum()),
+            )
+        else:
+            column, count, example, known = (
+                dataset.mapping.event_timestamp,
+                summary.far,
+                summary.far_example,
+                summary.dates.count,
+            )
+        if not count:
             continue
-        key = "quality.dates_warn_one" if len(flagged) == 1 else "quality.dates_warn"
-        example = fmt_date(flagged.iloc[0], lang)
-        lines.append(t(key, lang, column=column, count=fmt_number(len(flagged), lang), example=example))
-        worst = max(worst, len(flagged) / int(dates.notna().sum()))
+        key = "quality.dates_warn_one" if count == 1 else "quality.dates_warn"
+        lines.append(
+            t(key, lang, column=column, count=fmt_number(count, lang), example=fmt_date(example, lang))
+        )
+        worst = max(worst, count / known)
     if not lines:
         return Check("dates", PASS, t("quality.dates_pass", lang))
     if worst >= NEARLY_ALL_IMPLAUSIBLE:
@@ -377,11 +567,18 @@ def _duplicate_check(dataset: Dataset, raw_customers: pd.DataFrame | None, lang:
     separate customers: the check says so, with the count.
     """
     rows = 0 if raw_customers is None else int(raw_customers.duplicated().sum())
-    events = 0
-    if dataset.has_events:
+    events, total = 0, 0
+    if dataset.has_events and dataset.events is None:  # on disk: summed up in SQL
+        source = engine_checks.canonical_source(dataset.event_path)
+        with connect() as con:
+            events, total = (
+                engine_checks.duplicate_events(con, source),
+                engine_checks.event_count(con, source),
+            )
+    elif dataset.has_events:
         columns = [CUSTOMER_ID, TIMESTAMP, EVENT_TYPE_RAW, AMOUNT, DAYS_LATE]
-        events = int(dataset.events.duplicated(subset=columns).sum())
-    few_events = dataset.has_events and events < DUPLICATE_EVENT_SHARE * len(dataset.events)
+        events, total = int(dataset.events.duplicated(subset=columns).sum()), len(dataset.events)
+    few_events = dataset.has_events and events < DUPLICATE_EVENT_SHARE * total
     if rows == 0 and (events == 0 or few_events):
         key = "quality.duplicates_few" if events else "quality.duplicates_pass"
         return Check("duplicates", PASS, t(key, lang, events=fmt_number(events, lang)))
@@ -456,16 +653,25 @@ def _event_causes(dataset: Dataset, raw_events: pd.DataFrame) -> dict[str, int] 
     return {"no_id": int(no_id.sum()), "no_date": int(no_date.sum()), "unknown": int(unknown.sum())}
 
 
-def _event_check(dataset: Dataset, raw_events: pd.DataFrame | None, lang: str) -> Check | None:
+def _event_check(
+    dataset: Dataset, raw_events: pd.DataFrame | None, lang: str, summary: EventFileSummary | None = None
+) -> Check | None:
     """How many raw event rows were left out, and why: no customer id, no usable date, unknown customer."""
-    if raw_events is None or not len(raw_events):
+    if summary is not None:
+        total, causes = summary.rows, dict(summary.causes)
+    elif raw_events is None or not len(raw_events):
         return None
-    kept = len(dataset.events) if dataset.events is not None else 0
-    dropped = len(raw_events) - kept
+    else:
+        total, causes = len(raw_events), None
+    if not total:
+        return None
+    kept = event_count(dataset)
+    dropped = total - kept
     if dropped <= 0:
         return Check("events", PASS, t("quality.events_pass", lang, count=fmt_number(kept, lang)))
-    counts = {"dropped": fmt_number(dropped, lang), "total": fmt_number(len(raw_events), lang)}
-    causes = _event_causes(dataset, raw_events)
+    counts = {"dropped": fmt_number(dropped, lang), "total": fmt_number(total, lang)}
+    if summary is None:
+        causes = _event_causes(dataset, raw_events)
     if causes is None or sum(causes.values()) > dropped:
         return Check("events", WARN, t("quality.events_warn", lang, **counts))
     causes["other"] = dropped - sum(causes.values())
@@ -482,6 +688,7 @@ def quality_checks(
     raw_customers: pd.DataFrame | None = None,
     raw_events: pd.DataFrame | None = None,
     lang: str = "en",
+    event_summary: EventFileSummary | None = None,
 ) -> list[Check]:
     """Run every data-quality check on a dataset.
 
@@ -494,23 +701,33 @@ def quality_checks(
         dropped (duplicate raw rows, events of unknown customers, implausible dates).
     lang : str
         Language of the messages.
+    event_summary : EventFileSummary, optional
+        Stands in for ``raw_events`` when the log was read out of core
+        (:mod:`churn.ingest.big_events`); the events then live in
+        ``dataset.event_path`` and the checks that need every event run in SQL.
 
     Returns
     -------
     list[Check]
         history, (with a raw table holding mapped dates) dates, missing,
         customers, churned, duplicates, constant, leakage and (with
-        ``raw_events``) events.
+        ``raw_events`` or ``event_summary``) events.
     """
+    months = history_months(dataset, event_summary.events if event_summary else None)
+    return _checks(dataset, raw_customers, raw_events, lang, event_summary, months)
+
+
+def _checks(dataset, raw_customers, raw_events, lang, event_summary, months) -> list[Check]:
+    """:func:`quality_checks` with the history already measured (the profile shows it too)."""
     checks = [
-        _history_check(dataset, lang),
-        _dates_check(dataset, raw_customers, raw_events, lang),
+        _history_check(dataset, lang, months),
+        _dates_check(dataset, raw_customers, raw_events, lang, event_summary),
         _missing_check(dataset, lang),
         *_size_checks(dataset, lang),
         _duplicate_check(dataset, raw_customers, lang),
         _constant_check(dataset, lang),
         _leakage_check(dataset, lang),
-        _event_check(dataset, raw_events, lang),
+        _event_check(dataset, raw_events, lang, event_summary),
     ]
     return [c for c in checks if c is not None]
 
@@ -550,6 +767,7 @@ def profile(
     lang: str = "en",
     raw_customers: pd.DataFrame | None = None,
     raw_events: pd.DataFrame | None = None,
+    event_summary: EventFileSummary | None = None,
 ) -> dict:
     """A JSON-ready profile of a dataset: size, churn, history, missing values, roles and checks.
 
@@ -564,12 +782,13 @@ def profile(
     Example
     -------
     100 customers of whom 25 churned: ``churn_rate`` = 25 / 100 = 0.25.
+    ``event_summary`` is passed on to :func:`quality_checks`.
     """
     customers = len(dataset.customers)
     churned = int(dataset.customers[CHURNED].sum())
-    events = len(dataset.events) if dataset.events is not None else 0
-    checks = quality_checks(dataset, raw_customers, raw_events, lang)
-    months = history_months(dataset)
+    events = event_count(dataset)
+    months = history_months(dataset, event_summary.events if event_summary else None)
+    checks = _checks(dataset, raw_customers, raw_events, lang, event_summary, months)
     return {
         "name": dataset.name,
         "rows": customers + events,

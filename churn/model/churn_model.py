@@ -441,16 +441,17 @@ def exclusion_sentences(
 
 
 def _customer_sample(dataset: Dataset, limit: int, seed: int) -> Dataset:
-    """The dataset restricted to a seeded sample of ``limit`` customers (itself when small enough)."""
+    """The dataset restricted to a seeded sample of ``limit`` customers (itself when small enough).
+
+    Only the customer table is cut: the engine reads the events (in memory or on
+    disk) of the listed customers alone, so the event log is never copied.
+    """
     customers = dataset.customers
     if len(customers) * 0.8 <= limit:
         return dataset
     chosen = customers.iloc[capped_rows(len(customers), limit, seed)]
-    events = dataset.events
-    if events is not None:
-        events = events[events[CUSTOMER_ID].isin(chosen[CUSTOMER_ID].tolist())]
     log.info("training on a sample of %d of %d customers", limit, len(customers))
-    return dataset.evolve(customers=chosen, events=events)
+    return dataset.evolve(customers=chosen)
 
 
 def _finite(value) -> float:

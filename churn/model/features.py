@@ -9,7 +9,8 @@ training frame; the snapshot at the dataset's ``as_of`` is what gets scored.
 Features (the Explain page turns the names into words):
 
 * event features from :mod:`churn.model.event_features` (counts, trends, recency,
-  payment delay, seed 004's ``n_signals``), all from events strictly before the cutoff;
+  payment delay, seed 004's ``n_signals``), all from events strictly before the cutoff,
+  computed by the engine (:mod:`churn.engine.snapshots`) from events in memory or on disk;
 * ``tenure_months`` at the cutoff and ``months_to_anniversary``: months until
   the next yearly anniversary of the start date, in (0, 12]. Renewals, annual
   price changes and the end of a first-year discount fall on anniversaries, so
@@ -52,12 +53,11 @@ from churn.core.dataset import (
     SECONDS_PER_DAY,
     START_DATE,
     TENURE,
-    TIMESTAMP,
     VALUE,
     Dataset,
 )
 from churn.core.errors import ModelError
-from churn.model.event_features import EventIndex, build_event_index, event_features
+from churn.model.event_features import EventIndex, build_event_index, event_features_many, first_event
 
 log = logging.getLogger(__name__)
 
@@ -204,13 +204,14 @@ def snapshot_features(
     Parameters
     ----------
     dataset : Dataset
-        The canonical dataset (not modified).
+        The canonical dataset (not modified); its events may be a frame or a Parquet file.
     cutoff : pd.Timestamp
         The snapshot date; nothing on or after it is read.
     windows : tuple of int
         Window lengths in days for counts (trends use the two shortest).
     event_index : EventIndex, optional
-        A prebuilt :func:`build_event_index` (saves the sort when building many snapshots).
+        The dataset's events already opened in the engine (:func:`build_event_index`);
+        by default they are opened for this call and closed after it.
 
     Returns
     -------
@@ -236,16 +237,41 @@ def active_snapshot(
 
     Only events strictly before ``cutoff`` are read. ``attributes`` limits the
     customer-table columns used (default: all of ``dataset.attributes``).
+    ``event_index`` as in :func:`snapshot_features`.
     """
+    cutoff = pd.Timestamp(cutoff)
+    return _snapshot(
+        dataset, cutoff, _event_frames(dataset, [cutoff], windows, event_index).get(cutoff), attributes
+    )
+
+
+def _event_frames(
+    dataset: Dataset, cutoffs: list[pd.Timestamp], windows: tuple[int, ...], event_index: EventIndex | None
+) -> dict[pd.Timestamp, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Event features and flags at each cutoff (none without an event log), opening the events if needed."""
+    if not dataset.has_events:
+        return {}
+    if event_index is not None:
+        return event_features_many(event_index, cutoffs, windows)
+    with build_event_index(dataset) as index:
+        return event_features_many(index, cutoffs, windows)
+
+
+def _snapshot(
+    dataset: Dataset,
+    cutoff: pd.Timestamp,
+    event_frames: tuple[pd.DataFrame, pd.DataFrame] | None,
+    attributes: list[str] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The active customers' static features beside their event features at ``cutoff`` (when any)."""
     customers = dataset.customers
     rows = customers[active_mask(dataset, cutoff)]
     ids = rows[CUSTOMER_ID].astype(str)
     static = _static_features(dataset, rows, cutoff, attributes)
     static.index = pd.Index(ids, name=CUSTOMER_ID)
-    if not dataset.has_events:
+    if event_frames is None:
         return static, None
-    index = event_index or build_event_index(dataset)
-    events, flags = event_features(index, cutoff, windows)
+    events, flags = event_frames
     return pd.concat([static, events.reindex(static.index)], axis=1), flags.reindex(static.index)
 
 
@@ -269,18 +295,26 @@ def label_lag_days(dataset: Dataset) -> int:
     return 0
 
 
-def training_cutoffs(dataset: Dataset, horizon_days: int = 90, n_cutoffs: int = 6) -> list[pd.Timestamp]:
+def training_cutoffs(
+    dataset: Dataset, horizon_days: int = 90, n_cutoffs: int = 6, *, event_index: EventIndex | None = None
+) -> list[pd.Timestamp]:
     """Monthly cutoffs, oldest first, whose horizon has fully passed before ``dataset.as_of``.
 
     The latest is ``as_of - horizon - label lag``; earlier ones step back a month
-    at a time while at least a month of history lies before them.
+    at a time while at least a month of history lies before them (from the
+    first start date, or the customers' first event, read by the engine:
+    ``event_index`` as in :func:`snapshot_features`).
     """
     if dataset.as_of is None:
         raise ModelError("The data has no dates, so snapshots cannot be built; use the churn label instead.")
     latest = (dataset.as_of - pd.Timedelta(days=horizon_days + label_lag_days(dataset))).normalize()
     starts = [dataset.customers[START_DATE].min()] if START_DATE in dataset.customers else []
     if dataset.has_events:
-        starts.append(dataset.events[TIMESTAMP].min())
+        if event_index is not None:
+            starts.append(first_event(event_index))
+        else:
+            with build_event_index(dataset) as index:
+                starts.append(first_event(index))
     first = min((s for s in starts if pd.notna(s)), default=latest - pd.DateOffset(years=10))
     cutoffs = [latest - pd.DateOffset(months=k) for k in range(max(1, n_cutoffs))]
     cutoffs = [c for c in cutoffs if c >= first + pd.DateOffset(months=1)]
@@ -303,11 +337,16 @@ def labelled_snapshots(
 
     :func:`training_frame` without the flags; the model uses the flags for its rule baseline.
     """
-    cutoffs = training_cutoffs(dataset, horizon_days, n_cutoffs)
     index = build_event_index(dataset) if dataset.has_events else None
+    try:
+        cutoffs = training_cutoffs(dataset, horizon_days, n_cutoffs, event_index=index)
+        frames = _event_frames(dataset, cutoffs, tuple(windows), index)
+    finally:
+        if index is not None:
+            index.close()
     parts, labels, stamps, flags = [], [], [], []
     for cutoff in cutoffs:
-        X, flag = active_snapshot(dataset, cutoff, windows, index, attributes)
+        X, flag = _snapshot(dataset, cutoff, frames.get(cutoff), attributes)
         parts.append(X)
         labels.append(snapshot_labels(dataset, cutoff, horizon_days).reindex(X.index))
         stamps.append(pd.Series(cutoff, index=X.index, name="cutoff"))
@@ -315,7 +354,7 @@ def labelled_snapshots(
     X = pd.concat(parts)
     y = pd.concat(labels).astype(int).rename("label")
     cutoff_per_row = pd.concat(stamps)
-    signals = pd.concat(flags) if index is not None else None
+    signals = pd.concat(flags) if dataset.has_events else None
     log.info("training frame: %d rows from %d cutoffs, %d positives", len(X), len(cutoffs), int(y.sum()))
     return X, y, cutoff_per_row, signals
 

@@ -1,11 +1,22 @@
-"""Underneath every step: the SQLite workspace store, background jobs and the password throttle."""
+"""Underneath every step: the SQLite workspace store, its Parquet rows, background jobs and the password throttle."""
 
+from churn.workspace.frames import (
+    FrameInfo,
+    folder_beside,
+    frame_hash,
+    frame_info,
+    frame_path,
+    read_frame,
+    remove_unreferenced,
+    write_frame,
+)
 from churn.workspace.jobs import (
     Job,
     JobRunner,
     get,
     submit,
 )
+from churn.workspace.schema import m001_initial, migrations, register_frame
 from churn.workspace.store import (
     connect,
     create_workspace,
@@ -19,7 +30,7 @@ from churn.workspace.store import (
     list_datasets,
     list_scenarios,
     load_dataset,
-    m001_initial,
+    rows_folder,
     save_dataset,
     save_model,
     save_scenario,
@@ -30,7 +41,10 @@ from churn.workspace.throttle import Throttle
 
 __all__ = [
     "m001_initial",
+    "migrations",
+    "register_frame",
     "db_path",
+    "rows_folder",
     "connect",
     "is_valid_token",
     "create_workspace",
@@ -41,6 +55,14 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "delete_dataset",
+    "FrameInfo",
+    "folder_beside",
+    "frame_hash",
+    "frame_info",
+    "frame_path",
+    "read_frame",
+    "remove_unreferenced",
+    "write_frame",
     "save_model",
     "latest_model_id",
     "latest_model",

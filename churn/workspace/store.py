@@ -1,101 +1,61 @@
-"""Workspaces in one embedded SQLite file (through sqlite-utils).
+"""Workspaces in one embedded SQLite file (through sqlite-utils), their rows in Parquet files beside it.
 
 A workspace is addressed by an unguessable token (it travels in the app's URL
-as ``?ws=...``). It holds datasets (stored as tables; a table wider than
-:data:`WIDE_COLUMNS` columns, past SQLite's column limit, as Parquet bytes in
-``dataset_frames``), the confirmed column mapping, trained models (CatBoost model bytes, never pickles), ROI scenarios
-and small settings such as the language.
+as ``?ws=...``). It holds datasets, the confirmed column mapping, trained
+models (CatBoost model bytes, never pickles), ROI scenarios and small settings
+such as the language.
 
-Every public function opens its own connection (Streamlit sessions run on
-different threads) and wraps multi-row writes in ``db.atomic()`` so that a
-failure never leaves half a dataset behind.
+A dataset's rows (the customer table, the event log) are Parquet files named by
+the hash of their content, in the folder ``<db stem>.rows`` next to the SQLite
+file (:mod:`churn.workspace.frames`); the ``frames`` table lists them and a
+dataset refers to its frames by hash. Identical rows are stored once and shared
+read-only by every dataset that uses them: twenty workspaces on the sample hold
+one copy. Metadata, mappings, models and scenarios stay in SQLite.
+
+The tables and their history are :mod:`churn.workspace.schema`'s migrations,
+applied by :func:`connect`. Every public function opens its own connection
+(Streamlit sessions run on different threads). A dataset row is written only after its files are on disk,
+in one ``db.atomic()`` transaction, so a reader never sees half a dataset and a
+crash leaves at most an unreferenced file. Files are removed only while the
+database's write lock is held and no dataset refers to them.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import logging
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
-from churn.core.dataset import Dataset, RoleMapping
+from churn.core.dataset import CANONICAL_EVENT_COLUMNS, Dataset, RoleMapping
 from churn.core.errors import WorkspaceError
+from churn.workspace import frames, schema
+
+log = logging.getLogger(__name__)
 
 DB_ENV = "CHURN_DB"
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "workspaces.db"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-#: frames with more columns than this are stored as Parquet (SQLite allows 2000 per table)
-WIDE_COLUMNS = 1000
-
-migrations = Migrations("churn")
-
-
-@migrations()
-def m001_initial(db: Database) -> None:
-    db["workspaces"].create({"token": str, "created": str, "settings": str}, pk="token")
-    db["datasets"].create(
-        {
-            "id": int,
-            "workspace": str,
-            "name": str,
-            "created": str,
-            "mapping": str,
-            "meta": str,
-            "customer_schema": str,
-            "event_schema": str,
-        },
-        pk="id",
-        foreign_keys=[("workspace", "workspaces", "token")],
-    )
-    db["datasets"].create_index(["workspace"])
-    db["models"].create(
-        {
-            "id": int,
-            "workspace": str,
-            "dataset_id": int,
-            "created": str,
-            "model": bytes,
-            "settings": str,
-            "metrics": str,
-            "features": str,
-        },
-        pk="id",
-        foreign_keys=[("workspace", "workspaces", "token"), ("dataset_id", "datasets", "id")],
-    )
-    db["models"].create_index(["workspace", "dataset_id"])
-    db["scenarios"].create(
-        {"id": int, "workspace": str, "name": str, "created": str, "params": str},
-        pk="id",
-        foreign_keys=[("workspace", "workspaces", "token")],
-    )
-    db["scenarios"].create_index(["workspace", "name"], unique=True)
-
-
-@migrations()
-def m002_dataset_frames(db: Database) -> None:
-    # one Parquet blob per wide frame: part is "customers" or "events"
-    db["dataset_frames"].create(
-        {"dataset_id": int, "part": str, "parquet": bytes},
-        pk=("dataset_id", "part"),
-        foreign_keys=[("dataset_id", "datasets", "id")],
-    )
+#: how often a save writes its files again when a concurrent delete removed them meanwhile
+_SAVE_ATTEMPTS = 3
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
     """The SQLite file in use: ``path``, else ``$CHURN_DB``, else ``data/workspaces.db``."""
     return Path(path or os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def rows_folder(path: str | os.PathLike | None = None) -> Path:
+    """The folder of the store's Parquet frames: ``workspaces.rows`` beside ``workspaces.db``."""
+    return frames.folder_beside(db_path(path))
 
 
 @contextmanager
@@ -107,7 +67,7 @@ def connect(path: str | os.PathLike | None = None) -> Iterator[Database]:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
-        migrations.apply(db)
+        schema.migrations.apply(db)
         yield db
     finally:
         db.close()
@@ -167,184 +127,153 @@ def update_settings(token: str, path=None, **values) -> dict:
     return settings
 
 
-# ---------------------------------------------------------------- frames as tables
-
-
-def _column_kind(series: pd.Series) -> str:
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "date"
-    if pd.api.types.is_bool_dtype(series):
-        return "int"
-    if pd.api.types.is_integer_dtype(series):
-        return "int"
-    if pd.api.types.is_float_dtype(series):
-        return "float"
-    return "text"
-
-
-_SQL_TYPES = {"date": str, "int": int, "float": float, "text": str}
-
-
-def _stored_values(series: pd.Series, kind: str) -> list:
-    """The column as plain Python values (ISO text for dates, None for missing)."""
-    if kind == "date":
-        values = series.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
-        values = values.where(series.notna(), None)
-    elif kind == "text":
-        values = series.astype(object).where(series.notna(), None).map(lambda v: v if v is None else str(v))
-    elif kind == "int":
-        values = series.astype("Int64").astype(object).where(series.notna(), None)
-    else:
-        values = series.astype(float).astype(object).where(series.notna(), None)
-    return values.tolist()
-
-
-def _arrow_values(series: pd.Series, kind: str) -> pa.Array:
-    """The values :func:`_stored_values` gives, as an Arrow array (numbers without a Python detour)."""
-    if kind == "int":
-        return pa.array(series.astype("Int64"), type=pa.int64())
-    if kind == "float":
-        return pa.array(series.astype(float), type=pa.float64(), from_pandas=True)
-    return pa.array(_stored_values(series, kind), type=pa.string())
-
-
-def _write_frame(db: Database, dataset_id: int, part: str, frame: pd.DataFrame) -> list[list[str]]:
-    """Store ``frame`` with positional column names; return its schema ``[[name, kind], ...]``.
-
-    Up to :data:`WIDE_COLUMNS` columns it becomes the table ``ds{id}_{part}``;
-    a wider frame becomes one Parquet blob in ``dataset_frames`` holding the
-    same stored values, so both read back alike.
-    """
-    schema = [[str(name), _column_kind(frame.iloc[:, i])] for i, name in enumerate(frame.columns)]
-    if len(schema) > WIDE_COLUMNS:
-        arrays = [_arrow_values(frame.iloc[:, i], kind) for i, (_, kind) in enumerate(schema)]
-        buffer = io.BytesIO()
-        pq.write_table(pa.table(arrays, names=[f"c{i}" for i in range(len(schema))]), buffer)
-        db.execute(
-            "insert into dataset_frames (dataset_id, part, parquet) values (?, ?, ?)",
-            [int(dataset_id), part, buffer.getvalue()],
-        )
-        return schema
-    columns = [_stored_values(frame.iloc[:, i], kind) for i, (_, kind) in enumerate(schema)]
-    table = f"ds{int(dataset_id)}_{part}"
-    db[table].create({f"c{i}": _SQL_TYPES[kind] for i, (_, kind) in enumerate(schema)})
-    placeholders = ", ".join("?" for _ in schema)
-    db.conn.executemany(f"insert into [{table}] values ({placeholders})", zip(*columns, strict=True))
-    return schema
-
-
-def _typed(values: pd.Series, kind: str) -> pd.Series:
-    """A stored column back in the type its kind promises."""
-    if kind == "date":
-        return pd.to_datetime(values)
-    if kind == "int":
-        values = pd.to_numeric(values)
-        return values.astype("int64") if values.notna().all() else values.astype("Int64")
-    if kind == "float":
-        return pd.to_numeric(values).astype(float)
-    return values.astype(object).where(values.notna(), np.nan)
-
-
-def _read_frame(db: Database, dataset_id: int, part: str, schema: list[list[str]]) -> pd.DataFrame:
-    """The frame :func:`_write_frame` stored, with its original column names."""
-    row = db.execute(
-        "select parquet from dataset_frames where dataset_id = ? and part = ?", [int(dataset_id), part]
-    ).fetchone()
-    if row is None:
-        cursor = db.execute(f"select * from [ds{int(dataset_id)}_{part}]")
-        stored = pd.DataFrame.from_records(cursor.fetchall(), columns=range(len(schema)))
-        columns = [stored[i] for i in range(len(schema))]
-    else:
-        table = pq.read_table(io.BytesIO(row[0]))
-        columns = [table.column(i).to_pandas() for i in range(len(schema))]
-    # all columns at once (a wide frame built column by column fragments)
-    frame = pd.concat(
-        [_typed(values, kind) for values, (_, kind) in zip(columns, schema, strict=True)], axis=1
-    )
-    frame.columns = [name for name, _ in schema]
-    return frame
-
-
 # ---------------------------------------------------------------- datasets
 
 
+class _RowsVanished(Exception):
+    """A concurrent delete removed a file this save had just written (it is written again)."""
+
+
+def _write_events(folder: Path, dataset: Dataset) -> str | None:
+    """Store the dataset's events: the frame, else the Parquet file of a log kept on disk."""
+    if dataset.events is not None:
+        return frames.write_frame(folder, dataset.events) if len(dataset.events) else None
+    if dataset.event_path is None:
+        return None
+    columns = frames.frame_columns(dataset.event_path)
+    if sorted(columns) != sorted(CANONICAL_EVENT_COLUMNS):
+        raise WorkspaceError(
+            f"The event file {Path(dataset.event_path).name} has the columns {', '.join(columns)}; "
+            f"it needs exactly {', '.join(CANONICAL_EVENT_COLUMNS)}. Load the event log again."
+        )
+    return frames.store_file(folder, dataset.event_path)
+
+
 def save_dataset(token: str, dataset: Dataset, path=None) -> int:
-    """Store ``dataset`` in the workspace atomically and return its id."""
-    meta = {
-        "attributes": dataset.attributes,
-        "categorical": dataset.categorical,
-        "leakage": dataset.leakage,
-        "as_of": None if dataset.as_of is None else dataset.as_of.isoformat(),
-        "churn_definition": dataset.churn_definition,
-        "customers": int(len(dataset.customers)),
-        "events": int(len(dataset.events)) if dataset.events is not None else 0,
-    }
+    """Store ``dataset`` in the workspace and return its id.
+
+    The frames are written first (or found: identical rows are stored once), then
+    the dataset row in one transaction; a save that fails or is killed leaves no
+    dataset behind.
+    """
+    folder = rows_folder(path)
     with connect(path) as db:
         _require_workspace(db, token)
-        with db.atomic():
-            dataset_id = (
-                db["datasets"]
-                .insert(
-                    {
-                        "workspace": token,
-                        "name": dataset.name,
-                        "created": _now(),
-                        "mapping": json.dumps(dataset.mapping.to_dict()),
-                        "meta": json.dumps(meta),
-                        "customer_schema": "[]",
-                        "event_schema": "[]",
-                    }
-                )
-                .last_pk
+        written: list[str] = []
+        try:
+            for _ in range(_SAVE_ATTEMPTS):
+                customers = frames.write_frame(folder, dataset.customers)
+                written.append(customers)
+                events = _write_events(folder, dataset)
+                written += [events] if events else []
+                try:
+                    return _insert_dataset(db, folder, token, dataset, customers, events)
+                except _RowsVanished:
+                    continue
+            raise WorkspaceError(
+                "The dataset could not be saved while others were being deleted; save it again."
             )
-            customer_schema = _write_frame(db, dataset_id, "customers", dataset.customers)
-            event_schema = (
-                _write_frame(db, dataset_id, "events", dataset.events) if dataset.has_events else []
-            )
-            db["datasets"].update(
-                dataset_id,
-                {"customer_schema": json.dumps(customer_schema), "event_schema": json.dumps(event_schema)},
-            )
-    return int(dataset_id)
+        except BaseException:
+            _drop_unreferenced(db, folder, written)
+            raise
+
+
+def _insert_dataset(db: Database, folder: Path, token: str, dataset: Dataset, customers: str, events) -> int:
+    hashes = [customers, *([events] if events else [])]
+    with db.atomic():
+        try:
+            # the first statement writes: from here to the commit this connection holds the write
+            # lock, and files are deleted only under that lock, so the check below stays true
+            rows = [schema.register_frame(db, folder, digest).rows for digest in hashes]
+        except FileNotFoundError:
+            raise _RowsVanished from None
+        if not all(frames.frame_path(folder, digest).exists() for digest in hashes):
+            raise _RowsVanished
+        meta = {
+            "attributes": dataset.attributes,
+            "categorical": dataset.categorical,
+            "leakage": dataset.leakage,
+            "as_of": None if dataset.as_of is None else dataset.as_of.isoformat(),
+            "churn_definition": dataset.churn_definition,
+            "customers": rows[0],
+            "events": rows[1] if events else 0,
+        }
+        record = {"workspace": token, "name": dataset.name, "created": _now(), "meta": json.dumps(meta)}
+        record |= {"mapping": json.dumps(dataset.mapping.to_dict()), "customer_frame": customers}
+        return int(db["datasets"].insert({**record, "event_frame": events}).last_pk)
+
+
+def _drop_unreferenced(db: Database, folder: Path, written: Iterable[str] = ()) -> None:
+    """Delete the frames no dataset refers to: their rows in ``frames`` and their files.
+
+    Runs under the write lock (its first statement writes), so no save can start
+    referring to a file between the check and the unlink. ``written`` are files this
+    process wrote but never registered; other stray files go once they are old.
+    """
+    with db.atomic():
+        gone = db.execute(
+            "delete from frames where not exists (select 1 from datasets "
+            "where customer_frame = frames.hash or event_frame = frames.hash) returning hash"
+        ).fetchall()
+        referenced = {digest for (digest,) in db.execute("select hash from frames").fetchall()}
+        for digest in {digest for (digest,) in gone} | set(written):
+            if digest not in referenced:
+                frames.remove_frame(folder, digest)
+        frames.remove_unreferenced(folder, referenced, older_than=frames.STALE_SECONDS)
 
 
 def list_datasets(token: str, path=None) -> list[dict]:
-    """The workspace's datasets, newest first: id, name, created, customers, events."""
+    """The workspace's datasets, newest first: id, name, created, customers, events and frame hashes."""
     with connect(path) as db:
         _require_workspace(db, token)
         rows = db.execute(
-            "select id, name, created, meta from datasets where workspace = ? order by id desc", [token]
+            "select id, name, created, meta, customer_frame, event_frame from datasets "
+            "where workspace = ? order by id desc",
+            [token],
         ).fetchall()
-    out = []
-    for dataset_id, name, created, meta in rows:
-        info = json.loads(meta)
-        out.append(
-            {
-                "id": dataset_id,
-                "name": name,
-                "created": created,
-                "customers": info.get("customers"),
-                "events": info.get("events"),
-            }
-        )
+    keys = ("id", "name", "created", "meta", "customer_frame", "event_frame")
+    out = [dict(zip(keys, row, strict=True)) for row in rows]
+    for row in out:
+        meta = json.loads(row.pop("meta"))
+        row |= {"customers": meta.get("customers"), "events": meta.get("events")}
     return out
 
 
-def load_dataset(token: str, dataset_id: int, path=None) -> Dataset:
-    """Load one dataset of the workspace (only of that workspace)."""
+def load_dataset(token: str, dataset_id: int, path=None, *, with_events: bool = True) -> Dataset:
+    """Load one dataset of the workspace (only of that workspace).
+
+    Parameters
+    ----------
+    with_events : bool
+        False leaves the events on disk (``events`` None) for logs too big for memory;
+        ``event_path`` names the stored events Parquet file either way.
+
+    Returns
+    -------
+    Dataset
+        Frames with the dtypes, values and column names they were saved with.
+    """
+    folder = rows_folder(path)
     with connect(path) as db:
         _require_workspace(db, token)
         row = db.execute(
-            "select name, mapping, meta, customer_schema, event_schema from datasets "
-            "where id = ? and workspace = ?",
+            "select name, mapping, meta, customer_frame, event_frame from datasets where id = ? and workspace = ?",
             [int(dataset_id), token],
         ).fetchone()
-        if row is None:
-            raise WorkspaceError("That dataset is not in this workspace; load data on the Data page.")
-        name, mapping, meta, customer_schema, event_schema = row
-        customers = _read_frame(db, dataset_id, "customers", json.loads(customer_schema))
-        event_schema = json.loads(event_schema)
-        events = _read_frame(db, dataset_id, "events", event_schema) if event_schema else None
+    if row is None:
+        raise WorkspaceError("That dataset is not in this workspace; load data on the Data page.")
+    name, mapping, meta, customer_frame, event_frame = row
+    event_path = None if event_frame is None else frames.frame_path(folder, event_frame)
+    try:
+        if event_path is not None and not event_path.exists():
+            raise FileNotFoundError(event_path)
+        customers = frames.read_frame(folder, customer_frame)
+        events = frames.read_frame(folder, event_frame) if event_path is not None and with_events else None
+    except FileNotFoundError as missing:
+        log.error("dataset %s: stored rows missing (%s)", dataset_id, missing)
+        raise WorkspaceError(
+            f"The stored rows of dataset '{name}' are missing; load the file again on the Data page."
+        ) from None
     info = json.loads(meta)
     return Dataset(
         customers=customers,
@@ -356,11 +285,12 @@ def load_dataset(token: str, dataset_id: int, path=None) -> Dataset:
         as_of=pd.Timestamp(info["as_of"]) if info.get("as_of") else None,
         churn_definition=info["churn_definition"],
         name=name,
+        event_path=event_path,
     )
 
 
 def delete_dataset(token: str, dataset_id: int, path=None) -> None:
-    """Remove a dataset, its tables (or Parquet blobs) and its models from the workspace."""
+    """Remove a dataset and its models; its files go when no other dataset shares them."""
     with connect(path) as db:
         _require_workspace(db, token)
         with db.atomic():
@@ -370,10 +300,9 @@ def delete_dataset(token: str, dataset_id: int, path=None) -> None:
             if not found:
                 raise WorkspaceError("That dataset is not in this workspace.")
             db.execute("delete from models where dataset_id = ?", [int(dataset_id)])
-            db.execute("delete from dataset_frames where dataset_id = ?", [int(dataset_id)])
             db.execute("delete from datasets where id = ?", [int(dataset_id)])
-            for suffix in ("customers", "events"):
-                db.execute(f"drop table if exists [ds{int(dataset_id)}_{suffix}]")
+        # only after the commit: a crash in between leaves an unreferenced file, never a dangling row
+        _drop_unreferenced(db, rows_folder(path))
 
 
 # ---------------------------------------------------------------- models
@@ -389,24 +318,15 @@ def save_model(
     path=None,
 ) -> int:
     """Store a trained model (CatBoost ``.cbm`` bytes plus JSON metadata); return its id."""
+    record = {"workspace": token, "dataset_id": int(dataset_id), "created": _now(), "model": model_bytes}
+    record |= {
+        k: json.dumps(v, default=str)
+        for k, v in (("settings", settings), ("metrics", metrics), ("features", features))
+    }
     with connect(path) as db:
         _require_workspace(db, token)
         with db.atomic():
-            model_id = (
-                db["models"]
-                .insert(
-                    {
-                        "workspace": token,
-                        "dataset_id": int(dataset_id),
-                        "created": _now(),
-                        "model": model_bytes,
-                        "settings": json.dumps(settings, default=str),
-                        "metrics": json.dumps(metrics, default=str),
-                        "features": json.dumps(features, default=str),
-                    }
-                )
-                .last_pk
-            )
+            model_id = db["models"].insert(record).last_pk
     return int(model_id)
 
 
@@ -432,10 +352,8 @@ def latest_model(token: str, dataset_id: int, path=None) -> dict | None:
     if row is None:
         return None
     model_id, created, blob, settings, metrics, features = row
-    return {
-        "id": model_id,
-        "created": created,
-        "model": bytes(blob),
+    record = {"id": model_id, "created": created, "model": bytes(blob)}
+    return record | {
         "settings": json.loads(settings),
         "metrics": json.loads(metrics),
         "features": json.loads(features),

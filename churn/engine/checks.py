@@ -1,0 +1,117 @@
+"""Data-quality sums that need every canonical event, in SQL: counts, repeats, the spread of the dates.
+
+:mod:`churn.ingest.quality` uses these when a dataset's events live only on
+disk (``dataset.events is None``, ``dataset.event_path`` set); the pandas
+frame answers the same questions when the events are in memory. Each function
+takes the SQL naming the canonical events (:func:`canonical_source`), so it
+runs the same over a Parquet file or a registered frame.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from churn.core.dataset import AMOUNT, CUSTOMER_ID, DAYS_LATE, EVENT_TYPE_RAW, TIMESTAMP
+
+__all__ = [
+    "DUPLICATE_COLUMNS",
+    "canonical_source",
+    "date_quartiles",
+    "date_span",
+    "duplicate_events",
+    "event_count",
+    "events_per_customer",
+]
+
+#: Two events are the same when they agree on all of these (pandas ``duplicated`` on the frame).
+DUPLICATE_COLUMNS = (CUSTOMER_ID, TIMESTAMP, EVENT_TYPE_RAW, AMOUNT, DAYS_LATE)
+
+
+def canonical_source(path: str | Path) -> str:
+    """SQL naming the canonical events in one Parquet file."""
+    return "read_parquet('" + str(path).replace("'", "''") + "')"
+
+
+def _number_literal(value: float) -> str:
+    """A float as SQL, infinities included (``-inf`` is no SQL literal)."""
+    value = float(value)
+    return repr(value) if math.isfinite(value) else f"CAST('{value}' AS DOUBLE)"
+
+
+def _days(expr: str) -> str:
+    """A timestamp as float days since 1970, from nanoseconds as pandas computes it."""
+    return f"(epoch_ns({expr}) / 86400e9)"
+
+
+def event_count(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    """How many canonical events there are."""
+    return int(con.execute(f"SELECT count(*) FROM {source}").fetchone()[0])
+
+
+def duplicate_events(con: duckdb.DuckDBPyConnection, source: str) -> int:
+    """Events that repeat an earlier one on :data:`DUPLICATE_COLUMNS` (missing values equal each other).
+
+    Example
+    -------
+    Three rows ``(a, 10:00, login)``, ``(a, 10:00, login)``, ``(a, 11:00, login)``:
+    one group of 2 and one of 1, so 2 - 1 = 1 repeat.
+    """
+    columns = ", ".join(DUPLICATE_COLUMNS)
+    # Group on one hash of customer and time first (cheap), then count exactly among the rows whose
+    # hash repeats: a repeat shares both, and a hash collision only adds candidates, never a repeat.
+    sql = f"""
+        WITH hashed AS (SELECT *, hash({CUSTOMER_ID}, {TIMESTAMP}) AS h FROM {source}),
+             repeated AS (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1)
+        SELECT coalesce(sum(n - 1), 0) FROM (
+            SELECT count(*) AS n FROM hashed WHERE h IN (SELECT h FROM repeated) GROUP BY {columns}
+        )
+    """
+    return int(con.execute(sql).fetchone()[0])
+
+
+def date_quartiles(
+    con: duckdb.DuckDBPyConnection, source: str, column: str = TIMESTAMP
+) -> tuple[int, float | None, float | None]:
+    """(dates present, lower quartile, upper quartile), the quartiles in days since 1970 (linear, as pandas)."""
+    day = _days(column)
+    count, low, high = con.execute(
+        f"SELECT count({column}), quantile_cont({day}, 0.25), quantile_cont({day}, 0.75) FROM {source}"
+    ).fetchone()
+    return int(count), None if low is None else float(low), None if high is None else float(high)
+
+
+def date_span(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    inside: tuple[float, float],
+    column: str = TIMESTAMP,
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first and last date within ``inside`` (days since 1970, ends included); None when there is none."""
+    low, high = (float(v) for v in inside)
+    first, last = con.execute(
+        f"SELECT min({column}), max({column}) FROM {source} WHERE {_days(column)} BETWEEN {_number_literal(low)} AND {_number_literal(high)}"
+    ).fetchone()
+    return (None if first is None else pd.Timestamp(first), None if last is None else pd.Timestamp(last))
+
+
+def events_per_customer(con: duckdb.DuckDBPyConnection, source: str) -> dict:
+    """How events spread over customers: ``customers`` with any, and the ``min``, ``median`` and ``max`` per customer.
+
+    Example
+    -------
+    Customers with 1, 2 and 6 events: ``{"customers": 3, "min": 1, "median": 2.0, "max": 6}``.
+    """
+    customers, least, median, most = con.execute(
+        f"SELECT count(*), min(n), median(n), max(n) "
+        f"FROM (SELECT count(*) AS n FROM {source} GROUP BY {CUSTOMER_ID})"
+    ).fetchone()
+    return {
+        "customers": int(customers),
+        "min": None if least is None else int(least),
+        "median": None if median is None else float(median),
+        "max": None if most is None else int(most),
+    }
