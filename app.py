@@ -5,6 +5,7 @@ Run with ``streamlit run app.py``. Pages live in ``pages/`` and call ``churn``.
 
 import streamlit as st
 
+from churn.core.formatting import fmt_number
 from churn.core.i18n import LANGUAGE_NAMES
 from churn.workspace import store
 from pages import common, state
@@ -46,7 +47,7 @@ with st.sidebar:
     datasets = store.list_datasets(common.workspace())
     if datasets:
         ids = [d["id"] for d in datasets]
-        labels = {d["id"]: f"{d['name']} · {d['customers']:,}" for d in datasets}
+        labels = {d["id"]: f"{d['name']} · {fmt_number(d['customers'], common.lang())}" for d in datasets}
         current = state.DATASET_ID.get()
         picked = st.selectbox(
             tr("app.dataset"),

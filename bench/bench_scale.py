@@ -76,13 +76,11 @@ print(time.perf_counter() - t)
 
 WORKER = """
 import json, sys, time, argparse
-import numpy as np
 from catboost import CatBoostClassifier
 from churn.commands import common
-from churn.core.dataset import CHURNED
 from churn.core.sampling import capped_rows
 from churn.model import features
-from churn.model.churn_model import ChurnModel, MAX_FRAME_ROWS, MAX_ROWS
+from churn.model.churn_model import ChurnModel, MAX_ROWS
 from churn.act.explain import shap_frame
 from churn.act.scoring import score_active
 
@@ -100,13 +98,7 @@ out["auc"] = model.metrics_.get("auc")
 out["rows"] = model.metrics_.get("rows")
 
 # the fit floor: the same customers' snapshots (as ChurnModel samples them), one plain fit
-active_now = int((dataset.customers[CHURNED] == 0).sum()) or 1
-n_cut = int(np.clip(round(MAX_ROWS * 3 / active_now), 6, 18))
-limit = MAX_FRAME_ROWS // n_cut
-sample = dataset
-if len(dataset.customers) * 0.8 > limit:
-    chosen = dataset.customers.iloc[capped_rows(len(dataset.customers), limit, 0)]
-    sample = dataset.evolve(customers=chosen)  # the engine reads only these customers' events
+sample, n_cut = model.training_sample(dataset)
 t = time.perf_counter()
 X, y, _, _ = features.labelled_snapshots(sample, model.horizon_days, n_cut, features.WINDOWS)
 out["features"] = time.perf_counter() - t
@@ -160,9 +152,8 @@ def table(results: list[dict]) -> str:
     lines = []
     for r in results:
         floor = r.get("features", float("nan")) + r.get("fit_floor", float("nan"))
-        e2e = r["profile"] + 2 * r.get("load", float("nan")) + r.get("train", float("nan"))
-        e2e += r.get("score", float("nan")) + r.get("shap", float("nan"))
-        rss = max(r["read_rss"], r["profile_rss"], r["worker_rss"])
+        e2e = _e2e(r)
+        rss = max(r["profile_rss"], r["worker_rss"])  # ours, not the floor's pyarrow table
         lines.append(
             f"| {r['customers']:,} | {r['months']} | {r['events']:,} | {r['mb']:,.0f} | {_cell(r['read_floor'])} "
             f"| {_cell(r['profile'])} ({_cell(r['profile'] / r['read_floor'])}×) "
@@ -171,6 +162,65 @@ def table(results: list[dict]) -> str:
             f"| {_cell(r.get('score'))} | {_cell(r.get('shap'))} | {_cell(e2e, 0)} | {_cell(rss, 2)} |"
         )
     return head + "\n".join(lines) + "\n"
+
+
+def _e2e(r: dict) -> float:
+    return (
+        r["profile"]
+        + 2 * r.get("load", float("nan"))
+        + r.get("train", float("nan"))
+        + r.get("score", float("nan"))
+        + r.get("shap", float("nan"))
+    )
+
+
+def targets(results: list[dict]) -> str:
+    """One line per target of issue 13: the worst measured value and whether it is met."""
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    lines = []
+    ratios = [r["profile"] / r["read_floor"] for r in results]
+    if ratios:
+        worst = max(ratios)
+        big = [x for r, x in zip(results, ratios, strict=True) if r["customers"] >= 100_000]
+        lines.append(
+            f"- profile ≤ 2× the read floor: {met(worst <= 2)} (worst {worst:.1f}×"
+            + (f"; {max(big):.1f}× from 100 k customers up" if big else "")
+            + ")"
+        )
+    trains = [r["train"] / (r["features"] + r["fit_floor"]) for r in results if "train" in r]
+    if trains:
+        lines.append(f"- train ≤ 2× features + fit floor: {met(max(trains) <= 2)} (worst {max(trains):.1f}×)")
+    million = [_e2e(r) for r in results if r["customers"] >= 1_000_000]
+    if million:
+        lines.append(f"- 1 M customers end to end ≤ 240 s: {met(max(million) <= 240)} ({max(million):.0f} s)")
+    fifty = [max(r["profile_rss"], r["worker_rss"]) for r in results if r["events"] >= 45_000_000]
+    if fifty:
+        lines.append(
+            f"- peak RSS of the ~50 M-event run ≤ 8 GB: {met(max(fifty) <= 8)} ({max(fifty):.2f} GB)"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render(results: list[dict]) -> str:
+    """The Markdown written to ``--out``: what was run, the table and the targets."""
+    return (
+        "# Scale: profile, train, score and SHAP on big exports\n\n"
+        f"`python bench/bench_scale.py` on {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; exports from `python -m churn sample` "
+        "(36 months of history unless the months column says otherwise; the last row is the "
+        "~50 M-event run). "
+        "Read floor: pyarrow reads the event CSV and groups it by customer and event type. "
+        "Fit floor: the training snapshots of the customers the model trains on plus one plain "
+        "CatBoost fit on them (same number of trees). End to end: profile + (read + train) + "
+        "(read + score + SHAP), as the monthly commands run. Peak RSS: the larger of the profile "
+        "and worker processes (the read floor's own pyarrow table is left out).\n\n"
+        + table(results)
+        + "\nTargets (issue 13):\n\n"
+        + targets(results)
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -196,18 +246,7 @@ def main(argv: list[str] | None = None) -> None:
         row = {"customers": customers, "months": months, **size, **measure(folder)}
         results.append(row)
         print(json.dumps(row), flush=True)
-    text = (
-        "# Scale: profile, train, score and SHAP on big exports\n\n"
-        f"`python bench/bench_scale.py` on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; exports from `python -m churn sample` "
-        "(36 months of history unless the months column says otherwise; the last row is the "
-        "~50 M-event run). "
-        "Read floor: pyarrow reads the event CSV and groups it by customer and event type. "
-        "Fit floor: the training snapshots of the customers the model trains on plus one plain "
-        "CatBoost fit on them (same number of trees). End to end: profile + (read + train) + "
-        "(read + score + SHAP), as the monthly commands run. Peak RSS: the largest of the step "
-        "processes.\n\n" + table(results)
-    )
+    text = render(results)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
 

@@ -405,6 +405,11 @@ def save_tiers(tiers: dict) -> None:
     store.update_settings(workspace(), tiers=dict(tiers))
 
 
+def percent_format() -> str:
+    """A table column's printf format for a percentage 0–100 in the session's language: "58%", "58 %"."""
+    return "%.0f %%" if lang() == "nb" else "%.0f%%"
+
+
 def altair_chart(chart, **kwargs) -> None:
     """``st.altair_chart`` with number and date formats in the session's language.
 

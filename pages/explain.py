@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from churn.act import explain
 from churn.act.reasons import ACTION_COLUMNS, action_list, export_action_list, feature_label
 from churn.act.tiers import NO_TIER, TIERS, tier_label
 from churn.core.errors import ChurnError
-from churn.core.formatting import fmt_pct
+from churn.core.formatting import fmt_number, fmt_pct
 from pages import common, state
 
 common.ensure_router(__file__)
@@ -85,7 +87,11 @@ def _what_if_answer(key, model_key, lang: str, customer: str, changes: tuple, _m
 
 @st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
 def _action_view(key, model_key, lang: str, bounds: tuple, filters: tuple, _scores, _reasons, _dataset):
-    """(action list, the same as shown) for one set of filters; shared and read-only, never copied."""
+    """(action list, the same as shown) for one set of filters; shared and read-only, never copied.
+
+    The shown list is an Arrow table: Streamlit sends a frame as Arrow, and turning 100 k
+    rows of pandas into Arrow on every rerun was most of the page's script time.
+    """
     segment, tiers, values, min_value = filters
     table = action_list(
         _scores, _reasons, _dataset.customers, segment, None if tiers is None else list(tiers),
@@ -97,7 +103,7 @@ def _action_view(key, model_key, lang: str, bounds: tuple, filters: tuple, _scor
         annual_value=table["annual_value"].round(0),
         value_at_risk=table["value_at_risk"].round(0),
     )
-    return table, view
+    return table, pa.Table.from_pandas(view, preserve_index=False)
 
 
 def _importance_chart(importance: pd.DataFrame) -> alt.Chart:
@@ -318,7 +324,18 @@ def _what_if_input(dataset, domain: dict, row: pd.Series, feature: str, customer
         start_value = int(round(current))
         value = st.slider(label, int(low), int(high), start_value, 1, key=widget_key, help=help_text)
         return value, start_value
-    value = st.slider(label, low, high, current, domain["step"], key=widget_key, help=help_text)
+    # as many decimals as the step has: "7.0" for a step of 0.1, not Streamlit's "7.00"
+    decimals = max(0, -int(np.floor(np.log10(domain["step"]))))
+    value = st.slider(
+        label,
+        low,
+        high,
+        current,
+        domain["step"],
+        format=f"%.{decimals}f",
+        key=widget_key,
+        help=help_text,
+    )
     return value, current
 
 
@@ -351,7 +368,10 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame, key, mode
     except ChurnError as error:
         common.show_error(error)
         return
-    st.markdown(tr("explain.actions_count", n=len(table), total=len(scores)))
+    lang = common.lang()
+    st.markdown(
+        tr("explain.actions_count", n=fmt_number(len(table), lang), total=fmt_number(len(scores), lang))
+    )
     _action_table(view)
     _action_exports(table)
 
@@ -361,7 +381,7 @@ def _action_filters(dataset, scores: pd.DataFrame) -> tuple[str | None, list[str
     lang = common.lang()
     present = set(scores["tier"].dropna())
     tier_options = [code for code in (*reversed(TIERS), NO_TIER) if code in present]
-    cols = st.columns([3, 2, 3, 2])
+    cols = st.columns([4, 2, 3, 2])
     tiers = cols[0].multiselect(
         tr("explain.filter_tier"),
         tier_options,
@@ -394,11 +414,14 @@ def _action_filters(dataset, scores: pd.DataFrame) -> tuple[str | None, list[str
     return segment, tiers, values or None, min_value
 
 
-def _action_table(view: pd.DataFrame) -> None:
+def _action_table(view: pa.Table) -> None:
     """The action list as shown (see :func:`_action_view`): risk as a bar, tiers in words, whole money."""
     config = {c: tr(f"explain.col_{c}") for c in ACTION_COLUMNS}
+    # narrow ids and tiers leave the width to the reasons
+    config["customer_id"] = st.column_config.TextColumn(tr("explain.col_customer_id"), width="small")
+    config["tier"] = st.column_config.TextColumn(tr("explain.col_tier"), width="small")
     config["probability"] = st.column_config.ProgressColumn(
-        tr("explain.col_probability"), min_value=0, max_value=100, format="%.0f%%"
+        tr("explain.col_probability"), min_value=0, max_value=100, format=common.percent_format()
     )
     for money in ("annual_value", "value_at_risk"):
         config[money] = st.column_config.NumberColumn(tr(f"explain.col_{money}"), format="localized")
@@ -408,7 +431,7 @@ def _action_table(view: pd.DataFrame) -> None:
         column_config=config,
         height=420,
         key=state.Widget.ACTIONS_TABLE,
-        lazy=len(view) > LAZY_ROWS,
+        lazy=view.num_rows > LAZY_ROWS,
     )
 
 

@@ -34,10 +34,61 @@ LAZY_ROWS = 2000
 
 @st.cache_resource(ttl=TTL, max_entries=ENTRIES, show_spinner=False)  # shared and read-only: never copied
 def _shown_scores(key, model_id: int, bounds: tuple, lang: str, _table: pd.DataFrame) -> pd.DataFrame:
-    """The scored list as the table shows it: risk in %, tiers in words (once per tiers and language)."""
+    """The scored list as the table shows it: risk in %, tiers in words, whole money (once per tiers and language)."""
     return _table.assign(
-        probability=_table["probability"] * 100, tier=_table["tier"].map(lambda c: tier_label(c, lang))
+        probability=_table["probability"] * 100,
+        tier=_table["tier"].map(lambda c: tier_label(c, lang)),
+        **{VALUE: _table[VALUE].round(0), "value_at_risk": _table["value_at_risk"].round(0)},
     )
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _profit(
+    key, model_id: int, value: float, cost: float, success: float, _fitted
+) -> tuple[pd.DataFrame, float]:
+    """Expected profit per threshold on the test period and the best threshold, per money inputs."""
+    frame = _fitted.test_frame_
+    y, p = frame["y_true"].to_numpy(), frame["catboost"].to_numpy()
+    return (
+        evaluation.profit_by_threshold(y, p, value, cost, success, THRESHOLDS),
+        evaluation.best_threshold(y, p, value, cost, success, THRESHOLDS),
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _metric_values(
+    key, model_id: int, threshold: float, lang: str, _fitted
+) -> tuple[dict, dict, pd.DataFrame, str]:
+    """(metrics, their sentences, the comparison with the baselines, the gains sentence) at ``threshold``."""
+    frame = _fitted.test_frame_
+    y, p = frame["y_true"].to_numpy(), frame["catboost"].to_numpy()
+    days = _fitted.metrics_.get("horizon_days", _fitted.horizon_days)
+    values = evaluation.evaluate(y, p, threshold)
+    rows = {tr(f"model.name_{name}"): evaluation.evaluate(y, frame[name], threshold) for name in MODELS}
+    table = pd.DataFrame(rows).loc[list(evaluation.METRIC_NAMES)].astype(float)
+    table = table.map(lambda v: fmt_number(v, lang, 3))  # a small table read, not sorted: the page's numbers
+    table.index = [tr(f"model.metric_{n}") for n in evaluation.METRIC_NAMES]
+    return (
+        values,
+        evaluation.explain_metrics(values, lang, days),
+        table,
+        evaluation.gains_sentence(y, p, lang, 0.1, days),
+    )
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _profit_spec(
+    key, model_id: int, lang: str, money: tuple, threshold: float, currency: str, _profit
+) -> dict:
+    return common.chart_spec(_profit_chart(_profit, threshold, currency))
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _quality_specs(key, model_id: int, lang: str, _fitted) -> tuple[dict, dict]:
+    """Specs of the calibration and gains charts (they depend on the model only)."""
+    frame = _fitted.test_frame_
+    y, p = frame["y_true"].to_numpy(), frame["catboost"].to_numpy()
+    return common.chart_spec(_calibration_chart(y, p)), common.chart_spec(_gains_chart(_fitted, y))
 
 
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
@@ -191,11 +242,11 @@ def _money_inputs(fitted) -> tuple[float, float, float, str]:
     return value, cost, success / 100, currency
 
 
-def _metrics(fitted, y, p, threshold: float) -> None:
+def _metrics(fitted, threshold: float) -> None:
     lang = common.lang()
-    days = fitted.metrics_.get("horizon_days", fitted.horizon_days)
-    values = evaluation.evaluate(y, p, threshold)
-    sentences = evaluation.explain_metrics(values, lang, days)
+    values, sentences, table, gains = _metric_values(
+        common.dataset_key(), fitted.record_id_, threshold, lang, fitted
+    )
     st.subheader(tr("model.metrics"))
     cols = st.columns(len(evaluation.METRIC_NAMES))
     for col, name in zip(cols, evaluation.METRIC_NAMES, strict=True):
@@ -206,16 +257,10 @@ def _metrics(fitted, y, p, threshold: float) -> None:
     st.markdown(
         "\n".join(f"- **{tr(f'model.metric_{n}')}**: {sentences[n]}" for n in evaluation.METRIC_NAMES)
     )
-    st.info(evaluation.gains_sentence(y, p, lang, 0.1, days), icon=":material/target:")
+    st.info(gains, icon=":material/target:")
 
     st.markdown(f"**{tr('model.compare')}**")
-    rows = {}
-    for name in MODELS:
-        scores = fitted.test_frame_[name]
-        rows[tr(f"model.name_{name}")] = evaluation.evaluate(y, scores, threshold)
-    table = pd.DataFrame(rows).loc[list(evaluation.METRIC_NAMES)]
-    table.index = [tr(f"model.metric_{n}") for n in evaluation.METRIC_NAMES]
-    st.dataframe(table.astype(float).round(3), column_config={"_index": tr("model.compare_metric")})
+    st.dataframe(table, column_config={"_index": tr("model.compare_metric")})
 
 
 def _calibration_chart(y, p) -> alt.Chart:
@@ -261,7 +306,13 @@ def _gains_chart(fitted, y) -> alt.Chart:
         .encode(
             x=alt.X("share_contacted:Q", title=tr("model.chart_gains_x")),
             y=alt.Y("share_of_churners:Q", title=tr("model.chart_gains_y")),
-            color=alt.Color("score:N", title=tr("model.chart_model"), legend=alt.Legend(orient="bottom")),
+            # inside the plot, in the empty corner under the random line: a legend below a half-width
+            # chart is wider than the chart and cut off, and squeezes its title out of view
+            color=alt.Color(
+                "score:N",
+                title=tr("model.chart_model"),
+                legend=alt.Legend(orient="bottom-right", fillColor="white", padding=6, labelLimit=220),
+            ),
             tooltip=[
                 alt.Tooltip("score:N", title=tr("model.chart_model")),
                 alt.Tooltip("share_contacted:Q", title=tr("model.chart_gains_x"), format=".0f"),
@@ -360,16 +411,23 @@ def _scored(fitted, data) -> None:
     st.dataframe(
         shown,
         hide_index=True,
-        column_config={
-            "customer_id": st.column_config.TextColumn(headers["customer_id"]),
+        column_config={  # narrow numbers, so the whole table fits a projector's width
+            "customer_id": st.column_config.TextColumn(headers["customer_id"], width="small"),
             "probability": st.column_config.ProgressColumn(
-                headers["probability"], format="%.1f %%", min_value=0, max_value=100
+                headers["probability"],
+                format=common.percent_format(),
+                min_value=0,
+                max_value=100,
+                width="small",
             ),
-            "tier": st.column_config.TextColumn(headers["tier"]),
-            "action_auto": st.column_config.TextColumn(headers["action_auto"]),
-            "action_personal": st.column_config.TextColumn(headers["action_personal"]),
-            VALUE: st.column_config.NumberColumn(headers[VALUE], format="%.0f"),
-            "value_at_risk": st.column_config.NumberColumn(headers["value_at_risk"], format="%.0f"),
+            "tier": st.column_config.TextColumn(headers["tier"], width="small"),
+            "action_auto": st.column_config.TextColumn(headers["action_auto"], width=170),
+            "action_personal": st.column_config.TextColumn(headers["action_personal"], width=170),
+            # "localized": grouped and with the decimal sign of the reader's browser; wide enough for the header
+            VALUE: st.column_config.NumberColumn(headers[VALUE], format="localized", width=110),
+            "value_at_risk": st.column_config.NumberColumn(
+                headers["value_at_risk"], format="localized", width=150
+            ),
         },
         lazy=len(shown) > LAZY_ROWS,  # a big base sends only the rows in view
     )
@@ -394,11 +452,10 @@ def _results(fitted, data) -> None:
     frame = fitted.test_frame_
     if frame.empty:
         return
-    y, p = frame["y_true"].to_numpy(), frame["catboost"].to_numpy()
+    key, lang = common.dataset_key(), common.lang()
     value, cost, success, currency = _money_inputs(fitted)
     try:
-        profit = evaluation.profit_by_threshold(y, p, value, cost, success, THRESHOLDS)
-        best = evaluation.best_threshold(y, p, value, cost, success, THRESHOLDS)
+        profit, best = _profit(key, fitted.record_id_, value, cost, success, fitted)
     except ChurnError as error:
         common.show_error(error)
         return
@@ -408,7 +465,7 @@ def _results(fitted, data) -> None:
             "model.best_threshold",
             threshold=fmt_pct(best, common.lang(), 0),
             contacted=fmt_number(best_row["contacted"], common.lang()),
-            customers=fmt_number(len(y), common.lang()),
+            customers=fmt_number(len(frame), common.lang()),
             profit=fmt_money(best_row["profit"], currency, common.lang()),
         )
     )
@@ -422,11 +479,15 @@ def _results(fitted, data) -> None:
         key=state.threshold_widget(fitted.record_id_, value, cost, success),
     )
     threshold = chosen / 100
-    _metrics(fitted, y, p, threshold)
-    common.altair_chart(_profit_chart(profit, threshold, currency), width="stretch")
+    _metrics(fitted, threshold)
+    money = (value, cost, success)
+    st.vega_lite_chart(
+        spec=_profit_spec(key, fitted.record_id_, lang, money, threshold, currency, profit), width="stretch"
+    )
+    calibration, gains = _quality_specs(key, fitted.record_id_, lang, fitted)
     left, right = st.columns(2)
-    left.altair_chart(_calibration_chart(y, p))
-    right.altair_chart(_gains_chart(fitted, y))
+    left.vega_lite_chart(spec=calibration, width="stretch")
+    right.vega_lite_chart(spec=gains, width="stretch")
     if fitted.excluded_:
         st.caption(common.plain(" · ".join(exclusion_sentences(fitted.excluded_, common.lang(), data))))
     _scored(fitted, data)

@@ -31,6 +31,40 @@ def _drivers(key, lang: str, _dataset) -> tuple[pd.DataFrame, list[str], float]:
     return table, drivers.top_findings(table, lang), float(_dataset.customers["churned"].mean())
 
 
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _segments_view(key, lang: str, attribute: str | None, _dataset) -> tuple[pd.DataFrame, dict]:
+    """The segment rows shown for ``attribute`` (None: the 20 strongest) and their chart's spec.
+
+    Cached per (dataset, language, attribute): building and validating the chart is most
+    of a rerun otherwise.
+    """
+    table, _, overall = _drivers(key, lang, _dataset)
+    view = (
+        table.head(20)
+        if attribute is None
+        else table[table["attribute"] == attribute].sort_values("value_order")
+    )
+    view = _pct(view, "churn_rate", "ci_low", "ci_high").assign(
+        status=view.apply(_status, axis=1, overall=overall),
+        group=view["label"] + " · " + view["value"],
+        attribute=view["label"],
+    )
+    tips = [
+        ("group", "why.col_group", ""),
+        ("churn_rate", "why.col_churn_rate", ".1f"),
+        ("ci_low", "why.col_ci_low", ".1f"),
+        ("ci_high", "why.col_ci_high", ".1f"),
+        ("customers", "why.col_customers", ",.0f"),
+        ("lift", "why.col_lift", ".2f"),
+        ("excess_churners", "why.col_excess", ",.0f"),
+    ]
+    chart = _interval_chart(
+        view.assign(value=view["churn_rate"]), "group", tr("why.axis_churn_rate"), overall * 100,
+        tr("why.chart_segments"), tips,
+    )  # fmt: skip
+    return view, common.chart_spec(chart)
+
+
 @st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
 def _acquisition(key, channel: str, cost_column: str | None, cost: float | None, _dataset) -> pd.DataFrame:
     return drivers.acquisition_check(_dataset.customers, channel, cost_column, cost)
@@ -49,6 +83,102 @@ def _call_list(key, as_of: dt.date, threshold: float, lang: str, _dataset) -> pd
         _dataset.events, _dataset.customers, pd.Timestamp(as_of), threshold=threshold
     )
     return signals.call_list_frame(table, lang, mapping=_dataset)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _clv_spec(key, lang: str, channel: str, cost_column, cost, _acq_view: pd.DataFrame) -> dict:
+    """Lifetime value per channel with its acquisition cost as a tick (cached like the table)."""
+    tips = [
+        ("channel", "why.col_channel", ""),
+        ("lifetime_value", "why.col_clv", ",.0f"),
+        ("churn_rate", "why.col_churn_rate", ".1f"),
+        ("acquisition_cost", "why.col_cac", ",.0f"),
+    ]
+    y = alt.Y("channel:N", sort="-x", title=None)
+    bars = (
+        alt.Chart(_acq_view)
+        .mark_bar()
+        .encode(
+            x=alt.X("lifetime_value:Q", title=tr("why.axis_clv")),
+            y=y,
+            color=alt.condition("datum.cost_exceeds_value", alt.value("#c0392b"), alt.value("#2e86c1")),
+            tooltip=_tooltips(tips),
+        )
+    )
+    ticks = (
+        alt.Chart(_acq_view)
+        .mark_tick(color="black", thickness=3, size=22)
+        .encode(x="acquisition_cost:Q", y=y)
+    )
+    return common.chart_spec((bars + ticks).properties(title=tr("why.chart_clv")))
+
+
+@st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)
+def _signal_specs(
+    key, lang: str, as_of: dt.date, horizon: int, window: int, _lifts: pd.DataFrame, _result
+) -> tuple[dict, dict]:
+    """Specs of the signal-lift chart and the chart by number of signals, per :func:`_signals` inputs."""
+    tips = [
+        ("name", "why.col_signal", ""),
+        ("value", "why.col_lift", ".2f"),
+        ("ci_low", "why.col_ci_low", ".2f"),
+        ("ci_high", "why.col_ci_high", ".2f"),
+        ("customers", "why.col_with_signal", ",.0f"),
+        ("showing_now", "why.col_showing_now", ",.0f"),
+    ]
+    frame = _lifts.assign(value=_lifts["lift"], ci_low=_lifts["lift_low"], ci_high=_lifts["lift_high"])
+    lifts = _interval_chart(frame, "name", tr("why.axis_lift"), 1.0, tr("why.chart_signals"), tips, log=True)
+    combos = _pct(_result.combinations, "churn_rate", "ci_low", "ci_high")
+    tips = [
+        ("label", "why.col_n_signals", ""),
+        ("churn_rate", "why.col_churn_rate", ".1f"),
+        ("customers", "why.col_customers", ",.0f"),
+        ("showing_now", "why.col_showing_now", ",.0f"),
+        ("lift", "why.col_lift_vs_none", ".2f"),
+    ]
+    x = alt.X("label:N", title=tr("why.axis_n_signals"), sort=None, axis=alt.Axis(labelAngle=0))
+    bars = alt.Chart(combos).encode(x=x, tooltip=_tooltips(tips))
+    chart = bars.mark_bar().encode(y=alt.Y("churn_rate:Q", title=tr("why.axis_churn_rate"))) + bars.mark_rule(
+        color="black"
+    ).encode(y="ci_low:Q", y2="ci_high:Q")
+    combinations = chart.properties(title=tr("why.chart_combinations", days=horizon), height=260)
+    return common.chart_spec(lifts), common.chart_spec(combinations)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def _reason_specs(key, lang: str, reason: str, segment: str | None, _dataset) -> tuple[dict, dict | None]:
+    """Specs of the churn-reason chart and, for ``segment``, the reasons per segment value."""
+    tips = [
+        ("reason", "why.col_reason", ""),
+        ("churned", "why.col_churned", ",.0f"),
+        ("share", "why.col_share", ".1f"),
+    ]
+    counts = _pct(drivers.churn_reasons(_dataset.customers, reason), "share")
+    chart = (
+        alt.Chart(counts)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title=tr("why.axis_share_of_churners")),
+            y=alt.Y("reason:N", sort="-x", title=None),
+            tooltip=_tooltips(tips),
+        )
+    )
+    overall = common.chart_spec(chart.properties(title=tr("why.chart_reasons")))
+    if segment is None:
+        return overall, None
+    by_segment = _pct(drivers.churn_reasons(_dataset.customers, reason, segment), "share")
+    chart = (
+        alt.Chart(by_segment)
+        .mark_bar()
+        .encode(
+            x=alt.X("share:Q", title=tr("why.axis_share_of_churners"), stack="zero"),
+            y=alt.Y("segment:N", title=None),
+            color=alt.Color("reason:N", title=tr("why.col_reason")),
+            tooltip=[alt.Tooltip("segment:N", title=segment), *_tooltips(tips)],
+        )
+    )
+    title = common.tr_text("why.chart_reasons_by_segment", segment=segment)
+    return overall, common.chart_spec(chart.properties(title=title))
 
 
 def _pct(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -137,30 +267,8 @@ with tab_segments:
             format_func=lambda name: shown_as.get(name, name),
             key=state.Widget.WHY_ATTRIBUTE,
         )
-        view = (
-            table.head(20)
-            if chosen == everything
-            else table[table["attribute"] == chosen].sort_values("value_order")
-        )
-        view = _pct(view, "churn_rate", "ci_low", "ci_high").assign(
-            status=view.apply(_status, axis=1, overall=overall),
-            group=view["label"] + " · " + view["value"],
-            attribute=view["label"],
-        )
-        tips = [
-            ("group", "why.col_group", ""),
-            ("churn_rate", "why.col_churn_rate", ".1f"),
-            ("ci_low", "why.col_ci_low", ".1f"),
-            ("ci_high", "why.col_ci_high", ".1f"),
-            ("customers", "why.col_customers", ",.0f"),
-            ("lift", "why.col_lift", ".2f"),
-            ("excess_churners", "why.col_excess", ",.0f"),
-        ]
-        chart = _interval_chart(
-            view.assign(value=view["churn_rate"]), "group", tr("why.axis_churn_rate"), overall * 100,
-            tr("why.chart_segments"), tips,
-        )  # fmt: skip
-        common.altair_chart(chart, width="stretch")
+        view, spec = _segments_view(key, lang, None if chosen == everything else chosen, data)
+        st.vega_lite_chart(spec=spec, width="stretch")
         _table(
             view,
             [
@@ -213,31 +321,9 @@ with tab_acquisition:
             spec += [("acquisition_cost", "why.col_cac", "%.0f"), ("verdict", "why.col_verdict", None)]
         _table(acq_view, spec, {"monthly_value": common.tr_text("why.col_average", column=value_header)})
         if acq["lifetime_value"].notna().any():
-            tips = [
-                ("channel", "why.col_channel", ""),
-                ("lifetime_value", "why.col_clv", ",.0f"),
-                ("churn_rate", "why.col_churn_rate", ".1f"),
-                ("acquisition_cost", "why.col_cac", ",.0f"),
-            ]
-            y = alt.Y("channel:N", sort="-x", title=None)
-            bars = (
-                alt.Chart(acq_view)
-                .mark_bar()
-                .encode(
-                    x=alt.X("lifetime_value:Q", title=tr("why.axis_clv")),
-                    y=y,
-                    color=alt.condition(
-                        "datum.cost_exceeds_value", alt.value("#c0392b"), alt.value("#2e86c1")
-                    ),
-                    tooltip=_tooltips(tips),
-                )
+            st.vega_lite_chart(
+                spec=_clv_spec(key, lang, channel, cost_column, cost, acq_view), width="stretch"
             )
-            ticks = (
-                alt.Chart(acq_view)
-                .mark_tick(color="black", thickness=3, size=22)
-                .encode(x="acquisition_cost:Q", y=y)
-            )
-            common.altair_chart((bars + ticks).properties(title=tr("why.chart_clv")), width="stretch")
         if acq["cost_exceeds_value"].any():
             losing = ", ".join(acq.loc[acq["cost_exceeds_value"], "channel"])
             st.warning(tr("why.channels_losing", channels=losing), icon=":material/warning:")
@@ -286,21 +372,10 @@ with tab_signals:
                     .gt(1)
                     .map({True: tr("why.status_higher"), False: tr("why.status_not_significant")}),
                 )
-                tips = [
-                    ("name", "why.col_signal", ""),
-                    ("value", "why.col_lift", ".2f"),
-                    ("ci_low", "why.col_ci_low", ".2f"),
-                    ("ci_high", "why.col_ci_high", ".2f"),
-                    ("customers", "why.col_with_signal", ",.0f"),
-                    ("showing_now", "why.col_showing_now", ",.0f"),
-                ]
-                frame = lifts.assign(
-                    value=lifts["lift"], ci_low=lifts["lift_low"], ci_high=lifts["lift_high"]
+                lifts_spec, combinations_spec = _signal_specs(
+                    key, lang, as_of, horizon, window, lifts, result
                 )
-                chart = _interval_chart(
-                    frame, "name", tr("why.axis_lift"), 1.0, tr("why.chart_signals"), tips, log=True
-                )
-                common.altair_chart(chart, width="stretch")
+                st.vega_lite_chart(spec=lifts_spec, width="stretch")
                 _table(
                     lifts,
                     [
@@ -317,23 +392,7 @@ with tab_signals:
                 )
                 st.subheader(tr("why.combinations_title"))
                 st.caption(tr("why.combinations_intro"))
-                combos = _pct(result.combinations, "churn_rate", "ci_low", "ci_high")
-                tips = [
-                    ("label", "why.col_n_signals", ""),
-                    ("churn_rate", "why.col_churn_rate", ".1f"),
-                    ("customers", "why.col_customers", ",.0f"),
-                    ("showing_now", "why.col_showing_now", ",.0f"),
-                    ("lift", "why.col_lift_vs_none", ".2f"),
-                ]
-                x = alt.X("label:N", title=tr("why.axis_n_signals"), sort=None, axis=alt.Axis(labelAngle=0))
-                bars = alt.Chart(combos).encode(x=x, tooltip=_tooltips(tips))
-                chart = bars.mark_bar().encode(
-                    y=alt.Y("churn_rate:Q", title=tr("why.axis_churn_rate"))
-                ) + bars.mark_rule(color="black").encode(y="ci_low:Q", y2="ci_high:Q")
-                common.altair_chart(
-                    chart.properties(title=tr("why.chart_combinations", days=horizon), height=260),
-                    width="stretch",
-                )
+                st.vega_lite_chart(spec=combinations_spec, width="stretch")
                 if result.pairs is not None and not result.pairs.empty:
                     pairs = _pct(result.pairs.head(5), "churn_rate")
                     label = pairs["first"].map(lambda s: tr(f"why.signal_{s}")) + " + "
@@ -356,42 +415,13 @@ with tab_reasons:
         st.info(tr("why.no_reasons"), icon=":material/info:")
     else:
         st.warning(tr("why.reasons_after_the_fact", column=reason), icon=":material/history:")
-        counts = _pct(drivers.churn_reasons(data.customers, reason), "share")
-        tips = [
-            ("reason", "why.col_reason", ""),
-            ("churned", "why.col_churned", ",.0f"),
-            ("share", "why.col_share", ".1f"),
-        ]
-        chart = (
-            alt.Chart(counts)
-            .mark_bar()
-            .encode(
-                x=alt.X("share:Q", title=tr("why.axis_share_of_churners")),
-                y=alt.Y("reason:N", sort="-x", title=None),
-                tooltip=_tooltips(tips),
-            )
-        )
-        common.altair_chart(chart.properties(title=tr("why.chart_reasons")), width="stretch")
         segments = [
             c for c in data.categorical if c in data.customers and c != reason and c not in data.leakage
         ]
+        st.vega_lite_chart(spec=_reason_specs(key, lang, reason, None, data)[0], width="stretch")
         if segments:
             segment = st.selectbox(tr("why.reason_segment"), segments, key=state.Widget.WHY_REASON_SEGMENT)
-            by_segment = _pct(drivers.churn_reasons(data.customers, reason, segment), "share")
-            chart = (
-                alt.Chart(by_segment)
-                .mark_bar()
-                .encode(
-                    x=alt.X("share:Q", title=tr("why.axis_share_of_churners"), stack="zero"),
-                    y=alt.Y("segment:N", title=None),
-                    color=alt.Color("reason:N", title=tr("why.col_reason")),
-                    tooltip=[alt.Tooltip("segment:N", title=segment), *_tooltips(tips)],
-                )
-            )
-            common.altair_chart(
-                chart.properties(title=common.tr_text("why.chart_reasons_by_segment", segment=segment)),
-                width="stretch",
-            )
+            st.vega_lite_chart(spec=_reason_specs(key, lang, reason, segment, data)[1], width="stretch")
 
 with tab_calls:
     st.caption(tr("why.calls_intro"))

@@ -14,7 +14,6 @@ import argparse
 import logging
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -22,7 +21,7 @@ from churn.commands import common
 from churn.commands import profile as profile_command
 from churn.core.dataset import CANONICAL_EVENT_COLUMNS
 from churn.core.errors import SchemaError
-from churn.ingest import big_events
+from churn.ingest import big_events, event_sample
 from churn.ingest.events import left_out_events
 from churn.ingest.intake import SAMPLE_DIR, build_dataset, read_table
 from churn.ingest.quality import quality_checks
@@ -35,7 +34,7 @@ TRAPS = FILES / "traps"
 @pytest.fixture
 def engine_for_all(monkeypatch):
     """Every event log counts as big (the threshold is 1 byte)."""
-    monkeypatch.setattr(big_events, "ENGINE_MIN_BYTES", 1)
+    monkeypatch.setattr(event_sample, "ENGINE_MIN_BYTES", 1)
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -121,14 +120,14 @@ def _both(case: str, folder: Path):
     customers, events = read_table(customers_path), read_table(events_path)
     mapping = guess_roles(customers, events)
     memory = build_dataset(customers, events, mapping, name="t")
-    sample = big_events.read_sample(events_path, lines=lines, work_dir=folder)
+    sample = event_sample.read_sample(events_path, lines=lines, work_dir=folder)
     built = big_events.build_out_of_core(customers, sample, mapping, name="t", work_dir=folder)
     return customers, events, mapping, memory, built, sample
 
 
 def test_a_reading_the_sql_cannot_match_falls_back_to_memory(tmp_path):
     """A Parquet log of text columns reads differently in SQL on its first rows: NeedsMemory, not other events."""
-    with pytest.raises(big_events.NeedsMemory):
+    with pytest.raises(event_sample.NeedsMemory):
         _both("parquet_text", tmp_path)
 
 
@@ -199,49 +198,19 @@ def test_events_in_memory_reads_the_parquet_file_back(tmp_path):
 # ---------------------------------------------------------------- what needs memory
 
 
-def test_a_workbook_is_read_in_memory_and_the_log_says_so(tmp_path, engine_for_all, caplog):
-    book = openpyxl.Workbook()
-    book.active.append(["customer_id", "timestamp"])
-    book.active.append(["a", "2024-01-01"])
-    path = tmp_path / "events.xlsx"
-    book.save(path)
-    with caplog.at_level(logging.WARNING):
-        assert not big_events.reads_out_of_core(path)
-    assert "workbook; read in memory" in caplog.text
-
-
-def test_small_files_stay_in_memory(monkeypatch):
-    monkeypatch.setattr(big_events, "ENGINE_MIN_BYTES", 10**12)
-    assert not big_events.reads_out_of_core(SAMPLE_DIR / "events.csv")
-
-
-@pytest.mark.parametrize(
-    "path,why",
-    [
-        (TRAPS / "events_headerless.txt", "no comma, semicolon, tab or pipe"),
-        (TRAPS / "read_headerless_events.csv", "no header"),
-        (FILES / "hendelser_latin1.txt", "not UTF-8"),
-        (TRAPS / "read_stray_quote.csv", "read around"),
-    ],
-)
-def test_odd_files_need_the_in_memory_reader(path, why, tmp_path):
-    with pytest.raises(big_events.NeedsMemory, match=why):
-        big_events.read_sample(path, work_dir=tmp_path)
-
-
 def test_quantity_times_price_needs_the_in_memory_reader(tmp_path):
     customers = read_table(TRAPS / "customers_german.csv")
     events = read_table(TRAPS / "events_german.csv")
     mapping = guess_roles(customers, events)
-    sample = big_events.read_sample(TRAPS / "events_german.csv", work_dir=tmp_path)
-    with pytest.raises(big_events.NeedsMemory, match="quantity"):
+    sample = event_sample.read_sample(TRAPS / "events_german.csv", work_dir=tmp_path)
+    with pytest.raises(event_sample.NeedsMemory, match="quantity"):
         big_events.build_out_of_core(customers, sample, mapping, work_dir=tmp_path)
 
 
 def test_no_customer_table_needs_the_in_memory_reader(tmp_path):
-    sample = big_events.read_sample(TRAPS / "events_cust_date.csv", work_dir=tmp_path)
+    sample = event_sample.read_sample(TRAPS / "events_cust_date.csv", work_dir=tmp_path)
     mapping = guess_roles(None, sample.frame)
-    with pytest.raises(big_events.NeedsMemory, match="no customer table"):
+    with pytest.raises(event_sample.NeedsMemory, match="no customer table"):
         big_events.build_out_of_core(None, sample, mapping, work_dir=tmp_path)
 
 
@@ -256,7 +225,7 @@ def test_a_cell_beyond_the_sample_that_reads_otherwise_falls_back_and_is_never_s
 ):
     """The first 3 rows have ISO dates, the 8th '05.01.2024': SQL cannot read it as the sample
     decided, so the file is read in memory, where a column of mixed date shapes is no timestamp."""
-    monkeypatch.setattr(big_events, "SAMPLE_LINES", 3)
+    monkeypatch.setattr(event_sample, "SAMPLE_LINES", 3)
     customers = _write(tmp_path / "c.csv", ["id,churned", "a,No", "b,Yes"])
     rows = ["id,date,type"] + [f"{'ab'[i % 2]},2024-01-0{i + 1},login" for i in range(7)]
     events = _write(tmp_path / "e.csv", [*rows, "a,05.01.2024,login"])
@@ -268,11 +237,11 @@ def test_a_cell_beyond_the_sample_that_reads_otherwise_falls_back_and_is_never_s
 def test_the_cli_profile_reads_a_big_log_out_of_core(engine_for_all, monkeypatch):
     """profile on the bundled sample: the same result as in memory but for the note on the sample."""
     argv = [str(SAMPLE_DIR / "customers.csv"), "--events", str(SAMPLE_DIR / "events.csv")]
-    monkeypatch.setattr(big_events, "SAMPLE_LINES", 2000)
+    monkeypatch.setattr(event_sample, "SAMPLE_LINES", 2000)
     loaded = common.load(_parse(argv))
     assert loaded.events is None and loaded.dataset.events is None and loaded.event_summary is not None
     out_of_core = profile_command.profile_result(loaded)
-    monkeypatch.setattr(big_events, "ENGINE_MIN_BYTES", 10**12)
+    monkeypatch.setattr(event_sample, "ENGINE_MIN_BYTES", 10**12)
     in_memory = profile_command.profile_result(common.load(_parse(argv)))
     assert [n["key"] for n in out_of_core.pop("notes")] == ["reading.note_sample_rows"]
     assert in_memory.pop("notes") == []

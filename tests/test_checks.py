@@ -51,6 +51,32 @@ def test_repeated_events_golden(on_disk):
     assert int(EVENTS.duplicated(subset=list(checks.DUPLICATE_COLUMNS)).sum()) == 3
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_repeats_match_pandas_on_many_rows_with_few_values(on_disk, seed):
+    """5,000 rows drawn from 3 customers x 4 times x 2 types x (2 amounts or missing): most rows
+    repeat one another, and the count equals pandas' duplicated (missing values equal each other)."""
+    rng = np.random.default_rng(seed)
+    n = 5000
+    frame = _events(
+        list(
+            zip(
+                rng.choice(["a", "b", "c"], n),
+                rng.choice(["2024-01-01", "2024-01-02", "2024-02-01 08:00", "2024-03-01"], n),
+                ["login"] * n,
+                rng.choice(["login", "Login"], n),
+                rng.choice([1.0, 2.5, np.nan], n),
+                rng.choice([0.0, np.nan], n),
+                strict=True,
+            )
+        )
+    )
+    with connect(threads=1) as con:
+        got = checks.duplicate_events(con, on_disk(frame))
+    assert got == int(frame.duplicated(subset=list(checks.DUPLICATE_COLUMNS)).sum()) > 4000
+    with connect(threads=1) as con:
+        assert checks.duplicate_events(con, on_disk(frame.drop_duplicates())) == 0
+
+
 def test_counts_and_events_per_customer_golden(on_disk):
     """a: 4 events, b: 3, c: 1 -> 3 customers, min 1, median 3, max 4."""
     with connect(threads=1) as con:

@@ -167,3 +167,20 @@ def test_catboost_clearly_beats_both_baselines_out_of_time_on_the_sample(sample_
     assert auc > model.baselines_["logistic"]["auc"] + 0.005
     assert model.metrics_["pr_auc"] > model.baselines_["logistic"]["pr_auc"]
     assert model.recommendation_["model"] == "catboost"
+
+
+def test_the_training_sample_cuts_customers_only_beyond_the_frame_limit(small_data, monkeypatch):
+    """n_cut = clip(round(80,000 x 3 / active), 6, 18): with few active customers it is 18.
+    Under the limit the dataset is itself; with the limit at 18 x 50 rows, 50 customers are kept."""
+    from churn.model import churn_model
+
+    model = ChurnModel(random_seed=0)
+    active = int((small_data.customers["churned"] == 0).sum())
+    expected_cut = int(np.clip(round(80_000 * 3 / active), 6, 18))
+    sample, n_cut = model.training_sample(small_data)
+    assert sample is small_data and n_cut == expected_cut
+    monkeypatch.setattr(churn_model, "MAX_FRAME_ROWS", n_cut * 50)
+    sample, _ = model.training_sample(small_data)
+    assert len(sample.customers) == 50
+    assert set(sample.customers.index) <= set(small_data.customers.index)
+    assert model.training_sample(small_data)[0].customers.index.equals(sample.customers.index)  # seeded

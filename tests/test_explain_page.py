@@ -12,7 +12,7 @@ from churn.act import explain
 from churn.act.reasons import feature_label
 from churn.act.tiers import tier_label
 from churn.core.dataset import Dataset
-from churn.core.formatting import fmt_pct
+from churn.core.formatting import fmt_number, fmt_pct
 from churn.workspace import jobs
 
 PAGE = "pages/explain.py"
@@ -97,9 +97,8 @@ def test_drivers_customer_and_action_list_are_shown(app_test, tiny_model, sample
     assert _metric(at, "Risk tier") == tier_label(top["tier"], "en")
     reasons = next(m.value for m in at.markdown if m.value.startswith("1. "))
     assert "raises risk by" in reasons
-    assert any(
-        f"**{len(sample_scores)}** of {len(sample_scores)} active customers" in m.value for m in at.markdown
-    )
+    everyone = fmt_number(len(sample_scores), "en")  # grouped as the page's other numbers: "2,141"
+    assert any(f"**{everyone}** of {everyone} active customers" in m.value for m in at.markdown)
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Excel"]
 
 
@@ -131,7 +130,8 @@ def test_tier_filter_narrows_the_action_list(app_test, tiny_model, sample_scores
     at.multiselect(key="actions_tiers").set_value(["high"]).run()
     assert not at.exception
     high = int((sample_scores["tier"] == "high").sum())
-    assert any(f"**{high}** of {len(sample_scores)} active customers" in m.value for m in at.markdown)
+    everyone = fmt_number(len(sample_scores), "en")
+    assert any(f"**{fmt_number(high, 'en')}** of {everyone} active customers" in m.value for m in at.markdown)
     table = at.dataframe[0].value
     assert len(table) == high and set(table["tier"]) <= {"High"}
 
@@ -139,7 +139,7 @@ def test_tier_filter_narrows_the_action_list(app_test, tiny_model, sample_scores
 @pytest.mark.slow
 def test_norwegian_page(app_test, tiny_model):
     at = _with_model(app_test, tiny_model, lang="nb")
-    assert at.title[0].value == "Forklar"
+    assert at.title[0].value == "Forklaring"  # as the page is named in the sidebar
     reasons = next(m.value for m in at.markdown if m.value.startswith("1. "))
     assert "prosentpoeng" in reasons
     assert "Fra utgangspunktet til denne kundens risiko" in _chart_titles(at)

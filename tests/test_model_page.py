@@ -93,6 +93,19 @@ def test_norwegian_page_speaks_norwegian(app_test, sample_model):
     assert "Presisjon" in [m.label for m in at.metric]
 
 
+@pytest.mark.parametrize("lang,number", [("en", r"\d\.\d{3}"), ("nb", r"\d,\d{3}")])
+def test_the_page_reads_in_its_language_and_never_cites_our_sources(app_test, sample_model, lang, number):
+    """The comparison with the baselines shows 0.907 in English and 0,907 in Norwegian, like the
+    metrics above it; no sentence on the screen names our seed articles."""
+    at = _with_model(app_test(lang=lang), sample_model)
+    compare = at.dataframe[0].value
+    assert compare.shape == (7, 3)
+    assert compare.stack().str.fullmatch(number).all(), compare
+    texts = [e.value for e in (*at.markdown, *at.caption, *at.info, *at.success, *at.warning)]
+    texts += [e.label for e in at.expander] + [m.help or "" for m in at.metric]
+    assert not [text for text in texts if "seed 00" in text.lower()]
+
+
 def test_without_a_model_the_page_says_what_to_do(app_test):
     at = app_test()
     at.switch_page("pages/model.py")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from churn.core.dataset import END_DATE, START_DATE, Dataset, RoleMapping
+from churn.core.dataset import Dataset, RoleMapping
 from churn.core.errors import SchemaError
 from churn.ingest.intake import build_dataset, load_files, read_table
 from churn.ingest.quality import (
@@ -19,7 +19,6 @@ from churn.ingest.quality import (
     Check,
     client_columns,
     history_months,
-    implausible_dates,
     leakage_reasons,
     missing_by_column,
     missing_share,
@@ -427,19 +426,6 @@ def _dates_check(raw: pd.DataFrame, lang: str = "en") -> Check:
     return _by_name(quality_checks(build_dataset(raw, None, DATE_ROLES), raw, lang=lang))["dates"]
 
 
-def test_implausible_dates_golden():
-    """Start quartiles 2023-02-08 and 2023-12-09 (IQR 304 days): margin max(3 x 304 days, 30 years) = 30 years.
-
-    1900-01-01 is 123 years before the lower quartile -> far outside. The export date is the
-    latest start, 2024-06-30; 2100-12-31 is more than 2 years after it (and 76 years past the
-    end dates' upper quartile 2024-07-09). Nothing else is flagged.
-    """
-    raw = _stray_dates_table()
-    flags = implausible_dates({START_DATE: raw["Startdato"], END_DATE: raw["Sluttdato"]})
-    assert flags[START_DATE].tolist() == [i == 5 for i in range(10)]
-    assert flags[END_DATE].tolist() == [i == 6 for i in range(10)]
-
-
 @pytest.mark.parametrize(
     "lang,expected",
     [
@@ -540,20 +526,6 @@ def test_nearly_all_dates_implausible_fails():
     check = _dates_check(_table(starts, [pd.Timestamp("2100-12-31")] * 10), "nb")
     assert check.status == FAIL
     assert "har 10 datoer" in check.message and "Nesten alle datoene" in check.message
-
-
-@pytest.mark.parametrize(
-    "end,implausible",
-    [("2024-05-01", False), ("2026-12-01", False), ("2027-01-02", True), ("2100-12-31", True)],
-)
-def test_without_start_or_event_dates_today_is_the_export(end, implausible):
-    """Only two end dates (too few for quartiles): implausible when more than 2 years after today.
-
-    today 2024-12-31 + 2 x 365.25 days = 2027-01-01 (noon).
-    """
-    ends = pd.Series(pd.to_datetime(["2024-02-01", end]))
-    flags = implausible_dates({END_DATE: ends}, today=pd.Timestamp("2024-12-31"))
-    assert flags[END_DATE].tolist() == [False, implausible]
 
 
 def test_the_hostile_file_warns_through_intake():

@@ -55,14 +55,14 @@ def _no_progress(fraction: float, step: str) -> None:
 
 @dataclass(frozen=True)
 class Explained:
-    """Today's active customers under one model: features, probabilities, SHAP values, reasons.
+    """Today's active customers under one model: their scores, SHAP values and reasons.
 
     Attributes
     ----------
-    features : pd.DataFrame
-        The model's columns, indexed by customer id (as text), one row per active customer.
-    probability : np.ndarray
-        Probability of churn within the model's horizon, in the rows' order.
+    scores : Scores
+        Features and churn probabilities (:class:`churn.act.scoring.Scores`), what
+        :func:`churn.act.scoring.score_table` needs; ``features`` and ``probability``
+        read through to it.
     shap : pd.DataFrame
         SHAP values in log-odds, same index and columns as ``features``.
     base : float
@@ -73,16 +73,20 @@ class Explained:
         :meth:`with_reasons` adds a language.
     """
 
-    features: pd.DataFrame
-    probability: np.ndarray
+    scores: Scores
     shap: pd.DataFrame
     base: float
     reasons: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
-    def scores(self) -> Scores:
-        """Features and probabilities, for :func:`churn.act.scoring.score_table`."""
-        return Scores(features=self.features, probability=self.probability)
+    def features(self) -> pd.DataFrame:
+        """The model's columns, indexed by customer id (as text), one row per active customer."""
+        return self.scores.features
+
+    @property
+    def probability(self) -> np.ndarray:
+        """Probability of churn within the model's horizon, in the rows' order."""
+        return self.scores.probability
 
     def with_reasons(self, lang: str, reasons: pd.DataFrame) -> Explained:
         """A copy that also holds ``reasons`` (from :func:`reasons_of_everyone`) in ``lang``."""
@@ -144,7 +148,7 @@ def explain_active(
     if X.empty:
         report(1.0, "shap")
         empty = pd.DataFrame(index=X.index, columns=X.columns, dtype=float)
-        return Explained(features=X, probability=probability, shap=empty, base=float("nan"))
+        return Explained(Scores(features=X, probability=probability), shap=empty, base=float("nan"))
     parts, frames, base = _chunks(len(X), chunk), [], float("nan")
     start = STEPS["shap"]
     for i, part in enumerate(parts):
@@ -152,7 +156,7 @@ def explain_active(
         values, base = explain.shap_frame(model, X.iloc[part])
         frames.append(values)
     report(1.0, "shap")
-    return Explained(features=X, probability=probability, shap=pd.concat(frames), base=base)
+    return Explained(Scores(features=X, probability=probability), shap=pd.concat(frames), base=base)
 
 
 def reasons_of_everyone(

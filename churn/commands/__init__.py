@@ -4,6 +4,6 @@
 :mod:`churn.commands.common` holds the input options, loader and output they share.
 """
 
-from churn.commands.cli import COMMANDS, build_parser, main
+from churn.commands.cli import COMMANDS, build_parser, command_module, main
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "command_module", "main"]

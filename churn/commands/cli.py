@@ -9,21 +9,28 @@ A :class:`~churn.core.errors.ChurnError` ends as one ``error: ...`` line and exi
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
+from types import ModuleType
 
-from churn.commands import profile, report, roi, sample, score, train, when, why
 from churn.core.errors import ChurnError
 
-#: The commands, in the order ``--help`` lists them.
-COMMANDS = (profile, report, roi, sample, score, train, when, why)
+#: The commands, in the order ``--help`` lists them (module names under ``churn.commands``).
+COMMANDS = ("profile", "report", "roi", "sample", "score", "train", "when", "why")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with one sub-parser per command module."""
+def command_module(name: str) -> ModuleType:
+    """The module of one command, imported on first use (``profile`` never loads CatBoost or SHAP)."""
+    return importlib.import_module(f"churn.commands.{name}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser with one sub-parser per command module (only ``only``'s when given)."""
     parser = argparse.ArgumentParser(prog="python -m churn", description="Churn workshop toolkit.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
+        module = command_module(name)
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
@@ -33,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # a command's run needs only its own module: the others (and their libraries) stay unloaded
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse already printed its one-line usage error

@@ -6,7 +6,7 @@ the column overrides ``--id``, ``--label``, ``--churned-values``, ... and
 understood and named the same way whichever command reads it.
 
 Local files have no size limit (``--max-mb`` sets one). An event log of
-:data:`churn.ingest.big_events.ENGINE_MIN_BYTES` or more is read out of core:
+:data:`churn.ingest.event_sample.ENGINE_MIN_BYTES` or more is read out of core:
 the roles are guessed on its first rows and DuckDB reads the whole file into
 one Parquet file of canonical events (``dataset.events`` is None); whatever
 that reading does not cover is read in memory as before, with a log line saying why.
@@ -32,7 +32,7 @@ import pandas as pd
 
 from churn.core.dataset import Dataset, RoleMapping
 from churn.core.errors import InputError, SchemaError
-from churn.ingest import big_events, labels
+from churn.ingest import big_events, event_sample, labels
 from churn.ingest import roles as role_guesser
 from churn.ingest.intake import build_dataset, repeated_ids
 from churn.ingest.parsing import read_table
@@ -402,13 +402,13 @@ def refuse_too_large(path: str, max_mb: float | None) -> None:
         )
 
 
-def _sample_of(events_path: str | None, sheet: str | None) -> big_events.EventSample | None:
+def _sample_of(events_path: str | None, sheet: str | None) -> event_sample.EventSample | None:
     """The first rows of an event log big enough for the engine (None: read it whole, in memory)."""
-    if not events_path or sheet or not big_events.reads_out_of_core(events_path):
+    if not events_path or sheet or not event_sample.reads_out_of_core(events_path):
         return None
     try:
-        return big_events.read_sample(events_path)
-    except big_events.NeedsMemory as why:
+        return event_sample.read_sample(events_path)
+    except event_sample.NeedsMemory as why:
         log.warning("event log %s read in memory: %s", PurePath(events_path).name, why)
         return None
 
@@ -442,7 +442,7 @@ def load(args: argparse.Namespace) -> Loaded:
     if sample is not None:
         try:
             return _load(args, customers, sample.frame, sample)
-        except (big_events.NeedsMemory, duckdb.Error) as why:  # never a traceback: read it whole
+        except (event_sample.NeedsMemory, duckdb.Error) as why:  # never a traceback: read it whole
             log.warning("event log %s read in memory: %s", PurePath(events_path).name, why)
     events = _read(events_path, events_sheet) if events_path else None
     return _load(args, customers, events, None)

@@ -9,13 +9,14 @@ runs the same over a Parquet file or a registered frame.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from churn.core.dataset import AMOUNT, CUSTOMER_ID, DAYS_LATE, EVENT_TYPE_RAW, TIMESTAMP
+from churn.engine.sql import days, literal, number_literal
 
 __all__ = [
     "DUPLICATE_COLUMNS",
@@ -33,18 +34,7 @@ DUPLICATE_COLUMNS = (CUSTOMER_ID, TIMESTAMP, EVENT_TYPE_RAW, AMOUNT, DAYS_LATE)
 
 def canonical_source(path: str | Path) -> str:
     """SQL naming the canonical events in one Parquet file."""
-    return "read_parquet('" + str(path).replace("'", "''") + "')"
-
-
-def _number_literal(value: float) -> str:
-    """A float as SQL, infinities included (``-inf`` is no SQL literal)."""
-    value = float(value)
-    return repr(value) if math.isfinite(value) else f"CAST('{value}' AS DOUBLE)"
-
-
-def _days(expr: str) -> str:
-    """A timestamp as float days since 1970, from nanoseconds as pandas computes it."""
-    return f"(epoch_ns({expr}) / 86400e9)"
+    return f"read_parquet({literal(str(path))})"
 
 
 def event_count(con: duckdb.DuckDBPyConnection, source: str) -> int:
@@ -55,29 +45,40 @@ def event_count(con: duckdb.DuckDBPyConnection, source: str) -> int:
 def duplicate_events(con: duckdb.DuckDBPyConnection, source: str) -> int:
     """Events that repeat an earlier one on :data:`DUPLICATE_COLUMNS` (missing values equal each other).
 
+    One 64-bit hash per event, sorted in numpy: equal neighbours are the
+    candidates. A GROUP BY over tens of millions of distinct events is many
+    times slower on a small machine. The candidates are then counted exactly
+    in SQL, so a hash collision never counts as a repeat.
+
     Example
     -------
     Three rows ``(a, 10:00, login)``, ``(a, 10:00, login)``, ``(a, 11:00, login)``:
     one group of 2 and one of 1, so 2 - 1 = 1 repeat.
     """
     columns = ", ".join(DUPLICATE_COLUMNS)
-    # Group on one hash of customer and time first (cheap), then count exactly among the rows whose
-    # hash repeats: a repeat shares both, and a hash collision only adds candidates, never a repeat.
-    sql = f"""
-        WITH hashed AS (SELECT *, hash({CUSTOMER_ID}, {TIMESTAMP}) AS h FROM {source}),
-             repeated AS (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1)
-        SELECT coalesce(sum(n - 1), 0) FROM (
-            SELECT count(*) AS n FROM hashed WHERE h IN (SELECT h FROM repeated) GROUP BY {columns}
-        )
-    """
-    return int(con.execute(sql).fetchone()[0])
+    hashes = np.sort(np.asarray(con.execute(f"SELECT hash({columns}) AS h FROM {source}").fetchnumpy()["h"]))
+    repeated = np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+    del hashes
+    if not len(repeated):
+        return 0
+    con.register("repeated_hashes", pd.DataFrame({"h": repeated}))
+    try:
+        sql = f"""
+            SELECT coalesce(sum(n - 1), 0) FROM (
+                SELECT count(*) AS n FROM {source}
+                WHERE hash({columns}) IN (SELECT h FROM repeated_hashes) GROUP BY {columns}
+            )
+        """
+        return int(con.execute(sql).fetchone()[0])
+    finally:
+        con.unregister("repeated_hashes")
 
 
 def date_quartiles(
     con: duckdb.DuckDBPyConnection, source: str, column: str = TIMESTAMP
 ) -> tuple[int, float | None, float | None]:
     """(dates present, lower quartile, upper quartile), the quartiles in days since 1970 (linear, as pandas)."""
-    day = _days(column)
+    day = days(column)
     count, low, high = con.execute(
         f"SELECT count({column}), quantile_cont({day}, 0.25), quantile_cont({day}, 0.75) FROM {source}"
     ).fetchone()
@@ -93,7 +94,7 @@ def date_span(
     """The first and last date within ``inside`` (days since 1970, ends included); None when there is none."""
     low, high = (float(v) for v in inside)
     first, last = con.execute(
-        f"SELECT min({column}), max({column}) FROM {source} WHERE {_days(column)} BETWEEN {_number_literal(low)} AND {_number_literal(high)}"
+        f"SELECT min({column}), max({column}) FROM {source} WHERE {days(column)} BETWEEN {number_literal(low)} AND {number_literal(high)}"
     ).fetchone()
     return (None if first is None else pd.Timestamp(first), None if last is None else pd.Timestamp(last))
 

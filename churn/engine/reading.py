@@ -6,8 +6,7 @@ a customer id, a number with its decimal mark, a date in given shapes) and
 which texts mean "no value"; :mod:`churn.ingest.big_events` makes those
 decisions on a sample with the pandas reader. Here the whole file is read once
 into a table of typed rows (:func:`load_typed_events`, spilled to disk above the
-memory limit), summed up (:func:`typed_event_counts`, :func:`marker_counts`, ...)
-and written as the canonical events (:func:`write_canonical_events`).
+memory limit); :mod:`churn.engine.canonical` sums it up and writes the canonical events.
 
 Every value the rules cannot read is flagged (``*_bad``) rather than guessed,
 so the caller can fall back to the in-memory reader instead of being silently
@@ -20,7 +19,6 @@ pandas reader on the sample catches any drift between the two.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,28 +26,24 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from churn.core.dataset import AMOUNT, CUSTOMER_ID, DAYS_LATE, EVENT_TYPE, EVENT_TYPE_RAW, TIMESTAMP
+from churn.engine.sql import identifier, literal
 
 __all__ = [
+    "CELL_SEPARATOR",
+    "MARKER_SEPARATOR",
     "NUMBER_RULES",
     "TYPED_EVENTS",
     "ColumnRead",
     "EventRead",
     "column_values",
     "csv_relation",
-    "fenced_event_counts",
-    "first_outside",
     "known_test",
     "format_counts",
     "load_typed_events",
-    "marker_counts",
     "parquet_columns",
     "parquet_relation",
-    "typed_event_counts",
-    "type_counts",
     "typed_events_sql",
     "value_sql",
-    "write_canonical_events",
 ]
 
 #: Name of the table :func:`load_typed_events` creates.
@@ -67,7 +61,8 @@ _SPACES = r"[\s\x{0b}\x{a0}\x{202f}\x{2009}']"
 _CURRENCY = r"^(?:kr\.?|nok|dkk|sek|eur|usd|€|\$|£)|(?:kr\.?|nok|dkk|sek|eur|usd|€|\$|£|,-|\.-)$"
 _COMMA_DECIMAL = r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
 _DOT_DECIMAL = r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?"
-_MARKER_SEPARATOR, _CELL_SEPARATOR = "\x1f", "\x1e"
+#: Separators of the ``markers`` cell: position from label, one cell from the next.
+MARKER_SEPARATOR, CELL_SEPARATOR = "\x1f", "\x1e"
 _FLOATS = ("FLOAT", "DOUBLE")
 
 
@@ -147,14 +142,6 @@ class EventRead:
 # ---------------------------------------------------------------- relations
 
 
-def _literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-def _identifier(name: str) -> str:
-    return '"' + str(name).replace('"', '""') + '"'
-
-
 def csv_relation(path: str | Path, delimiter: str, width: int) -> str:
     """SQL reading a delimited UTF-8 text file as text columns ``c0`` .. ``c<width-1>``, header skipped.
 
@@ -164,14 +151,14 @@ def csv_relation(path: str | Path, delimiter: str, width: int) -> str:
     """
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     return (
-        f"read_csv({_literal(str(path))}, delim={_literal(delimiter)}, header=true, quote='\"', "
+        f"read_csv({literal(str(path))}, delim={literal(delimiter)}, header=true, quote='\"', "
         f"escape='\"', auto_detect=false, columns={columns}, null_padding=true, strict_mode=true)"
     )
 
 
 def parquet_relation(path: str | Path) -> str:
     """SQL reading a Parquet file as it is."""
-    return f"read_parquet({_literal(str(path))})"
+    return f"read_parquet({literal(str(path))})"
 
 
 def parquet_columns(con: duckdb.DuckDBPyConnection, path: str | Path) -> dict[str, str]:
@@ -186,14 +173,14 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: str | Path) -> dict[st
 def _strip(expr: str) -> str:
     """``str.strip`` in SQL; a cell that starts and ends with a visible ASCII character is left as it is (fast)."""
     visible = f"ascii({expr}) BETWEEN 33 AND 126 AND ascii(right({expr}, 1)) BETWEEN 33 AND 126"
-    return f"(CASE WHEN {visible} THEN {expr} ELSE trim({expr}, {_literal(_WHITESPACE)}) END)"
+    return f"(CASE WHEN {visible} THEN {expr} ELSE trim({expr}, {literal(_WHITESPACE)}) END)"
 
 
 def _is_marker(expr: str, markers: Iterable[str], stripped: str | None = None) -> str:
     """True where the stripped text, in lower case, is one of ``markers`` (``stripped``: a column holding it)."""
     # list_contains, not IN: DuckDB turns a long IN list into a join, which evaluates every row
     markers = sorted(set(markers))
-    listed = "[" + ", ".join(_literal(m) for m in markers) + "]"
+    listed = "[" + ", ".join(literal(m) for m in markers) + "]"
     return f"list_contains({listed}, lower({stripped or _strip(expr)}))" if markers else "false"
 
 
@@ -204,8 +191,8 @@ def _written(expr: str) -> str:
 
 def _clean_number(expr: str) -> str:
     """coercion's cleaning: spaces and apostrophes out, lower case, currency marks off."""
-    spaced = f"regexp_replace(lower({expr}), {_literal(_SPACES)}, '', 'g')"
-    return f"regexp_replace({spaced}, {_literal(_CURRENCY)}, '', 'g')"
+    spaced = f"regexp_replace(lower({expr}), {literal(_SPACES)}, '', 'g')"
+    return f"regexp_replace({spaced}, {literal(_CURRENCY)}, '', 'g')"
 
 
 def _number(expr: str, rule: str) -> str:
@@ -216,10 +203,10 @@ def _number(expr: str, rule: str) -> str:
         fits = f"NOT contains({expr}, '_')"  # DuckDB reads 1_000, pandas does not
     elif rule == "comma":
         value = f"TRY_CAST(replace(replace({clean}, '.', ''), ',', '.') AS DOUBLE)"
-        fits = f"regexp_full_match({clean}, {_literal(_COMMA_DECIMAL)})"
+        fits = f"regexp_full_match({clean}, {literal(_COMMA_DECIMAL)})"
     elif rule == "dot":
         value = f"TRY_CAST(replace({clean}, ',', '') AS DOUBLE)"
-        fits = f"regexp_full_match({clean}, {_literal(_DOT_DECIMAL)})"
+        fits = f"regexp_full_match({clean}, {literal(_DOT_DECIMAL)})"
     else:
         raise ValueError(f"unknown number rule {rule!r}; use one of {NUMBER_RULES}")
     # 'NaN' is a marker (no value); DuckDB would read it as the number NaN
@@ -238,11 +225,11 @@ def _number_shape(expr: str) -> str:
 
 
 def _timestamp(text: str, formats: tuple[str, ...], shape: str | None) -> str:
-    listed = "[" + ", ".join(_literal(f) for f in formats) + "]"
+    listed = "[" + ", ".join(literal(f) for f in formats) + "]"
     value = f"try_strptime({text}, {listed})"
     if shape is None:
         return value
-    return f"CASE WHEN regexp_full_match({text}, {_literal(shape)}) THEN {value} END"
+    return f"CASE WHEN regexp_full_match({text}, {literal(shape)}) THEN {value} END"
 
 
 #: kinds whose value is read from the stripped text
@@ -325,13 +312,13 @@ def _marker_cell(
     guard = f"({empty})" if empty else f"length({src}) <= 40"  # markers are short, most cells are not
     when = f"(CASE WHEN {_written(src)} AND {guard} THEN {named} ELSE false END)"
     label = f"CASE WHEN {stripped} = '' THEN {src} ELSE {stripped} END"
-    return when, f"'{position}{_MARKER_SEPARATOR}' || {label}"
+    return when, f"'{position}{MARKER_SEPARATOR}' || {label}"
 
 
 def _markers(
     read: EventRead, empty_of: Mapping[str, str], stripped_of: Mapping[str, str], skip: tuple[str, ...] = ()
 ) -> str:
-    """The marker cells of a row joined by :data:`_CELL_SEPARATOR`, NULL when there is none (most rows)."""
+    """The marker cells of a row joined by :data:`CELL_SEPARATOR`, NULL when there is none (most rows)."""
     cells = [
         _marker_cell(i, c, empty_of.get(c.source), stripped_of.get(c.source))
         for i, c in enumerate(read.others)
@@ -341,7 +328,7 @@ def _markers(
     if not cells:
         return "NULL"
     texts = ", ".join(f"CASE WHEN {when} THEN {text} END" for when, text in cells)
-    return f"CASE WHEN {' OR '.join(when for when, _ in cells)} THEN concat_ws({_literal(_CELL_SEPARATOR)}, {texts}) END"
+    return f"CASE WHEN {' OR '.join(when for when, _ in cells)} THEN concat_ws({literal(CELL_SEPARATOR)}, {texts}) END"
 
 
 def _present(column: ColumnRead) -> str:
@@ -455,7 +442,7 @@ def known_test(con: duckdb.DuckDBPyConnection, known: str | None) -> str:
     if not unknown:
         return "true"
     if len(unknown) <= _LISTED_UNKNOWN:
-        return "NOT list_contains([" + ", ".join(_literal(str(r[0])) for r in unknown) + "], id)"
+        return "NOT list_contains([" + ", ".join(literal(str(r[0])) for r in unknown) + "], id)"
     return f"id IN (SELECT customer_id FROM {known})"
 
 
@@ -472,7 +459,7 @@ def column_values(
     pandas reader drops empty rows.
     """
     present = " OR ".join(_present(c) for c in others) or "true"
-    select = ", ".join(f"{value_sql(column)} AS {_identifier(name)}" for name, column in columns.items())
+    select = ", ".join(f"{value_sql(column)} AS {identifier(name)}" for name, column in columns.items())
     con.execute("SET preserve_insertion_order = true")
     try:
         return con.execute(f"SELECT {select} FROM {relation} WHERE {present}").df()
@@ -486,216 +473,7 @@ def format_counts(
     """How many of the first ``rows`` cells each of a timestamp reading's formats reads (most frequent first saves time)."""
     if not column.formats:
         return {}
-    parts = [f"count(try_strptime({_strip(column.source)}, {_literal(f)}))" for f in column.formats]
+    parts = [f"count(try_strptime({_strip(column.source)}, {literal(f)}))" for f in column.formats]
     sample = f"(SELECT {column.source} FROM {relation} LIMIT {int(rows)})"
     counts = con.execute(f"SELECT {', '.join(parts)} FROM {sample}").fetchone()
     return dict(zip(column.formats, (int(c) for c in counts), strict=True))
-
-
-# ---------------------------------------------------------------- sums
-
-
-def _number_literal(value: float) -> str:
-    """A float as SQL, infinities included (``-inf`` is no SQL literal)."""
-    value = float(value)
-    return repr(value) if math.isfinite(value) else f"CAST('{value}' AS DOUBLE)"
-
-
-def _days(expr: str) -> str:
-    """A timestamp as float days since 1970, from nanoseconds as pandas computes it."""
-    return f"(epoch_ns({expr}) / 86400e9)"
-
-
-def _one_row(con: duckdb.DuckDBPyConnection, items: Mapping[str, str], source: str) -> dict:
-    select = ", ".join(f"{sql} AS {name}" for name, sql in items.items())
-    cursor = con.execute(f"SELECT {select} FROM {source}")
-    return dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
-
-
-def typed_event_counts(con: duckdb.DuckDBPyConnection, cancelled: str = "false", known: str = "true") -> dict:
-    """Counts over :data:`TYPED_EVENTS` for the fallback decision, the notes and the left-out causes.
-
-    Parameters
-    ----------
-    con : duckdb.DuckDBPyConnection
-        The connection holding the table.
-    cancelled : str
-        SQL over the table's columns that is true for a cancellation.
-    known : str
-        SQL over the table's columns that is true for a known customer (:func:`known_test`).
-
-    Returns
-    -------
-    dict
-        ``rows`` (rows holding any value), ``bad_id``, ``bad_ts``, ``bad_amount``,
-        ``bad_late`` (cells written but unreadable), ``amount_leading_zero`` and
-        ``amount_decimal_mark`` (and ``late_...``: any cell like ``0123``, any
-        with ``.`` or ``,``), ``amounts`` (cells with an amount),
-        ``no_customer``, ``no_date`` (a customer but no time), ``cancelled`` (a
-        customer, a time and a cancellation), ``cancelled_with_customer``,
-        ``first_ts`` / ``last_ts`` and ``lowest_amount`` / ``highest_amount``,
-        ``dates`` (times present) with their quartiles ``q25`` and ``q75`` in
-        days since 1970, and the same for the known customers' events
-        (``known``, SQL from :func:`known_test`: ``known_dates``, ``known_q25``, ``known_q75``).
-    """
-    day = _days("ts")
-    kept = f"id IS NOT NULL AND ({known}) AND ts IS NOT NULL"
-    items = {
-        "rows": "count_if(present)",
-        "bad_id": "count_if(id_bad)",
-        "bad_ts": "count_if(ts_bad)",
-        "bad_amount": "count_if(amount_bad)",
-        "bad_late": "count_if(late_bad)",
-        "amount_leading_zero": "coalesce(bool_or(amount_shape = 1), false)",
-        "amount_decimal_mark": "coalesce(bool_or(amount_shape = 2), false)",
-        "late_leading_zero": "coalesce(bool_or(late_shape = 1), false)",
-        "late_decimal_mark": "coalesce(bool_or(late_shape = 2), false)",
-        "amounts": "count(amount)",
-        "no_customer": "count_if(present AND id IS NULL)",
-        "no_date": "count_if(id IS NOT NULL AND ts IS NULL)",
-        "cancelled": f"count_if(id IS NOT NULL AND ts IS NOT NULL AND ({cancelled}))",
-        "cancelled_with_customer": f"count_if(id IS NOT NULL AND ({cancelled}))",
-        "dates": "count(ts)",
-        "first_ts": "min(ts)",
-        "last_ts": "max(ts)",
-        "lowest_amount": "min(amount)",
-        "highest_amount": "max(amount)",
-        "quartiles": f"quantile_cont({day}, [0.25, 0.75])",
-        "known_dates": f"count_if({kept})",
-    }
-    values = _one_row(con, items, TYPED_EVENTS)
-    if values["known_dates"] == values["dates"]:  # the same times (usually): the same quartiles
-        values["known_quartiles"] = values["quartiles"]
-    else:
-        sql = f"SELECT quantile_cont({day}, [0.25, 0.75]) FROM {TYPED_EVENTS} WHERE {kept}"
-        values["known_quartiles"] = con.execute(sql).fetchone()[0]
-    for name, prefix in (("quartiles", ""), ("known_quartiles", "known_")):
-        both = values.pop(name) or [None, None]
-        values[f"{prefix}q25"], values[f"{prefix}q75"] = (None if v is None else float(v) for v in both)
-    return values
-
-
-def fenced_event_counts(
-    con: duckdb.DuckDBPyConnection, fences: tuple[float, float], known: str = "true"
-) -> dict:
-    """Counts over :data:`TYPED_EVENTS` once the fences of the raw times are known (days since 1970).
-
-    Returns
-    -------
-    dict
-        ``far`` (times outside the fences), ``far_with_customer`` (of rows with
-        a customer), ``unknown`` (a customer not known, a time inside)
-        and ``earliest`` / ``latest`` (the first and last time inside, or None).
-    """
-    low, high = (float(v) for v in fences)
-    inside = f"({_days('ts')} BETWEEN {_number_literal(low)} AND {_number_literal(high)})"
-    outside = f"(ts IS NOT NULL AND NOT {inside})"
-    items = {
-        "far": f"count_if({outside})",
-        "far_with_customer": f"count_if(id IS NOT NULL AND {outside})",
-        "unknown": f"count_if(id IS NOT NULL AND ts IS NOT NULL AND {inside} AND NOT ({known}))",
-        "earliest": f"min(ts) FILTER (WHERE {inside})",
-        "latest": f"max(ts) FILTER (WHERE {inside})",
-    }
-    values = _one_row(con, items, TYPED_EVENTS)
-    for name in ("earliest", "latest"):
-        values[name] = None if values[name] is None else pd.Timestamp(values[name])
-    return values
-
-
-def first_outside(
-    con: duckdb.DuckDBPyConnection, read: EventRead, far: tuple[float, float]
-) -> pd.Timestamp | None:
-    """The first time in file order outside the fences (a second, ordered read of the file; None when none)."""
-    con.execute("SET preserve_insertion_order = true")
-    value = value_sql(read.timestamp)
-    low, high = (float(v) for v in far)
-    row = con.execute(
-        f"SELECT ts FROM (SELECT {value} AS ts FROM {read.relation}) "
-        f"WHERE ts IS NOT NULL AND NOT ({_days('ts')} BETWEEN {_number_literal(low)} AND {_number_literal(high)}) LIMIT 1"
-    ).fetchone()
-    con.execute("SET preserve_insertion_order = false")
-    return None if row is None else pd.Timestamp(row[0])
-
-
-def marker_counts(con: duckdb.DuckDBPyConnection) -> dict[int, dict[str, int]]:
-    """Column position -> marker label -> cells, from the ``markers`` of :data:`TYPED_EVENTS`."""
-    rows = con.execute(
-        f"""
-        SELECT cell, count(*) FROM (
-            SELECT unnest(string_split(markers, {_literal(_CELL_SEPARATOR)})) AS cell
-            FROM {TYPED_EVENTS} WHERE markers IS NOT NULL
-        ) GROUP BY cell
-        """
-    ).fetchall()
-    out: dict[int, dict[str, int]] = {}
-    for cell, count in rows:
-        position, _, label = str(cell).partition(_MARKER_SEPARATOR)
-        out.setdefault(int(position), {})[label] = int(count)
-    return out
-
-
-def type_counts(con: duckdb.DuckDBPyConnection, limit: int) -> dict[str, int] | None:
-    """Rows per event type of :data:`TYPED_EVENTS` (``''`` for none), or None when there are more than ``limit`` types."""
-    rows = con.execute(
-        f"SELECT type, count(*) FROM {TYPED_EVENTS} GROUP BY type LIMIT {int(limit) + 1}"
-    ).fetchall()
-    return None if len(rows) > limit else {str(raw): int(count) for raw, count in rows}
-
-
-# ---------------------------------------------------------------- the canonical file
-
-
-def write_canonical_events(
-    con: duckdb.DuckDBPyConnection,
-    kinds: Mapping[str, tuple[str, str]],
-    path: str | Path,
-    plausible: tuple[float, float],
-    cancelled: str = "false",
-    known: str = "true",
-) -> dict:
-    """Write the canonical events of :data:`TYPED_EVENTS` as ONE Parquet file.
-
-    Kept: rows with a known customer id (``known``, from :func:`known_test`) and a time inside
-    ``plausible`` (days since 1970). ``kinds`` maps each value of the typed
-    table's ``type`` to the type as text and its kind; a cancellation (the SQL
-    ``cancelled``) is of kind ``other``.
-
-    Columns, as :data:`churn.core.dataset.CANONICAL_EVENT_COLUMNS`: customer_id
-    VARCHAR, timestamp TIMESTAMP, event_type VARCHAR, event_type_raw VARCHAR,
-    amount DOUBLE, days_late DOUBLE.
-
-    Returns
-    -------
-    dict
-        ``rows`` written and the ``earliest`` and ``latest`` time among them (None when none).
-    """
-    table = pd.DataFrame(
-        {"raw": list(kinds), "text": [t for t, _ in kinds.values()], "kind": [k for _, k in kinds.values()]},
-        dtype=object,
-    )
-    con.register("event_kinds", table)
-    low, high = (float(v) for v in plausible)
-    try:
-        con.execute(
-            f"""
-            COPY (
-                SELECT e.id AS {CUSTOMER_ID}, e.ts AS {TIMESTAMP},
-                       CASE WHEN {cancelled} THEN 'other' ELSE k.kind END AS {EVENT_TYPE},
-                       k.text AS {EVENT_TYPE_RAW}, e.amount AS {AMOUNT}, e.late AS {DAYS_LATE}
-                FROM {TYPED_EVENTS} AS e JOIN event_kinds AS k ON e.type = k.raw
-                WHERE e.id IS NOT NULL AND ({known}) AND e.ts IS NOT NULL
-                  AND {_days("e.ts")} BETWEEN {_number_literal(low)} AND {_number_literal(high)}
-            ) TO {_literal(str(path))} (FORMAT parquet, COMPRESSION zstd)
-            """
-        )
-    finally:
-        con.unregister("event_kinds")
-    rows, earliest, latest = con.execute(
-        f"SELECT count(*), min({TIMESTAMP}), max({TIMESTAMP}) FROM {parquet_relation(path)}"
-    ).fetchone()
-    return {
-        "rows": int(rows),
-        "earliest": None if earliest is None else pd.Timestamp(earliest),
-        "latest": None if latest is None else pd.Timestamp(latest),
-    }

@@ -1,19 +1,17 @@
 """Read a file and understand it: parsing, column roles, data quality, intake, the sample."""
 
-from churn.ingest.big_events import (
-    ENGINE_MIN_BYTES,
-    EventSample,
-    NeedsMemory,
-    OutOfCore,
-    build_out_of_core,
-    events_in_memory,
-    read_sample,
-    reads_out_of_core,
-)
+from churn.ingest.big_events import OutOfCore, build_out_of_core, events_in_memory
 from churn.ingest.columns import customer_ids
 from churn.ingest.customer_roles import customer_role_evidence
 from churn.ingest.event_kinds import cancellation_rows
 from churn.ingest.event_roles import event_role_evidence
+from churn.ingest.event_sample import (
+    ENGINE_MIN_BYTES,
+    EventSample,
+    NeedsMemory,
+    read_sample,
+    reads_out_of_core,
+)
 from churn.ingest.events import (
     LEFT_OUT_CAUSES,
     canonical_events,

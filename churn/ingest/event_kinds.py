@@ -193,18 +193,22 @@ def compact_dates(series: pd.Series) -> pd.Series | None:
     values = series.dropna()
     if values.empty or is_date(series) or pd.api.types.is_bool_dtype(series):
         return None
+    # each distinct value once: an event log repeats its values many times over
+    codes, uniques = pd.factorize(values)
+    distinct = pd.Series(uniques)
     if is_number(series):
-        if not ((values == values.round()).all() and values.between(19000101, 21001231).all()):
+        if not ((distinct == distinct.round()).all() and distinct.between(19000101, 21001231).all()):
             return None
-        text = values.astype("int64").astype(str)
+        text = distinct.astype("int64").astype(str)
     else:
-        text = values.astype(str).str.strip()
+        text = distinct.astype(str).str.strip()
         if not text.str.fullmatch(r"(19|20)\d{6}").all():
             return None
     parsed = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
     if parsed.isna().any():
         return None
-    return parsed.reindex(series.index).astype("datetime64[ns]")
+    dates = pd.Series(parsed.to_numpy()[codes], index=values.index)
+    return dates.reindex(series.index).astype("datetime64[ns]")
 
 
 def cancelled_references(series: pd.Series) -> pd.Series:
@@ -212,12 +216,16 @@ def cancelled_references(series: pd.Series) -> pd.Series:
     none = pd.Series(False, index=series.index)
     if is_number(series) or is_date(series):
         return none
-    text = series.dropna().astype(str).str.strip()
-    plain = text.str.fullmatch(r"\d+")
-    if text.empty or plain.mean() < 0.5:
+    values = series.dropna()
+    codes, uniques = pd.factorize(values)  # each distinct value once
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    plain = text.str.fullmatch(r"\d+").to_numpy(dtype=bool)[codes]
+    if values.empty or plain.mean() < 0.5:
         return none
-    width = int(text[plain].str.len().mode().iloc[0])  # 'C2' beside '21733' is a stock code, not a credit
-    return none | text.str.fullmatch(rf"[Cc]\d{{{width}}}").reindex(series.index, fill_value=False)
+    lengths = text.str.len().to_numpy()[codes]
+    width = int(pd.Series(lengths[plain]).mode().iloc[0])  # 'C2' beside '21733' is a stock code, not a credit
+    credit = text.str.fullmatch(rf"[Cc]\d{{{width}}}").to_numpy(dtype=bool)[codes]
+    return none | pd.Series(credit, index=values.index).reindex(series.index, fill_value=False)
 
 
 def _cancelled_types(series: pd.Series) -> pd.Series:

@@ -11,7 +11,7 @@ Churn is defined, in this order of preference, by
 3. inactivity in the event log: no event for ``inactivity_days`` before ``as_of``.
 
 ``as_of`` ("today" for the data) is the latest plausible start, end or event date:
-dates :func:`churn.ingest.quality.implausible_dates` flags (a 1900 start, a 2100
+dates :func:`churn.ingest.plausible_dates.implausible_dates` flags (a 1900 start, a 2100
 end) are left out of it and treated as missing for churn and tenure too.
 """
 
@@ -48,8 +48,9 @@ from churn.ingest.events import (
 )
 from churn.ingest.grain import to_customer_grain
 from churn.ingest.labels import EXCLUDED, label_text, label_value_map
+from churn.ingest.leaks import leakage_suspects
 from churn.ingest.parsing import read_table
-from churn.ingest.quality import implausible_dates, leakage_suspects
+from churn.ingest.plausible_dates import implausible_dates
 from churn.ingest.roles import guess_roles, parse_churn_label
 
 __all__ = [
@@ -98,7 +99,7 @@ def _plausible_dates(
 ) -> tuple[pd.Series | None, pd.Series | None, pd.DataFrame | None]:
     """Start dates, end dates and events with the implausible dates treated as missing.
 
-    Implausible (see :func:`churn.ingest.quality.implausible_dates`) start and
+    Implausible (see :func:`churn.ingest.plausible_dates.implausible_dates`) start and
     end dates become NaT, so they neither set ``as_of`` nor count for churn and
     tenure; events with an implausible timestamp are dropped, like events with
     none. The inputs (and the raw table) keep the values.

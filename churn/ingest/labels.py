@@ -16,6 +16,7 @@ import unicodedata
 import pandas as pd
 
 from churn.core.errors import SchemaError
+from churn.ingest.columns import each_distinct
 
 LEFT, ACTIVE, EXCLUDED = "left", "active", "excluded"
 LABEL_CLASSES = (LEFT, ACTIVE, EXCLUDED)
@@ -95,8 +96,8 @@ def label_text(series: pd.Series) -> pd.Series:
         series = series.astype("Int8")
     values = series.dropna()
     if pd.api.types.is_float_dtype(series) and (values == values.round()).all():
-        return series.map(lambda v: None if pd.isna(v) else str(int(v)))
-    return series.map(lambda v: None if pd.isna(v) else str(v).strip())
+        return each_distinct(series, lambda v: str(int(v)))
+    return each_distinct(series, lambda v: str(v).strip())
 
 
 def label_value_counts(series: pd.Series) -> dict[str, int]:

@@ -205,10 +205,24 @@ class ChurnModel:
         if self.mode_ != features.MODE_SNAPSHOT:
             X, y = features.table_features(dataset, attributes=attributes)
             return X, y, None, None
+        sample, n_cut = self.training_sample(dataset)
+        return features.labelled_snapshots(sample, self.horizon_days, n_cut, self.windows, attributes)
+
+    def training_sample(self, dataset: Dataset) -> tuple[Dataset, int]:
+        """The customers the snapshots are taken of and how many cutoffs, as :meth:`fit` uses them.
+
+        More cutoffs when few customers are active (each adds a snapshot per
+        customer), between 6 and 18; the customers are a seeded sample when
+        the snapshots would pass :data:`MAX_FRAME_ROWS` rows.
+
+        Returns
+        -------
+        (Dataset, int)
+            The dataset cut to the sampled customers (itself when small enough) and the cutoff count.
+        """
         active_now = int((dataset.customers[CHURNED] == 0).sum()) or 1
         n_cut = self.n_cutoffs or int(np.clip(round(MAX_ROWS * 3 / active_now), 6, 18))
-        sample = _customer_sample(dataset, MAX_FRAME_ROWS // n_cut, self.random_seed)
-        return features.labelled_snapshots(sample, self.horizon_days, n_cut, self.windows, attributes)
+        return _customer_sample(dataset, MAX_FRAME_ROWS // n_cut, self.random_seed), n_cut
 
     def _baseline_scores(
         self, X: pd.DataFrame, y: pd.Series, split: dict, signals
