@@ -78,11 +78,6 @@ def test_seed_004_thresholds(kwargs, name, status):
     assert _by_name(quality_checks(_dataset(**kwargs)))[name].status == status
 
 
-def test_history_months_golden():
-    """2022-01-01 -> 2024-01-01 = 730 days / 30.4375 = 23.98 months."""
-    assert history_months(_dataset(months=24, churned=0)) == pytest.approx(730 / 30.4375)
-
-
 def test_missing_share_golden_and_limits():
     """Columns checked: start date, segment, score (half empty): (0 + 0 + 0.5) / 3 = 0.1667 -> pass.
 
@@ -153,12 +148,6 @@ def test_derived_columns_are_not_missing():
     check = _by_name(quality_checks(data))["missing"]
     assert check.message == "0.0% of the values are missing, under the 20% limit."
     assert client_columns(data) == {"customer_id": "Kundenr"}
-
-
-def test_the_end_date_is_never_missing_and_the_start_date_goes_by_its_header():
-    """The end date is empty for the 160 who stay by design; the start date is counted as 'start'."""
-    data = _dataset()
-    assert list(missing_by_column(data).index) == ["start", "segment"]
 
 
 def test_constant_columns_are_named():

@@ -25,7 +25,6 @@ __all__ = [
     "date_span",
     "duplicate_events",
     "event_count",
-    "events_per_customer",
 ]
 
 #: Two events are the same when they agree on all of these (pandas ``duplicated`` on the frame).
@@ -97,22 +96,3 @@ def date_span(
         f"SELECT min({column}), max({column}) FROM {source} WHERE {days(column)} BETWEEN {number_literal(low)} AND {number_literal(high)}"
     ).fetchone()
     return (None if first is None else pd.Timestamp(first), None if last is None else pd.Timestamp(last))
-
-
-def events_per_customer(con: duckdb.DuckDBPyConnection, source: str) -> dict:
-    """How events spread over customers: ``customers`` with any, and the ``min``, ``median`` and ``max`` per customer.
-
-    Example
-    -------
-    Customers with 1, 2 and 6 events: ``{"customers": 3, "min": 1, "median": 2.0, "max": 6}``.
-    """
-    customers, least, median, most = con.execute(
-        f"SELECT count(*), min(n), median(n), max(n) "
-        f"FROM (SELECT count(*) AS n FROM {source} GROUP BY {CUSTOMER_ID})"
-    ).fetchone()
-    return {
-        "customers": int(customers),
-        "min": None if least is None else int(least),
-        "median": None if median is None else float(median),
-        "max": None if most is None else int(most),
-    }
