@@ -7,7 +7,6 @@ import streamlit as st
 
 from churn.core.formatting import fmt_number
 from churn.core.i18n import LANGUAGE_NAMES
-from churn.workspace import store
 from pages import common, state
 
 st.set_page_config(page_title="Churn workshop", page_icon=":material/trending_down:", layout="wide")
@@ -44,7 +43,7 @@ with st.sidebar:
         common.set_language(chosen)
         st.rerun()
 
-    datasets = store.list_datasets(common.workspace())
+    datasets = common.workspace_datasets()
     if datasets:
         ids = [d["id"] for d in datasets]
         labels = {d["id"]: f"{d['name']} · {fmt_number(d['customers'], common.lang())}" for d in datasets}

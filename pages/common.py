@@ -40,22 +40,24 @@ LANG_PARAM = "lang"
 
 
 def init_session() -> None:
-    """Resolve workspace and language from the URL once per session; keep them in the URL."""
+    """Resolve workspace and language from the URL once per session; keep them in the URL.
+
+    A new visitor gets a new token and nothing is written: the workspace row appears
+    with its first save. A well-formed token from a link is taken as it is (a
+    workspace that never saved anything opens empty, as it was); a malformed one
+    gets a new workspace and a notice.
+    """
     if not state.WORKSPACE.is_set():
         token = st.query_params.get(WS_PARAM)
-        if token and store.workspace_exists(token):
-            state.WORKSPACE.set(token)
-        else:
+        if not store.is_valid_token(token):
             if token:
                 state.WORKSPACE_NOTICE.set(True)
-            state.WORKSPACE.set(store.create_workspace())
-            if autoload_sample():
-                _add_sample(state.WORKSPACE.get())
-        token = state.WORKSPACE.get()
+            token = store.new_token()
+        state.WORKSPACE.set(token)
         settings = store.get_settings(token)
         raw_lang = st.query_params.get(LANG_PARAM) or settings.get("lang")
         state.LANGUAGE.set(normalise_language(raw_lang))
-        datasets = store.list_datasets(token)
+        datasets = workspace_datasets()
         ids = {d["id"] for d in datasets}
         last = settings.get("dataset_id")
         state.DATASET_ID.set(last if last in ids else (datasets[0]["id"] if datasets else None))
@@ -66,18 +68,43 @@ def init_session() -> None:
 
 
 def autoload_sample() -> bool:
-    """True when new workspaces start with the bundled sample.
+    """True when every workspace starts with the bundled sample.
 
     Set by ``streamlit run app.py -- --sample`` or ``CHURN_SAMPLE=1``.
     """
     return "--sample" in sys.argv[1:] or os.environ.get("CHURN_SAMPLE") == "1"
 
 
-def _add_sample(token: str) -> None:
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _sample_id(database: str) -> int:
     from churn.ingest.intake import load_sample
 
-    dataset_id = store.save_dataset(token, load_sample())
-    store.update_settings(token, dataset_id=dataset_id)
+    return store.save_shared_dataset(load_sample(), database)
+
+
+def sample_dataset_id() -> int:
+    """Id of the bundled sample, stored once per store and shared read-only by every workspace."""
+    return _sample_id(str(store.db_path()))
+
+
+def _shared_ids(settings: dict | None = None) -> list[int]:
+    settings = store.get_settings(workspace()) if settings is None else settings
+    shared = [int(i) for i in settings.get("shared", [])]
+    return [*shared, sample_dataset_id()] if autoload_sample() else shared
+
+
+def workspace_datasets() -> list[dict]:
+    """The datasets this workspace sees: its own, newest first, then the shared ones it uses."""
+    return store.list_datasets(workspace(), shared=_shared_ids())
+
+
+def use_sample() -> None:
+    """Make the shared sample this workspace's current dataset (and keep it in its list)."""
+    sample = sample_dataset_id()
+    settings = store.get_settings(workspace())
+    shared = sorted({*settings.get("shared", []), sample})
+    store.update_settings(workspace(), shared=shared, dataset_id=sample)
+    state.DATASET_ID.set(sample)
 
 
 def _secrets_section(name: str):
@@ -177,36 +204,64 @@ def set_language(code: str) -> None:
     code = normalise_language(code)
     state.LANGUAGE.set(code)
     st.query_params[LANG_PARAM] = code
-    store.update_settings(workspace(), lang=code)
+    store.update_settings(workspace(), create=False, lang=code)
 
 
 def select_dataset(dataset_id: int | None) -> None:
     """Make ``dataset_id`` the session's current dataset and remember it in the workspace."""
     state.DATASET_ID.set(dataset_id)
-    store.update_settings(workspace(), dataset_id=dataset_id)
+    store.update_settings(workspace(), create=False, dataset_id=dataset_id)
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def _load_dataset(token: str, dataset_id: int) -> Dataset:
-    return store.load_dataset(token, dataset_id)
+def _load_content(content: str, _token: str, _dataset_id: int) -> Dataset:
+    """A dataset's rows, once per content for every session (the first caller's ids fetch them)."""
+    return store.load_dataset(_token, _dataset_id)
 
 
-def dataset_key() -> tuple[str, int] | None:
-    """(token, dataset id) of the current dataset: pass it to caches as the version."""
+def current_row() -> dict | None:
+    """The current dataset as the store lists it (id, name, content, ...), or None.
+
+    One indexed look-up per call; a dataset that is gone (or not this workspace's)
+    clears the session's choice.
+    """
     dataset_id = state.DATASET_ID.get()
-    return None if dataset_id is None else (workspace(), int(dataset_id))
+    if dataset_id is None:
+        return None
+    try:
+        return store.dataset_row(workspace(), int(dataset_id))
+    except ChurnError:
+        state.DATASET_ID.set(None)
+        return None
+
+
+def dataset_id() -> int | None:
+    """Id of the session's current dataset (for saving models with it), or None."""
+    dataset_id = state.DATASET_ID.get()
+    return None if dataset_id is None else int(dataset_id)
+
+
+def dataset_key() -> str | None:
+    """The content hash of the current dataset: pass it to caches as the version.
+
+    Identical data has one key whoever loaded it, so twenty sessions on the sample
+    share one computation.
+    """
+    row = current_row()
+    return None if row is None else row["content"]
 
 
 def current_dataset() -> Dataset | None:
     """The session's dataset (shared, cached, treat as read-only), or None."""
-    key = dataset_key()
-    if key is None:
+    row = current_row()
+    if row is None:
         return None
     try:
-        return _load_dataset(*key)
+        data = _load_content(row["content"], workspace(), row["id"])
     except ChurnError:
         state.DATASET_ID.set(None)
         return None
+    return data if data.name == row["name"] else data.evolve(name=row["name"])
 
 
 def require_dataset() -> Dataset:
@@ -241,14 +296,20 @@ def model_id() -> int | None:
     Reads no model bytes, so it runs on every rerun: a model trained in another tab, or
     by a job that finished, shows at once, and never one trained on another dataset.
     """
-    key = dataset_key()
-    return None if key is None else store.latest_model_id(*key)
+    current = dataset_id()
+    return None if current is None else store.latest_model_id(workspace(), current)
 
 
 def current_model() -> ChurnModel | None:
     """The trained model for the current dataset (shared, cached by model id; read-only), or None."""
-    key, newest = dataset_key(), model_id()
-    return None if key is None or newest is None else _load_model(key[0], key[1], newest)
+    current, newest = dataset_id(), model_id()
+    return None if current is None or newest is None else _load_model(workspace(), current, newest)
+
+
+def _dataset(token: str, dataset_id: int) -> Dataset:
+    """A dataset by id, from the content cache (for background jobs started by a page)."""
+    row = store.dataset_row(token, dataset_id)
+    return _load_content(row["content"], token, dataset_id)
 
 
 @dataclass
@@ -281,7 +342,7 @@ def _outcome(run: Background, again: Callable[[], tuple]) -> tuple[object | None
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
 def _explaining(token: str, dataset_id: int, model_id: int) -> Background:
-    model, data = _load_model(token, dataset_id, model_id), _load_dataset(token, dataset_id)
+    model, data = _load_model(token, dataset_id, model_id), _dataset(token, dataset_id)
     return Background(jobs.submit(explain_active, model, data))
 
 
@@ -289,7 +350,7 @@ def _explaining(token: str, dataset_id: int, model_id: int) -> Background:
 def _writing_reasons(
     token: str, dataset_id: int, model_id: int, lang: str, _explained: Explained
 ) -> Background:
-    model, data = _load_model(token, dataset_id, model_id), _load_dataset(token, dataset_id)
+    model, data = _load_model(token, dataset_id, model_id), _dataset(token, dataset_id)
     return Background(jobs.submit(reasons_of_everyone, model, _explained, lang, data))
 
 
@@ -308,16 +369,16 @@ def explaining() -> tuple[Explained | None, jobs.Job | None]:
         When the job failed (e.g. the model cannot score this dataset). The failure
         stays with that model; a new model (training again) starts afresh.
     """
-    key, newest = dataset_key(), model_id()
-    if key is None or newest is None or current_model() is None:
+    current, newest = dataset_id(), model_id()
+    if current is None or newest is None or current_model() is None:
         return None, None
-    token, dataset_id = key
+    token = workspace()
 
     def again():
-        _explaining.clear(token, dataset_id, newest)
+        _explaining.clear(token, current, newest)
         return explaining()
 
-    return _outcome(_explaining(token, dataset_id, newest), again)
+    return _outcome(_explaining(token, current, newest), again)
 
 
 def current_explained() -> Explained | None:
@@ -334,14 +395,14 @@ def reasons_explaining() -> tuple[pd.DataFrame | None, jobs.Job | None]:
     explained, job = explaining()
     if explained is None:
         return None, job
-    token, dataset_id = dataset_key()
+    token, current = workspace(), dataset_id()
     newest, code = model_id(), lang()
 
     def again():
-        _writing_reasons.clear(token, dataset_id, newest, code)
+        _writing_reasons.clear(token, current, newest, code)
         return reasons_explaining()
 
-    return _outcome(_writing_reasons(token, dataset_id, newest, code, explained), again)
+    return _outcome(_writing_reasons(token, current, newest, code, explained), again)
 
 
 @st.fragment(run_every=1.0)
@@ -358,7 +419,7 @@ def explaining_progress(reasons: bool = False) -> None:
     if job is None:
         st.rerun(scope="app")
     if job.state == jobs.QUEUED:
-        st.progress(0.0, text=tr("explain.explaining_queued"))
+        st.progress(0.0, text=tr("explain.explaining_queued", ahead=job.ahead))
         return
     step = tr(f"explain.step_{job.message}") if job.message else ""
     if job.remaining is not None:
@@ -368,12 +429,50 @@ def explaining_progress(reasons: bool = False) -> None:
     st.progress(job.progress, text=text)
 
 
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
+def _intake(kind: str, key: str, _fn: Callable, _args: tuple) -> Background:
+    return Background(jobs.submit_intake(_fn, *_args))
+
+
+def in_background(kind: str, key: str, fn: Callable, *args) -> tuple[object | None, jobs.Job | None]:
+    """Run heavy intake work (reading a big upload) off the page thread, once per ``(kind, key)``.
+
+    ``key`` names the input (a file's content hash). Returns ``(result, None)`` once
+    the job is done, ``(None, job)`` while it runs or waits (draw
+    :func:`background_progress`); a second session with the same file shares the job.
+
+    Raises
+    ------
+    ChurnError
+        When the work failed (one sentence for the user).
+    """
+
+    def again():
+        _intake.clear(kind, key, fn, args)
+        return in_background(kind, key, fn, *args)
+
+    return _outcome(_intake(kind, key, fn, args), again)
+
+
+@st.fragment(run_every=1.0)
+def background_progress(job_id: str, text_key: str) -> None:
+    """A progress bar (with the place in line while waiting) for a job; a full rerun once it ends."""
+    job = jobs.get(job_id)
+    if job is None or not job.active:
+        st.rerun(scope="app")
+    if job.state == jobs.QUEUED:
+        st.progress(0.0, text=tr("common.background_queued", ahead=job.ahead))
+        return
+    step = tr(f"data.step_{job.message}") if job.message else ""
+    st.progress(max(job.progress, 0.02), text=tr(text_key, step=step))
+
+
 @st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)  # shared and read-only: never copied
 def _score_table(
     token: str, dataset_id: int, model_id: int, tiers: tuple, lang: str, _explained: Explained
 ) -> pd.DataFrame:
     bounds = dict(zip(TIERS, tiers, strict=True))
-    return score_table(_explained.scores, _load_dataset(token, dataset_id), bounds, lang)
+    return score_table(_explained.scores, _dataset(token, dataset_id), bounds, lang)
 
 
 def current_score_table(tiers: dict) -> pd.DataFrame | None:
@@ -387,11 +486,11 @@ def current_score_table(tiers: dict) -> pd.DataFrame | None:
     ChurnError
         When scoring failed (see :func:`explaining`).
     """
-    key, newest, explained = dataset_key(), model_id(), current_explained()
+    current, newest, explained = dataset_id(), model_id(), current_explained()
     if explained is None:
         return None
     bounds = tuple(tiers[code] for code in TIERS)
-    return _score_table(key[0], key[1], newest, bounds, lang(), explained)
+    return _score_table(workspace(), current, newest, bounds, lang(), explained)
 
 
 def tiers_in_force() -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 
 import pandas as pd
 import streamlit as st
@@ -18,11 +19,12 @@ import streamlit as st
 from churn.core.dataset import CHURNED, EVENT_KINDS, RoleMapping
 from churn.core.errors import ChurnError
 from churn.core.formatting import fmt_date, fmt_number, fmt_pct
-from churn.ingest.intake import build_dataset, load_sample, read_table
+from churn.ingest.confirm import confirm_upload
+from churn.ingest.intake import build_dataset, read_table
 from churn.ingest.labels import classes_of, label_value_counts, label_value_map
 from churn.ingest.quality import leak_report, profile
 from churn.ingest.roles import event_kind, explain_roles, notes_still_true
-from churn.workspace import store
+from churn.workspace import jobs
 from pages import common, data_roles, state
 
 common.ensure_router(__file__)
@@ -43,13 +45,36 @@ EVENT_ROLES = (
 ICONS = {"pass": ":material/check_circle:", "warn": ":material/warning:", "fail": ":material/cancel:"}
 COLOURS = {"pass": "green", "warn": "orange", "fail": "red"}
 PREVIEW_ROWS = 20
+#: uploads bigger than this (the files together; MB in ``$CHURN_HEAVY_UPLOAD_MB``, default 16) are
+#: read and saved off the page thread, one at a time per server
+HEAVY_BYTES = int(float(os.environ.get("CHURN_HEAVY_UPLOAD_MB", "16")) * (1 << 20))
+
+
+def _read_file(data: bytes, name: str, file_version: str, sheet: str | None = None) -> pd.DataFrame:
+    frame = read_table(data, name, sheet=sheet)
+    frame.attrs["file_version"] = file_version
+    return frame
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _read(_data: bytes, name: str, file_version: str, sheet: str | None = None) -> pd.DataFrame:
+def _read_small(_data: bytes, name: str, file_version: str, sheet: str | None = None) -> pd.DataFrame:
     """The upload read once per file content and sheet (the bytes are keyed by their hash, not rehashed)."""
-    frame = read_table(_data, name, sheet=sheet)
-    frame.attrs["file_version"] = file_version
+    return _read_file(_data, name, file_version, sheet)
+
+
+def _read(data: bytes, name: str, file_version: str, sheet: str | None = None) -> pd.DataFrame:
+    """The upload as a typed table; a big file is read in the background while the page shows progress.
+
+    The big file's table is shared (never copied) by the reruns that follow: treat it as read-only.
+    """
+    if len(data) <= HEAVY_BYTES:
+        return _read_small(data, name, file_version, sheet)
+    frame, job = common.in_background(
+        "read", f"{file_version}/{sheet}", _read_file, data, name, file_version, sheet
+    )
+    if job is not None:
+        common.background_progress(job.id, "data.reading_big")
+        st.stop()
     return frame
 
 
@@ -79,22 +104,31 @@ def _label_table(_customers: pd.DataFrame, version: str, column: str) -> tuple[d
     return label_value_counts(series), label_value_map(series)
 
 
-@st.cache_resource(max_entries=1, ttl=3600, show_spinner=False)
-def _sample():
-    return load_sample()
-
-
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _profile(_dataset, key: tuple, lang: str) -> dict:
+def _profile(_dataset, key: str, lang: str) -> dict:
     return profile(_dataset, lang)
 
 
-def _save(dataset, report: dict | None = None) -> None:
-    """Store the dataset in the workspace, make it current, remember the fresh report."""
-    dataset_id = store.save_dataset(common.workspace(), dataset)
-    common.select_dataset(dataset_id)
-    if report is not None:
-        state.UPLOAD_REPORT.set({"id": dataset_id, "lang": common.lang(), "report": report})
+def _adopt(saved: dict) -> None:
+    """Make a saved upload (:func:`churn.ingest.confirm.confirm_upload`) current, with its fresh report."""
+    common.select_dataset(saved["id"])
+    state.UPLOAD_REPORT.set({"id": saved["id"], "lang": common.lang(), "report": saved["report"]})
+    st.success(tr("data.saved", name=saved["name"], customers=fmt_number(saved["customers"], common.lang())))
+
+
+def _saving_in_background() -> bool:
+    """While a big upload is saved in the background, show its progress (True); adopt it when done."""
+    saving = state.INTAKE_JOB.get()
+    job = None if saving is None else jobs.get(saving["job"])
+    if job is not None and job.active:
+        common.background_progress(job.id, "data.saving_big")
+        return True
+    state.INTAKE_JOB.pop()
+    if job is not None and job.state == jobs.FAILED:
+        st.error(common.plain(job.error), icon=":material/error:")
+    elif job is not None:
+        _adopt(job.result)
+    return False
 
 
 def _uploads() -> tuple:
@@ -360,7 +394,7 @@ def _report(dataset) -> None:
     lang = common.lang()
     fresh = state.UPLOAD_REPORT.get()
     key = common.dataset_key()
-    if fresh and key and fresh["id"] == key[1] and fresh["lang"] == lang:
+    if fresh and key and fresh["id"] == common.dataset_id() and fresh["lang"] == lang:
         report = fresh["report"]
     else:
         report = _profile(dataset, key, lang)
@@ -393,10 +427,12 @@ def main() -> None:
     with st.container(border=True):
         customers_file, events_file = _uploads()
         if st.button(tr("data.use_sample"), help=tr("data.sample_help"), icon=":material/dataset:"):
-            _save(_sample())
+            common.use_sample()
             state.UPLOAD_REPORT.pop()
             st.toast(tr("data.sample_loaded"), icon=":material/check:")
             dataset = common.current_dataset()
+    if _saving_in_background():
+        return
     if customers_file or events_file:
         parsed = _read_uploads(customers_file, events_file)
         if parsed is not None:
@@ -428,16 +464,16 @@ def _confirm_flow(customers, events, customers_file, events_file) -> None:
         confirmed = st.button(tr("data.confirm"), type="primary", icon=":material/check:")
     if not confirmed:
         return
+    work = (common.workspace(), customers, events, mapping, name.strip() or "dataset", common.lang())
+    if sum(f.size for f in (customers_file, events_file) if f is not None) > HEAVY_BYTES:
+        state.INTAKE_JOB.set({"job": jobs.submit_intake(confirm_upload, *work)})
+        st.rerun()
     try:
-        dataset = build_dataset(customers, events, mapping, name=name.strip() or "dataset")
-        report = profile(dataset, common.lang(), raw_customers=customers, raw_events=events)
+        saved = confirm_upload(*work)
     except ChurnError as error:
         common.show_error(error)
         return
-    _save(dataset, report)
-    st.success(
-        tr("data.saved", name=dataset.name, customers=fmt_number(len(dataset.customers), common.lang()))
-    )
+    _adopt(saved)
 
 
 main()

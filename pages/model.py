@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import altair as alt
 import numpy as np
@@ -30,6 +31,9 @@ MODELS = ("catboost", "rule", "logistic")
 THRESHOLDS = np.round(np.arange(1, 100) / 100, 2)
 #: Tables longer than this send the browser only the rows in view.
 LAZY_ROWS = 2000
+
+#: a training on the server leaves one core to everyone else's pages (one training runs at a time)
+TRAINING_THREADS = max(1, (os.cpu_count() or 2) - 1)
 
 
 @st.cache_resource(ttl=TTL, max_entries=ENTRIES, show_spinner=False)  # shared and read-only: never copied
@@ -139,11 +143,12 @@ def _settings_form(data, mode: str, fitted) -> None:
             settings = {
                 "horizon_days": int(horizon),
                 "iterations": SPEEDS[speed or "balanced"],
+                "thread_count": TRAINING_THREADS,
                 "exclude": list(excluded),
             }
-            key = common.dataset_key()
-            job_id = jobs.submit(train_and_save, data, key[0], key[1], settings)
-            state.TRAINING_JOB.set({"job": job_id, "dataset_id": key[1], "name": data.name})
+            current = common.dataset_id()
+            job_id = jobs.submit(train_and_save, data, common.workspace(), current, settings)
+            state.TRAINING_JOB.set({"job": job_id, "dataset_id": current, "name": data.name})
             st.rerun()
 
 
@@ -164,14 +169,13 @@ def _training_progress() -> None:
     if job is None:
         state.TRAINING_JOB.pop()
         return
-    key = common.dataset_key()
-    here = key is not None and training["dataset_id"] == key[1]
+    here = training["dataset_id"] == common.dataset_id()
     if job.active:
         if not here:
             st.info(tr("model.training_other", name=training["name"]), icon=":material/sync:")
         step = tr(f"model.step_{job.message}") if job.message else ""
         if job.state == jobs.QUEUED:
-            st.progress(0.0, text=tr("model.queued"))
+            st.progress(0.0, text=tr("model.queued", ahead=job.ahead))
         elif job.remaining is not None:
             st.progress(
                 job.progress, text=tr("model.training_eta", step=step, seconds=int(job.remaining) + 1)

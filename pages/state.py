@@ -73,6 +73,8 @@ DEEP_LINK: Key[dict] = Key("_deep_link")
 
 #: ``{"id", "lang", "report"}``: the quality report made at upload (it saw the raw file).
 UPLOAD_REPORT: Key[dict] = Key("data_report")
+#: ``{"job": id}``: a big upload being checked and saved in the background.
+INTAKE_JOB: Key[dict] = Key("data_intake_job")
 
 # ---------------------------------------------------------------- Model page
 

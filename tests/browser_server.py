@@ -32,8 +32,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(db_path: Path, timeout: float = 60):
-    """Run ``streamlit run app.py`` on a free port until the block ends; yield its URL."""
+def running_server(db_path: Path, timeout: float = 60, script_args: tuple[str, ...] = ()):
+    """Run ``streamlit run app.py [-- script_args]`` on a free port until the block ends.
+
+    Yields ``(process, url)``; the server's output goes to ``streamlit.log`` beside ``db_path``.
+    """
     port = free_port()
     env = {**os.environ, "CHURN_DB": str(db_path)}
     command = [
@@ -41,25 +44,38 @@ def running_app(db_path: Path, timeout: float = 60):
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    log = open(db_path.parent / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the app did not start; see streamlit.log") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
+    command += ["--", *script_args] if script_args else []
+    with open(db_path.parent / "streamlit.log", "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            wait_healthy(process, url, timeout)
+            yield process, url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_healthy(process: subprocess.Popen, url: str, timeout: float) -> None:
+    """Return once the server at ``url`` answers its health check; RuntimeError if it died or took too long."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the app did not start; see streamlit.log") from None
+            time.sleep(0.3)
+
+
+@contextmanager
+def running_app(db_path: Path, timeout: float = 60):
+    """Run ``streamlit run app.py`` on a free port until the block ends; yield its URL."""
+    with running_server(db_path, timeout) as (_, url):
+        yield url

@@ -47,6 +47,36 @@ def test_a_hostile_workspace_link_opens_a_fresh_workspace(tmp_db):
     assert any("not valid" in w.value for w in at.sidebar.warning)
 
 
+def test_visitors_on_a_sample_server_share_one_copy_and_write_nothing_until_they_save(tmp_db, monkeypatch):
+    """Started with ``-- --sample``: three visitors open When, the store holds one sample and no workspace.
+
+    The first thing worth keeping (a saved ROI scenario) creates that visitor's
+    workspace only; the others stay unwritten and never see it.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    from churn.workspace import store
+
+    monkeypatch.setenv("CHURN_SAMPLE", "1")
+    visitors = []
+    for _ in range(3):
+        at = AppTest.from_file("../app.py", default_timeout=60)
+        at.switch_page("pages/when.py").run()
+        assert not at.exception
+        assert at.session_state["dataset_id"] is not None
+        visitors.append(at)
+    tokens = {at.session_state["ws"] for at in visitors}
+    assert len(tokens) == 3 and len({at.session_state["dataset_id"] for at in visitors}) == 1
+    with store.connect() as db:
+        assert db.execute("select count(*), count(workspace) from datasets").fetchone() == (1, 0)
+        assert db.execute("select count(*) from workspaces").fetchone() == (0,)
+
+    first = visitors[0].session_state["ws"]
+    store.save_scenario(first, "Base", {"customers": 380})
+    assert [store.workspace_exists(token) for token in sorted(tokens)].count(True) == 1
+    assert all(store.list_scenarios(token) == [] for token in tokens - {first})
+
+
 def hostile_dataset():
     """120 customers whose segment values and a column name carry markdown/HTML payloads."""
     import pandas as pd

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from pathlib import Path
 
 import openpyxl
@@ -38,8 +39,10 @@ def test_empty_workspace_explains_and_the_sample_button_loads_and_saves(app_test
     sample_button = next(b for b in at.button if b.label == "Use the sample data")
     sample_button.click().run()
     assert not at.exception
-    datasets = store.list_datasets(at.session_state["ws"])
-    assert len(datasets) == 1 and datasets[0]["name"] == "sample"
+    token = at.session_state["ws"]
+    datasets = store.list_datasets(token, shared=store.get_settings(token)["shared"])
+    assert len(datasets) == 1 and datasets[0]["name"] == "sample" and datasets[0]["shared"]
+    assert store.list_datasets(token) == []  # the sample is the shared copy, not the workspace's own
     assert at.session_state["dataset_id"] == datasets[0]["id"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Customers"] == f"{datasets[0]['customers']:,}"
@@ -69,13 +72,19 @@ def test_bad_upload_shows_one_error_and_keeps_the_previous_dataset(app_test):
     assert at.metric  # the previous dataset's report is still shown
 
 
-def test_upload_confirm_roles_and_save(app_test):
+def _norwegian_upload(app_test):
+    """An empty workspace's Data page with the cp1252 Norwegian customer file uploaded."""
     at = app_test(dataset=None)
     at.switch_page("pages/data.py").run()
     content = (FILES / "norsk_cp1252.csv").read_bytes()
     at.file_uploader(key="upload_customers").upload("norsk_cp1252.csv", content, "text/csv")
     at.run()
     assert not at.exception
+    return at
+
+
+def test_upload_confirm_roles_and_save(app_test):
+    at = _norwegian_upload(app_test)
     chosen = {s.label: s.value for s in at.selectbox}
     assert chosen["Customer id"] == "Kundenr" and chosen["End / cancel date"] == "Oppsagt dato"
     assert set(at.multiselect[0].value) == {"Bransje", "Fylke"}
@@ -86,6 +95,31 @@ def test_upload_confirm_roles_and_save(app_test):
     assert saved["customers"] == 8
     data = store.load_dataset(at.session_state["ws"], saved["id"])
     assert data.mapping.segments == ("Bransje",) and data.mapping.end_date == "Oppsagt dato"
+    assert {m.label: m.value for m in at.metric}["Churned"] == "4"
+
+
+def _until_idle(at, runs: int = 60):
+    """Rerun until the page shows no background progress (AppTest does not run timed fragments)."""
+    for _ in range(runs):
+        if not at.get("progress"):
+            return at
+        time.sleep(0.25)
+        at.run()
+    raise AssertionError("the background work did not finish")
+
+
+def test_a_big_upload_is_read_and_saved_in_the_background(app_test, monkeypatch):
+    """Above the heavy-upload size (0 MB here), reading and saving run as intake jobs with progress."""
+    monkeypatch.setenv("CHURN_HEAVY_UPLOAD_MB", "0")
+    at = _norwegian_upload(app_test)
+    _until_idle(at)
+    assert {s.label: s.value for s in at.selectbox}["Customer id"] == "Kundenr"
+    next(b for b in at.button if b.label == "Confirm and analyse").click().run()
+    assert not at.exception
+    _until_idle(at)
+    (saved,) = store.list_datasets(at.session_state["ws"])
+    assert saved["customers"] == 8 and at.session_state["dataset_id"] == saved["id"]
+    assert any("8 customers" in s.value for s in at.success), [s.value for s in at.success]
     assert {m.label: m.value for m in at.metric}["Churned"] == "4"
 
 

@@ -152,6 +152,21 @@ def test_one_worker_keeps_the_second_job_queued_until_the_first_ends():
     assert [j.id for j in runner.jobs()] == [first, second]
 
 
+def test_a_queued_job_knows_its_place_in_line():
+    """One worker, four jobs: the first runs, the others see 1, 2 and 3 ahead; one done moves them up."""
+    runner = JobRunner(max_workers=1)
+    gates = [threading.Event() for _ in range(4)]
+    ids = [runner.submit(gate.wait, 5) for gate in gates]
+    wait_for(lambda: runner.get(ids[0]).state == RUNNING)
+    assert [runner.get(i).ahead for i in ids] == [0, 1, 2, 3]
+    gates[0].set()
+    wait_for(lambda: runner.get(ids[1]).state == RUNNING)
+    assert [runner.get(i).ahead for i in ids[1:]] == [0, 1, 2]
+    for gate in gates:
+        gate.set()
+    assert runner.wait(ids[-1]).state == DONE
+
+
 def test_elapsed_is_fixed_once_the_job_has_finished():
     runner = JobRunner()
     job = runner.wait(runner.submit(lambda: None))

@@ -119,6 +119,8 @@ def test_the_migration_moves_old_tables_and_blobs_to_parquet_without_loss(tmp_db
         rows[twin]["customer_frame"],
         rows[twin]["event_frame"],
     )
+    # m005: the same rows and mapping under two names are one content; other rows another
+    assert rows[narrow]["content"] == rows[twin]["content"] != rows[wide]["content"]
     # one file for the small customers (3 datasets), one for the events (3), one for the wide customers
     assert len(stored_files(tmp_db)) == 3
     with store.connect() as db:
@@ -157,6 +159,7 @@ def test_a_new_database_has_every_migration_and_no_old_tables(tmp_db):
             "m002_dataset_frames",
             "m003_rows_as_parquet",
             "m004_reclaim_space",
+            "m005_dataset_content",
         ]
         assert set(db.table_names()) >= {"workspaces", "datasets", "frames", "models", "scenarios"}
         assert "dataset_frames" not in db.table_names()

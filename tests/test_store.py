@@ -182,6 +182,49 @@ def test_the_sample_saved_by_two_workspaces_is_one_file_each_for_customers_and_e
         assert db.execute("select count(*) from frames").fetchone() == (0,)
 
 
+def test_workspaces_on_the_shared_sample_share_one_stored_copy_and_stay_isolated(tmp_db, sample_dataset):
+    """The sample is stored once for everyone; what one workspace saves on it, the other never sees."""
+    sample = store.save_shared_dataset(sample_dataset)
+    assert store.save_shared_dataset(sample_dataset) == sample  # found by content: nothing written
+    mine, theirs = store.new_token(), store.new_token()
+    assert not store.workspace_exists(mine)  # a token alone writes nothing
+    for token in (mine, theirs):
+        (row,) = store.list_datasets(token, shared=[sample])
+        assert row["id"] == sample and row["shared"] and row["customers"] == 3000
+        pd.testing.assert_frame_equal(store.load_dataset(token, sample).events, sample_dataset.events)
+    assert not store.workspace_exists(mine) and not store.workspace_exists(theirs)  # looking writes nothing
+    with store.connect() as db:
+        assert db.execute("select count(*) from datasets").fetchone() == (1,)
+    assert len(stored_files(tmp_db)) == 2
+
+    model = store.save_model(mine, sample, b"cbm", {}, {"auc": 0.9}, [])
+    store.save_scenario(mine, "Base", {"customers": 380})
+    own = store.save_dataset(mine, small_dataset())
+    assert store.workspace_exists(mine) and not store.workspace_exists(theirs)
+    assert store.latest_model_id(mine, sample) == model and store.latest_model_id(theirs, sample) is None
+    assert (
+        store.list_scenarios(theirs) == [] and store.list_datasets(theirs, shared=[sample])[0]["id"] == sample
+    )
+    with pytest.raises(WorkspaceError, match="not in this workspace"):
+        store.load_dataset(theirs, own)
+    with pytest.raises(WorkspaceError, match="not in this workspace"):
+        store.delete_dataset(mine, sample)  # shared means read-only, for its users too
+    with pytest.raises(WorkspaceError, match="not in this workspace"):
+        store.save_model(theirs, own, b"cbm", {}, {}, [])
+
+
+def test_content_names_the_data_not_the_workspace_or_the_name(tmp_db):
+    """Same rows and mapping: one content, whoever saved it under whatever name; another mapping: another."""
+    mine, theirs = store.create_workspace(), store.create_workspace()
+    store.save_dataset(mine, small_dataset("kunder.csv"))
+    store.save_dataset(theirs, small_dataset("customers.csv"))
+    other = small_dataset().evolve(mapping=RoleMapping(customer_id="customer_id"))
+    store.save_dataset(theirs, other)
+    (a,), (c, b) = store.list_datasets(mine), store.list_datasets(theirs)
+    assert a["content"] == b["content"] != c["content"]
+    assert store.dataset_row(theirs, b["id"]) == b
+
+
 def test_a_missing_file_is_a_plain_sentence(tmp_db):
     token = store.create_workspace()
     dataset_id = store.save_dataset(token, small_dataset())

@@ -2,6 +2,7 @@
 
 from churn.ingest.big_events import OutOfCore, build_out_of_core, events_in_memory
 from churn.ingest.columns import customer_ids
+from churn.ingest.confirm import confirm_upload
 from churn.ingest.customer_roles import customer_role_evidence
 from churn.ingest.event_kinds import cancellation_rows
 from churn.ingest.event_roles import event_role_evidence
@@ -78,6 +79,7 @@ from churn.ingest.sample import (
 )
 
 __all__ = [
+    "confirm_upload",
     "ENGINE_MIN_BYTES",
     "EventSample",
     "NeedsMemory",

@@ -1,5 +1,6 @@
 """Underneath every step: the SQLite workspace store, its Parquet rows, background jobs and the password throttle."""
 
+from churn.workspace.database import BUSY_TIMEOUT, is_busy, migrate, open_database
 from churn.workspace.frames import (
     FrameInfo,
     folder_beside,
@@ -15,11 +16,13 @@ from churn.workspace.jobs import (
     JobRunner,
     get,
     submit,
+    submit_intake,
 )
-from churn.workspace.schema import m001_initial, migrations, register_frame
+from churn.workspace.schema import content_hash, m001_initial, migrations, register_frame
 from churn.workspace.store import (
     connect,
     create_workspace,
+    dataset_row,
     db_path,
     delete_dataset,
     delete_scenario,
@@ -30,16 +33,23 @@ from churn.workspace.store import (
     list_datasets,
     list_scenarios,
     load_dataset,
+    new_token,
     rows_folder,
     save_dataset,
     save_model,
     save_scenario,
+    save_shared_dataset,
     update_settings,
     workspace_exists,
 )
 from churn.workspace.throttle import Throttle
 
 __all__ = [
+    "BUSY_TIMEOUT",
+    "is_busy",
+    "migrate",
+    "open_database",
+    "content_hash",
     "m001_initial",
     "migrations",
     "register_frame",
@@ -47,11 +57,14 @@ __all__ = [
     "rows_folder",
     "connect",
     "is_valid_token",
+    "new_token",
     "create_workspace",
     "workspace_exists",
     "get_settings",
     "update_settings",
     "save_dataset",
+    "save_shared_dataset",
+    "dataset_row",
     "list_datasets",
     "load_dataset",
     "delete_dataset",
@@ -72,6 +85,7 @@ __all__ = [
     "Job",
     "JobRunner",
     "submit",
+    "submit_intake",
     "get",
     "Throttle",
 ]

@@ -6,8 +6,13 @@ progress fraction with a message, the elapsed time and an estimate of the time
 left, and finally the result or the error. When ``fn`` accepts a ``progress``
 keyword it receives a callback ``progress(fraction, message)``.
 
-One worker by default: the machine's two cores belong to one training at a
-time, and further jobs wait in line. Only the newest ``keep`` jobs are kept.
+Two runners share the server: :data:`RUNNER` trains and explains models, one
+job at a time (the machine's two cores belong to one training at a time), and
+:data:`INTAKE` reads and saves big uploads, also one at a time, so one person's
+5 M-event upload neither freezes their page nor stalls everyone else's clicks.
+Further jobs wait in line; a queued job's snapshot says how many are
+ahead of it (``ahead``), so a page can show its place in the line. Only the
+newest ``keep`` jobs are kept.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class Job:
     submitted: float = 0.0
     started: float | None = None
     finished: float | None = None
+    #: jobs running or waiting before this one (0 once it runs); filled in by :meth:`JobRunner.get`
+    ahead: int = 0
 
     @property
     def finished_ok(self) -> bool:
@@ -77,10 +84,13 @@ class JobRunner:
         Jobs running at the same time (others wait in line).
     keep : int
         Number of jobs remembered; the oldest finished ones are forgotten first.
+    name : str
+        Starts every job id (and worker thread name), so ids of two runners never meet.
     """
 
-    def __init__(self, max_workers: int = 1, keep: int = 20):
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="churn-job")
+    def __init__(self, max_workers: int = 1, keep: int = 20, name: str = "job"):
+        self.name = name
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=f"churn-{name}")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -100,7 +110,7 @@ class JobRunner:
 
     def submit(self, fn: Callable, *args, **kwargs) -> str:
         """Start ``fn(*args, **kwargs)`` in the background; return the job id."""
-        job_id = f"job-{next(self._ids)}-{int(time.time() * 1000) % 100000}"
+        job_id = f"{self.name}-{next(self._ids)}-{int(time.time() * 1000) % 100000}"
         with self._lock:
             self._jobs[job_id] = Job(id=job_id, submitted=time.monotonic())
             self._forget_old()
@@ -130,7 +140,15 @@ class JobRunner:
     def get(self, job_id: str | None) -> Job | None:
         """The job's current snapshot, or None when it is unknown (or forgotten)."""
         with self._lock:
-            return self._jobs.get(job_id) if job_id else None
+            job = self._jobs.get(job_id) if job_id else None
+            if job is None or job.state != QUEUED:
+                return job
+            ahead = 0
+            for other in self._jobs.values():  # in the order they were submitted
+                if other.id == job_id:
+                    break
+                ahead += other.active
+            return replace(job, ahead=ahead)
 
     def jobs(self) -> list[Job]:
         """All remembered jobs, oldest first."""
@@ -156,15 +174,24 @@ def _accepts_progress(fn: Callable) -> bool:
     return "progress" in parameters
 
 
-#: The process-wide runner used by the app (module state survives Streamlit reruns).
+#: The process-wide runner of trainings and explanations (module state survives Streamlit reruns).
 RUNNER = JobRunner()
+#: The process-wide runner of heavy intake work: reading and saving big uploads.
+INTAKE = JobRunner(name="intake")
+_RUNNERS = {runner.name: runner for runner in (RUNNER, INTAKE)}
 
 
 def submit(fn: Callable, *args, **kwargs) -> str:
-    """Submit to the shared runner; see :meth:`JobRunner.submit`."""
+    """Submit to the shared runner of models; see :meth:`JobRunner.submit`."""
     return RUNNER.submit(fn, *args, **kwargs)
 
 
+def submit_intake(fn: Callable, *args, **kwargs) -> str:
+    """Submit heavy intake work (a big upload) to its own runner; see :meth:`JobRunner.submit`."""
+    return INTAKE.submit(fn, *args, **kwargs)
+
+
 def get(job_id: str | None) -> Job | None:
-    """Read a job of the shared runner; see :meth:`JobRunner.get`."""
-    return RUNNER.get(job_id)
+    """Read a job of either shared runner (the id says which); see :meth:`JobRunner.get`."""
+    runner = _RUNNERS.get(str(job_id).split("-", 1)[0]) if job_id else None
+    return None if runner is None else runner.get(job_id)

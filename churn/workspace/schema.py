@@ -15,10 +15,16 @@ one, which only reclaims space, outside):
     ``frames``; datasets refer to them by hash; the old tables are dropped.
 ``m004_reclaim_space``
     ``VACUUM``, so the file shrinks by what the old tables held.
+``m005_dataset_content``
+    each dataset gets ``content``, the hash of its frames, mapping and metadata
+    (:func:`content_hash`), so identical data is recognised (and computed once)
+    whoever saved it; a dataset with no workspace is shared read-only by every
+    workspace (the bundled sample).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -126,11 +132,33 @@ def m004_reclaim_space(db: Database) -> None:
     db.vacuum()
 
 
-def register_frame(db: Database, folder: Path, digest: str) -> frames.FrameInfo:
-    """List the frame file ``digest`` in the ``frames`` table (once) and return what it holds.
+@migrations()
+def m005_dataset_content(db: Database) -> None:
+    db.execute("alter table datasets add column content text")
+    rows = db.execute("select id, customer_frame, event_frame, mapping, meta from datasets").fetchall()
+    for dataset_id, customers, events, mapping, meta in rows:
+        digest = content_hash(customers, events, json.loads(mapping), json.loads(meta))
+        db.execute("update datasets set content = ? where id = ?", [digest, dataset_id])
+    db["datasets"].create_index(["content"])
 
-    Its first statement writes, so inside a transaction the write lock is held from here on.
+
+def content_hash(customer_frame: str, event_frame: str | None, mapping: dict, meta: dict) -> str:
+    """The SHA-256 (hex) that names a dataset's content: its frames, mapping and metadata.
+
+    The name a workspace gave it and the row counts (read from the frames) are left
+    out, so two uploads of the same file confirmed alike have the same content.
     """
+    described = {key: value for key, value in meta.items() if key not in ("customers", "events")}
+    text = json.dumps(
+        {"customers": customer_frame, "events": event_frame, "mapping": mapping, "meta": described},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def register_frame(db: Database, folder: Path, digest: str) -> frames.FrameInfo:
+    """List the frame file ``digest`` in the ``frames`` table (once) and return what it holds."""
     info = frames.frame_info(folder, digest)
     db.execute(
         "insert or ignore into frames (hash, rows, columns, bytes, created) values (?, ?, ?, ?, ?)",
