@@ -7,10 +7,10 @@ import streamlit as st
 
 from churn.core.formatting import fmt_number
 from churn.core.i18n import LANGUAGE_NAMES
-from pages import common, state
+from pages import access, common, state
 
 st.set_page_config(page_title="Churn workshop", page_icon=":material/trending_down:", layout="wide")
-common.check_access()
+access.check_access()
 common.init_session()
 tr = common.tr
 

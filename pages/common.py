@@ -2,15 +2,14 @@
 
 Pages import this module and :mod:`pages.state` besides streamlit and ``churn``.
 Session state holds small things (token, language, dataset id; see ``pages/state.py``);
-the loaded dataset, the trained model and its scores live in ``st.cache_resource``
-keyed by (token, dataset id, model id), shared by every page and session.
+the loaded dataset lives in ``st.cache_resource`` keyed by its content hash, the trained
+model and its scores by (token, dataset id, model id), shared by every page and session.
+The login gate is :mod:`pages.access`.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-import math
 import os
 import re
 import secrets
@@ -30,7 +29,7 @@ from churn.core.formatting import chart_locale
 from churn.core.i18n import LANGUAGES, normalise_language, t
 from churn.model.churn_model import ChurnModel
 from churn.model.persistence import model_from_record
-from churn.workspace import jobs, store, throttle
+from churn.workspace import jobs, store
 from pages import state
 
 log = logging.getLogger(__name__)
@@ -105,73 +104,6 @@ def use_sample() -> None:
     shared = sorted({*settings.get("shared", []), sample})
     store.update_settings(workspace(), shared=shared, dataset_id=sample)
     state.DATASET_ID.set(sample)
-
-
-def _secrets_section(name: str):
-    """A section or value of ``st.secrets``, or None when there are no secrets at all."""
-    try:
-        return st.secrets.get(name)
-    except Exception:  # no secrets.toml anywhere: the app runs open (local use)
-        return None
-
-
-def check_access() -> None:
-    """Gate the app behind OIDC login or a shared password when secrets configure one.
-
-    ``[auth]`` in secrets (Streamlit's built-in OIDC) wins; else a ``password`` secret
-    asks for a shared password once per session; with neither the app is open.
-    """
-    if _secrets_section("auth"):
-        if not getattr(st.user, "is_logged_in", False):
-            st.title(tr("app.title"))
-            st.info(tr("common.login_needed"), icon=":material/lock:")
-            st.button(tr("common.login"), on_click=st.login, type="primary")
-            st.stop()
-        with st.sidebar:
-            st.button(tr("common.logout"), on_click=st.logout)
-        return
-    password = _secrets_section("password")
-    if not password or state.ACCESS_GRANTED.get():
-        return
-    st.title(tr("app.title"))
-    with st.form("password_form"):
-        typed = st.text_input(tr("common.password"), type="password")
-        submitted = st.form_submit_button(tr("common.login"), type="primary")
-    if submitted:
-        _check_password(typed, str(password))
-    st.stop()
-
-
-def _check_password(typed: str, password: str) -> None:
-    """Grant access for the right password, unless this session or address is locked out.
-
-    While locked, no guess is compared at all (even the right one waits); each
-    failure past the free ones doubles the lock (see :mod:`churn.workspace.throttle`).
-    Failures are logged with a short session tag and the address, never the guess.
-    """
-    session = state.PASSWORD_SESSION.set_default(secrets.token_hex(8))
-    address = st.context.ip_address
-    address = address if isinstance(address, str) and address else "local"  # None on localhost
-    wait = max(throttle.SESSIONS.wait_seconds(session), throttle.ADDRESSES.wait_seconds(address))
-    if wait > 0:
-        st.error(tr("common.password_locked", seconds=math.ceil(wait)), icon=":material/lock_clock:")
-        return
-    if hmac.compare_digest(typed.encode("utf-8"), password.encode("utf-8")):
-        throttle.SESSIONS.succeeded(session)
-        state.ACCESS_GRANTED.set(True)
-        st.rerun()
-    locked = max(throttle.SESSIONS.failed(session), throttle.ADDRESSES.failed(address))
-    log.warning(
-        "wrong shared password: session %s, address %s, %d in a row, locked %.0f s",
-        session[:6],
-        address,
-        throttle.SESSIONS.failures(session),
-        locked,
-    )
-    if locked:
-        st.error(tr("common.password_locked", seconds=math.ceil(locked)), icon=":material/lock_clock:")
-    else:
-        st.error(tr("common.wrong_password"))
 
 
 def lang() -> str:
@@ -515,14 +447,20 @@ def altair_chart(chart, **kwargs) -> None:
     Norwegian charts group thousands with a space and use a decimal comma (d3 locale in
     the Vega-Lite config), so axes read like the rest of the page.
     """
-    if lang() == "nb":
-        import altair as alt
+    st.altair_chart(_localised(chart), **kwargs)
 
-        chart = chart.copy(deep=False)
-        config = chart.config if isinstance(chart.config, alt.Config) else alt.Config()
-        chart.config = config.copy(deep=False)
-        chart.config.locale = chart_locale("nb")
-    st.altair_chart(chart, **kwargs)
+
+def _localised(chart):
+    """The chart with the session's number and date formats (a shallow copy; the input is unchanged)."""
+    if lang() != "nb":
+        return chart
+    import altair as alt
+
+    chart = chart.copy(deep=False)
+    config = chart.config if isinstance(chart.config, alt.Config) else alt.Config()
+    chart.config = config.copy(deep=False)
+    chart.config.locale = chart_locale("nb")
+    return chart
 
 
 def chart_spec(chart) -> dict:
@@ -533,14 +471,7 @@ def chart_spec(chart) -> dict:
     ``st.vega_lite_chart(spec=...)`` pays that once. The data travels inside the spec,
     so keep it to the few thousand rows a chart shows.
     """
-    if lang() == "nb":
-        import altair as alt
-
-        chart = chart.copy(deep=False)
-        config = chart.config if isinstance(chart.config, alt.Config) else alt.Config()
-        chart.config = config.copy(deep=False)
-        chart.config.locale = chart_locale("nb")
-    spec = chart.to_dict()
+    spec = _localised(chart).to_dict()
     view = spec.get("config", {}).get("view", {})
     for default in ("continuousWidth", "continuousHeight"):  # Altair's theme; Streamlit sizes charts itself
         view.pop(default, None)
