@@ -436,9 +436,9 @@ def save_tiers(tiers: dict) -> None:
     store.update_settings(workspace(), tiers=dict(tiers))
 
 
-def percent_format() -> str:
-    """A table column's printf format for a percentage 0–100 in the session's language: "58%", "58 %"."""
-    return "%.0f %%" if lang() == "nb" else "%.0f%%"
+def risk_format() -> str:
+    """A risk column's printf format (values from ``risk_percent``, 0.1–99.9): "58.3%", "58.3 %"."""
+    return "%.1f %%" if lang() == "nb" else "%.1f%%"
 
 
 def altair_chart(chart, **kwargs) -> None:

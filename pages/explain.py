@@ -12,7 +12,7 @@ from churn.act import explain
 from churn.act.reasons import ACTION_COLUMNS, action_list, export_action_list, feature_label
 from churn.act.tiers import NO_TIER, TIERS, tier_label
 from churn.core.errors import ChurnError
-from churn.core.formatting import fmt_number, fmt_pct
+from churn.core.formatting import fmt_number, fmt_risk, risk_percent
 from pages import common, state
 
 common.ensure_router(__file__)
@@ -60,7 +60,7 @@ def _customer_labels(key, model_key, lang: str, _scores) -> dict[str, str]:
     """ "id · risk" of the :data:`PICK_LIMIT` riskiest customers, riskiest first (the picker's options)."""
     top = _scores.head(PICK_LIMIT)
     return {
-        c: f"{c} · {fmt_pct(p, lang, 0)}" for c, p in zip(top["customer_id"], top["probability"], strict=True)
+        c: f"{c} · {fmt_risk(p, lang)}" for c, p in zip(top["customer_id"], top["probability"], strict=True)
     }
 
 
@@ -98,7 +98,7 @@ def _action_view(key, model_key, lang: str, bounds: tuple, filters: tuple, _scor
         None if values is None else list(values), min_value,
     )  # fmt: skip
     view = table.assign(
-        probability=table["probability"] * 100,
+        probability=risk_percent(table["probability"]),
         tier=table["tier"].map(lambda code: tier_label(code, lang)),
         annual_value=table["annual_value"].round(0),
         value_at_risk=table["value_at_risk"].round(0),
@@ -246,10 +246,10 @@ def _customer_tab(dataset, model, X, shap, base, scores: pd.DataFrame, key, mode
         return
     result = _one_customer(key, model_key, lang, customer, model, X, shap, base, dataset)
     cols = st.columns(3)
-    cols[0].metric(tr("explain.risk"), fmt_pct(result["probability"], lang))
+    cols[0].metric(tr("explain.risk"), fmt_risk(result["probability"], lang))
     cols[1].metric(
         tr("explain.base_rate_metric"),
-        fmt_pct(result["base_probability"], lang),
+        fmt_risk(result["base_probability"], lang),
         help=tr("explain.base_help"),
     )
     tier = scores["tier"].to_numpy()[scores["customer_id"].to_numpy() == customer]
@@ -344,7 +344,7 @@ def _what_if_outcome(outcome: dict) -> None:
     delta_points = outcome["delta"] * 100
     st.metric(
         tr("explain.whatif_new_risk"),
-        fmt_pct(outcome["probability_after"], common.lang()),
+        fmt_risk(outcome["probability_after"], common.lang()),
         delta=tr("explain.points_delta", points=f"{delta_points:+.1f}")
         if abs(delta_points) >= 0.05
         else None,
@@ -421,7 +421,7 @@ def _action_table(view: pa.Table) -> None:
     config["customer_id"] = st.column_config.TextColumn(tr("explain.col_customer_id"), width="small")
     config["tier"] = st.column_config.TextColumn(tr("explain.col_tier"), width="small")
     config["probability"] = st.column_config.ProgressColumn(
-        tr("explain.col_probability"), min_value=0, max_value=100, format=common.percent_format()
+        tr("explain.col_probability"), min_value=0, max_value=100, format=common.risk_format()
     )
     for money in ("annual_value", "value_at_risk"):
         config[money] = st.column_config.NumberColumn(tr(f"explain.col_{money}"), format="localized")
@@ -488,6 +488,8 @@ if explained.features.empty:
     st.stop()
 
 X, shap, base = explained.features, explained.shap, explained.base
+if not model.has_signal:
+    st.warning(tr("explain.no_signal_notice"), icon=":material/help:")
 drivers_tab, customer_tab, actions_tab = st.tabs(
     [tr("explain.tab_drivers"), tr("explain.tab_customer"), tr("explain.tab_actions")]
 )

@@ -16,10 +16,11 @@ from churn.core.dataset import VALUE
 from churn.core.display import column_label
 from churn.core.errors import ChurnError
 from churn.core.export import to_csv_bytes, to_excel_bytes
-from churn.core.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct
+from churn.core.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct, risk_percent
 from churn.model import evaluation, features
-from churn.model.churn_model import SPEEDS, exclusion_sentences, recommendation_text, suggested_exclusions
+from churn.model.churn_model import SPEEDS, exclusion_sentences, suggested_exclusions
 from churn.model.persistence import train_and_save
+from churn.model.verdict import recommendation_text
 from churn.workspace import jobs
 from pages import common, state
 
@@ -40,7 +41,7 @@ TRAINING_THREADS = max(1, (os.cpu_count() or 2) - 1)
 def _shown_scores(key, model_id: int, bounds: tuple, lang: str, _table: pd.DataFrame) -> pd.DataFrame:
     """The scored list as the table shows it: risk in %, tiers in words, whole money (once per tiers and language)."""
     return _table.assign(
-        probability=_table["probability"] * 100,
+        probability=risk_percent(_table["probability"]),
         tier=_table["tier"].map(lambda c: tier_label(c, lang)),
         **{VALUE: _table[VALUE].round(0), "value_at_risk": _table["value_at_risk"].round(0)},
     )
@@ -199,6 +200,10 @@ def _verdict(fitted, data) -> None:
     choice = (fitted.recommendation_ or {}).get("model", "catboost")
     (st.success if choice == "catboost" else st.warning)(common.plain(text), icon=":material/gavel:")
     metrics = fitted.metrics_
+    folds = [a for a in metrics.get("fold_aucs") or [] if a is not None]
+    if len(folds) > 1:
+        shown = ", ".join(fmt_number(a, common.lang(), 3) for a in folds)
+        st.caption(tr("model.fold_spread", folds=shown, auc=fmt_number(metrics["auc"], common.lang(), 3)))
     validation = tr(f"model.validation_{fitted.validation_}") if fitted.validation_ else ""
     st.caption(
         tr(
@@ -265,6 +270,23 @@ def _metrics(fitted, threshold: float) -> None:
 
     st.markdown(f"**{tr('model.compare')}**")
     st.dataframe(table, column_config={"_index": tr("model.compare_metric")})
+
+
+def _calibration_note(fitted, where) -> None:
+    """Brier score beside the base-rate predictor's, and whether the risks were rescaled."""
+    metrics, lang = fitted.metrics_, common.lang()
+    if metrics.get("brier_base") is None:  # a model trained before calibration was judged
+        return
+    where.caption(
+        tr(
+            "model.calibration_note",
+            brier=fmt_number(metrics["brier"], lang, 3),
+            base=fmt_number(metrics["brier_base"], lang, 3),
+            rate=fmt_pct(metrics.get("base_rate"), lang),
+        )
+        + " "
+        + tr(f"model.calibration_{metrics.get('calibration', 'none')}")
+    )
 
 
 def _calibration_chart(y, p) -> alt.Chart:
@@ -381,6 +403,8 @@ def _scored(fitted, data) -> None:
     st.subheader(tr("model.scored"))
     days = fitted.metrics_.get("horizon_days", fitted.horizon_days)
     st.caption(tr("model.scored_intro", date=fmt_date(data.as_of, lang), days=days))
+    if not fitted.has_signal:
+        st.warning(tr("model.no_signal_notice"), icon=":material/help:")
     with st.expander(tr("model.tiers")):
         bounds = _tier_inputs()
         st.dataframe(action_table(bounds, lang), hide_index=True)
@@ -419,7 +443,7 @@ def _scored(fitted, data) -> None:
             "customer_id": st.column_config.TextColumn(headers["customer_id"], width="small"),
             "probability": st.column_config.ProgressColumn(
                 headers["probability"],
-                format=common.percent_format(),
+                format=common.risk_format(),
                 min_value=0,
                 max_value=100,
                 width="small",
@@ -492,6 +516,7 @@ def _results(fitted, data) -> None:
     left, right = st.columns(2)
     left.vega_lite_chart(spec=calibration, width="stretch")
     right.vega_lite_chart(spec=gains, width="stretch")
+    _calibration_note(fitted, left)
     if fitted.excluded_:
         st.caption(common.plain(" · ".join(exclusion_sentences(fitted.excluded_, common.lang(), data))))
     _scored(fitted, data)

@@ -308,3 +308,33 @@ def test_a_customer_sample_reads_only_its_customers_events(tmp_path):
     sample = features.snapshot_features(only_b, CUTOFF)
     assert list(sample.index) == ["b"]
     pd.testing.assert_series_equal(sample.loc["b"], full.loc["b", sample.columns])
+
+
+def test_a_running_row_number_is_excluded_and_few_valued_whole_numbers_stay_numbers():
+    """RowNumber 1..n is the export's counter, not the customer's: left out as ``row_number``.
+    Products held ("1".."4", a segment for the pages) reach the trees as numbers, in order."""
+    rng = np.random.default_rng(0)
+    n = 300
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(n)],
+            "churned": rng.integers(0, 2, n),
+            "RowNumber": rng.permutation(np.arange(1, n + 1)),
+            "products": rng.choice(["1", "2", "3", "4"], n),
+            "plan": rng.choice(["basic", "plus"], n),
+        }
+    )
+    data = Dataset(
+        customers=customers,
+        events=None,
+        mapping=RoleMapping(customer_id="customer_id", churn_label="churned"),
+        attributes=["RowNumber", "products", "plan"],
+        categorical=["products", "plan"],
+        leakage=[],
+        as_of=None,
+        churn_definition="label",
+    )
+    X, y = features.table_features(data)
+    assert X["products"].dtype == float and X["plan"].dtype == object
+    found = features.snapshot_leakage(X, y, ["RowNumber", "products", "plan"], ["plan"])
+    assert found == {"RowNumber": "row_number"}

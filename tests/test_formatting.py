@@ -54,3 +54,15 @@ def test_number_and_date():
 )
 def test_compact_money(value, currency, lang, expected):
     assert plain(fmt_money_compact(value, currency, lang)) == expected
+
+
+@pytest.mark.parametrize(
+    "probability,en,nb",
+    [(0.99996, "99.9%", "99,9\xa0%"), (0.0, "0.1%", "0,1\xa0%"), (0.1234, "12.3%", "12,3\xa0%")],
+)
+def test_a_risk_has_one_decimal_and_is_never_certain(probability, en, nb):
+    from churn.core.formatting import fmt_risk, risk_percent
+
+    assert fmt_risk(probability, "en") == en
+    assert fmt_risk(probability, "nb") == nb
+    assert list(risk_percent([0.0, 0.5, 1.0])) == [0.1, 50.0, 99.9]

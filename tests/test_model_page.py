@@ -214,3 +214,25 @@ def test_scores_come_from_one_background_job_and_a_rerun_never_scores_again(
     at.run()
     assert not at.exception, at.exception
     assert len(calls) == 1 and calls[0].startswith("churn-job"), "scored once, off the page thread"
+
+
+def test_no_signal_is_said_plainly_and_the_tiers_are_not_findings(app_test):
+    """Pure noise: the verdict says nothing predicts leaving and what would help; the scored list
+    and the Explain page carry the notice that their tiers are not findings (Norwegian UI)."""
+    from churn.core.i18n import t
+    from tests.test_model_quality import noise_dataset
+
+    data = noise_dataset()
+    model = ChurnModel(iterations=30).fit(data)
+    assert model.recommendation_["reason"] == "no_signal"
+    at = app_test(dataset=data, model=model, lang="nb")
+    at.switch_page("pages/model.py")
+    settle(at)
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("Ingenting i disse dataene forutsier") and "hendelseslogg" in w for w in warnings)
+    assert t("model.no_signal_notice", "nb") in warnings
+    assert not at.success  # nothing is presented as a success
+    at.switch_page("pages/explain.py")
+    settle(at)
+    assert t("explain.no_signal_notice", "nb") in [w.value for w in at.warning]

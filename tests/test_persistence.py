@@ -85,6 +85,7 @@ def test_a_record_round_trip_predicts_and_reports_the_same(tiny_model, sample_da
     assert again.get_params() == tiny_model.get_params()
     pd.testing.assert_frame_equal(again.test_frame_, tiny_model.test_frame_.round(5), check_dtype=False)
     assert again.rule_.to_dict() == json.loads(json.dumps(tiny_model.rule_.to_dict()))
+    assert (again.calibration_, again.quality_) == (tiny_model.calibration_, tiny_model.quality_)
 
 
 def test_a_record_is_json_ready_and_names_its_format(tiny_model):

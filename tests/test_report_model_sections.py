@@ -164,7 +164,7 @@ def test_at_risk_lists_the_riskiest_customers_with_tier_reasons_and_action(sampl
     top = score_customers(tiny_model, sample_dataset).head(5)
     assert frame["id"].tolist() == top["customer_id"].astype(str).tolist()
     assert [c for c, _ in columns] == ["id", "probability", "tier", "value_at_risk", "reasons", "action"]
-    assert frame["probability"].tolist() == [f"{p:.0%}" for p in top["probability"]]
+    assert frame["probability"].tolist() == [f"{p:.1%}" for p in top["probability"]]  # at most one decimal
     assert frame["tier"].tolist() == [t(f"model.tier_{c}", "en") for c in top["tier"]]
     assert frame["action"].tolist() == top["action_personal"].tolist()
     assert frame["reasons"].str.len().gt(0).all()
@@ -197,3 +197,14 @@ def test_at_risk_of_a_dataset_with_nobody_active_is_empty(sample_dataset, tiny_m
     frame, columns, _ = ms.at_risk(ctx, 5)
     assert frame.empty and columns == []
     assert ms.customers_section(ctx)["blocks"] == [note(t("report.no_at_risk", "en"))]
+
+
+def test_customers_of_a_no_signal_model_are_marked_as_not_findings():
+    from churn.model.churn_model import ChurnModel
+    from tests.test_model_quality import noise_dataset
+
+    data = noise_dataset()
+    model = ChurnModel(iterations=30).fit(data)
+    section = ms.customers_section(Context(data, "nb", model=model))
+    assert section["blocks"][0] == note(t("model.no_signal_notice", "nb"))
+    assert section["blocks"][1]["type"] == "table"

@@ -73,10 +73,18 @@ def _pool(model, frame: pd.DataFrame) -> Pool:
     return Pool(frame, cat_features=[c for c in model.cat_features_ if c in frame.columns])
 
 
+def _scaling(model) -> tuple[float, float]:
+    """The model's Platt scaling of CatBoost's log-odds (slope, intercept); the identity when it has none."""
+    slope, intercept = getattr(model, "calibration_", None) or (1.0, 0.0)
+    return float(slope), float(intercept)
+
+
 def raw_prediction(model, X: pd.DataFrame) -> np.ndarray:
-    """The model's log-odds (``RawFormulaVal``) for every row of ``X``."""
+    """The model's calibrated log-odds for every row of ``X`` (CatBoost's ``RawFormulaVal``, Platt-scaled)."""
     frame = _as_frame(model, X)
-    return np.asarray(model.model_.predict(_pool(model, frame), prediction_type="RawFormulaVal"), float)
+    slope, intercept = _scaling(model)
+    raw = np.asarray(model.model_.predict(_pool(model, frame), prediction_type="RawFormulaVal"), float)
+    return slope * raw + intercept
 
 
 def shap_frame(model, X: pd.DataFrame) -> tuple[pd.DataFrame, float]:
@@ -99,9 +107,11 @@ def shap_frame(model, X: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     values = model.model_.get_feature_importance(
         type="ShapValues", data=_pool(model, frame), thread_count=THREADS
     )
+    # Platt scaling is linear in log-odds: scaling each value and the base keeps them additive
+    slope, intercept = _scaling(model)
     values = np.asarray(values, dtype=float)
-    shap = pd.DataFrame(values[:, :-1], index=frame.index, columns=frame.columns)
-    return shap, float(values[0, -1])
+    shap = pd.DataFrame(slope * values[:, :-1], index=frame.index, columns=frame.columns)
+    return shap, float(slope * values[0, -1] + intercept)
 
 
 def shap_explanation(model, X: pd.DataFrame):

@@ -26,7 +26,7 @@ from churn.core.dataset import TENURE, VALUE
 from churn.core.display import HeaderSource, column_label
 from churn.core.errors import SchemaError
 from churn.core.export import pseudonymise, to_csv_bytes, to_excel_bytes
-from churn.core.formatting import fmt_number, fmt_pct
+from churn.core.formatting import fmt_number, fmt_pct, risk_percent
 from churn.core.i18n import t
 
 #: Event-kind words used in feature names -> canonical kind (seed 004's signals).
@@ -443,7 +443,7 @@ def export_action_list(
     if secret:
         out["customer_id"] = pseudonymise(out["customer_id"], secret)
     if "probability" in out:
-        out["probability"] = (out["probability"] * 100).round(1)
+        out["probability"] = risk_percent(out["probability"])
     if "tier" in out:
         out["tier"] = out["tier"].map(lambda code: tier_label(code, lang) if code in TIER_CODES else code)
     for column in ("annual_value", "value_at_risk"):

@@ -18,6 +18,7 @@ import pandas as pd
 from churn.act.tiers import NO_TIER, TIERS, assign_tiers, tier_actions, tier_label
 from churn.core.dataset import CUSTOMER_ID, VALUE, Dataset
 from churn.core.display import HeaderSource, column_label
+from churn.core.formatting import risk_percent
 from churn.core.i18n import t
 from churn.model.churn_model import ChurnModel
 
@@ -110,7 +111,7 @@ def readable_score_table(table: pd.DataFrame, lang: str = "en", mapping: HeaderS
     """
     out = table.copy()
     if "probability" in out:
-        out["probability"] = (out["probability"] * 100).round(1)
+        out["probability"] = risk_percent(out["probability"])
     if "tier" in out:
         out["tier"] = out["tier"].map(
             lambda code: tier_label(code, lang) if code in (*TIERS, NO_TIER) else code

@@ -8,8 +8,9 @@ from churn.commands.common import add_input_arguments, emit, load
 from churn.core.display import column_label
 from churn.core.errors import InputError
 from churn.core.i18n import t
-from churn.model.churn_model import SPEEDS, ChurnModel, recommendation_text
+from churn.model.churn_model import SPEEDS, ChurnModel
 from churn.model.persistence import save_bundle
+from churn.model.verdict import recommendation_text
 
 NAME = "train"
 HELP = "Train the churn model on a customer table and/or event log and print its out-of-sample metrics."
@@ -39,13 +40,23 @@ def _result(model: ChurnModel, dataset) -> dict:
         "n_test": metrics.get("n_test"),
         "validation": model.validation_,
         "horizon_days": metrics.get("horizon_days"),
+        "auc_interval": [metrics.get("auc_low"), metrics.get("auc_high")],
+        "fold_aucs": metrics.get("fold_aucs"),
+        "brier_base_rate": metrics.get("brier_base"),
+        "calibration": metrics.get("calibration"),
+        "settings": metrics.get("settings"),
         "baselines": {name: values.get("auc") for name, values in model.baselines_.items()},
+        "gain_over_baselines": {
+            name: [values.get("gain_low"), values.get("gain_high")]
+            for name, values in model.baselines_.items()
+        },
         "excluded_columns": [
             {"column": column_label(dataset, c), "reason": t(f"model.reason_{r}", "en")}
             for c, r in model.excluded_.items()
         ],
         "features": len(model.features_),
         "recommendation": model.recommendation_.get("model"),
+        "verdict": model.recommendation_.get("reason"),
         "seconds": metrics.get("seconds"),
     }
 
@@ -56,6 +67,9 @@ def _number(value) -> str:
 
 def _text(result: dict, verdict: str) -> str:
     rows = [(name, _number(result[name])) for name in METRICS]
+    low, high = result["auc_interval"]
+    rows.append(("auc_95_interval", "-" if low is None else f"{_number(low)} to {_number(high)}"))
+    rows.append(("brier_base_rate", _number(result["brier_base_rate"])))
     rows += [
         ("n_train", f"{result['n_train']:,}"),
         ("n_test", f"{result['n_test']:,}"),

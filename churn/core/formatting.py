@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from babel import numbers as babel_numbers
 
@@ -85,6 +86,30 @@ def fmt_pct(share: float | None, lang: str = "en", decimals: int = 1) -> str:
     sign = "\xa0%" if lang == "nb" else "%"  # CLDR: Norwegian puts a space before %
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + sign
     return babel_numbers.format_percent(share, format=pattern, locale=_locale(lang))
+
+
+#: A risk is shown between these shares, with one decimal: no churn model is ever certain.
+RISK_SHOWN = (0.001, 0.999)
+
+
+def risk_percent(probability):
+    """A churn probability (or an array of them) as a percentage to show: one decimal, 0.1–99.9.
+
+    Example
+    -------
+    >>> risk_percent(0.99996), risk_percent(0.0), risk_percent(0.1234)
+    (99.9, 0.1, 12.3)
+    """
+    clipped = np.clip(np.asarray(probability, dtype=float), *RISK_SHOWN)
+    shown = np.round(clipped * 100, 1)
+    return float(shown) if shown.ndim == 0 else shown
+
+
+def fmt_risk(probability: float | None, lang: str = "en") -> str:
+    """A churn probability in words: ``12.3%`` (en), ``12,3 %`` (nb), never 0 % or 100 %."""
+    if _missing(probability):
+        return "–"
+    return fmt_pct(risk_percent(probability) / 100, lang, 1)
 
 
 def fmt_date(value, lang: str = "en") -> str:

@@ -4,11 +4,15 @@ from churn.model.baselines import (
     LogisticBaseline,
     RuleBaseline,
 )
+from churn.model.calibration import (
+    brier,
+    calibrate,
+    fit_platt,
+)
 from churn.model.churn_model import (
     SPEEDS,
     ChurnModel,
     exclusion_sentences,
-    recommendation_text,
     suggested_exclusions,
 )
 from churn.model.evaluation import (
@@ -47,12 +51,22 @@ from churn.model.features import (
     training_frame,
     training_mode,
 )
+from churn.model.intervals import (
+    fold_aucs,
+    judge_scores,
+    weighted_auc,
+)
 from churn.model.persistence import (
     load_bundle,
     model_from_record,
     model_record,
     save_bundle,
     train_and_save,
+)
+from churn.model.verdict import (
+    WEAK_AUC,
+    recommend,
+    recommendation_text,
 )
 
 __all__ = [
@@ -98,4 +112,12 @@ __all__ = [
     "save_bundle",
     "load_bundle",
     "train_and_save",
+    "brier",
+    "calibrate",
+    "fit_platt",
+    "fold_aucs",
+    "judge_scores",
+    "weighted_auc",
+    "recommend",
+    "WEAK_AUC",
 ]

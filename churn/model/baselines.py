@@ -21,6 +21,12 @@ from churn.core.sampling import capped_rows
 #: Pseudo-count pulling small groups' churn rates toward the overall rate.
 SMOOTHING = 10.0
 LOGISTIC_MAX_ROWS = 30_000
+#: A number with at most this many distinct values is also tried as a segment (products held).
+MAX_SEGMENT_VALUES = 12
+#: Numbers tried in five quantile bands rather than value by value.
+BANDED = ("tenure_months", "monthly_value")
+#: A category column with more groups than this is not tried as a segment.
+MAX_SEGMENTS = 60
 
 
 def _smoothed_rates(keys: np.ndarray, y: np.ndarray) -> tuple[dict, float]:
@@ -66,8 +72,14 @@ class RuleBaseline:
             self.rates, self.base_rate = _smoothed_rates(self._keys(X, signals), y)
             return self
         self.kind = "segment"
-        candidates = [(c, None) for c in cat_features if c in X]
-        for column in ("tenure_months", "monthly_value"):
+        # a segment with thousands of values (a surname) only memorises the training rows
+        candidates = [(c, None) for c in cat_features if c in X and X[c].nunique() <= MAX_SEGMENTS]
+        candidates += [
+            (c, None)
+            for c in X.columns
+            if c not in cat_features and c not in BANDED and X[c].nunique() <= MAX_SEGMENT_VALUES
+        ]
+        for column in BANDED:
             if column in X and X[column].notna().any():
                 edges = np.unique(np.nanquantile(X[column].astype(float), [0.2, 0.4, 0.6, 0.8])).tolist()
                 candidates.append((column, edges))

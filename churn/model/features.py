@@ -145,9 +145,10 @@ def _attribute_features(
     for column in columns:
         if column not in rows:
             continue
-        values = rows[column]
+        values = _as_number_when_whole(rows[column]) if column in dataset.categorical else rows[column]
         if (
             column in dataset.categorical
+            and not pd.api.types.is_numeric_dtype(values)
             or values.dtype == object
             or isinstance(values.dtype, pd.CategoricalDtype)
         ):
@@ -162,6 +163,22 @@ def _attribute_features(
         elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
             out[column] = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
     return pd.DataFrame(out, index=rows.index)
+
+
+def _as_number_when_whole(values: pd.Series) -> pd.Series:
+    """A few-valued column of whole numbers (products held, support calls) as numbers, else unchanged.
+
+    Intake keeps such columns as segments for the pages; the trees split better on their order.
+    """
+    if pd.api.types.is_bool_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    filled = values.dropna()
+    numbers = pd.to_numeric(filled, errors="coerce")
+    if filled.empty or numbers.isna().any() or (numbers % 1 != 0).any():
+        return values
+    return pd.to_numeric(values, errors="coerce").astype(float)
 
 
 def _static_features(
@@ -418,6 +435,8 @@ def snapshot_leakage(
 
     Identifier-like columns (a distinct value for most rows) are reported as
     ``identifier``: they cannot generalise and would look near-perfect in-sample.
+    A whole number distinct for every customer and running without gaps (1, 2, …, n)
+    is a ``row_number`` of the export, not a property of the customer.
     """
     from sklearn.metrics import roc_auc_score
 
@@ -444,6 +463,9 @@ def snapshot_leakage(
             score = pd.Series(target).groupby(values.to_numpy()).transform("mean").to_numpy()
         else:
             numeric = values.astype(float)
+            if _is_row_number(numeric, X.index.nunique()):
+                found[column] = "row_number"
+                continue
             score = numeric.fillna(numeric.median() if numeric.notna().any() else 0).to_numpy()
         if np.unique(score).size < 2:
             continue
@@ -451,3 +473,11 @@ def snapshot_leakage(
         if max(auc, 1 - auc) >= 0.97:
             found[column] = "near_perfect"
     return found
+
+
+def _is_row_number(values: pd.Series, customers: int) -> bool:
+    """True for whole numbers, one per customer, that run without gaps (a row counter)."""
+    filled = values.dropna().drop_duplicates()
+    if len(filled) < 50 or len(filled) < 0.95 * customers or (filled % 1 != 0).any():
+        return False
+    return float(filled.max() - filled.min() + 1) == float(len(filled))

@@ -23,7 +23,7 @@ from catboost import CatBoostClassifier
 
 from churn.core.dataset import Dataset
 from churn.core.errors import ModelError
-from churn.model import features
+from churn.model import calibration, features
 from churn.model.baselines import RuleBaseline
 from churn.model.churn_model import ChurnModel, Progress
 
@@ -51,6 +51,8 @@ def model_record(model: ChurnModel) -> dict:
         "excluded": dict(model.excluded_),
         "validation": model.validation_,
         "recommendation": model.recommendation_,
+        "calibration": list(model.calibration_),
+        "quality": bool(model.quality_),
         "rule": model.rule_.to_dict(),
         "test_frame": {c: test[c].tolist() for c in test.columns},
     }
@@ -89,6 +91,8 @@ def model_from_record(record: dict) -> ChurnModel:
     model.excluded_ = dict(settings.get("excluded", {}))
     model.validation_ = settings.get("validation")
     model.recommendation_ = settings.get("recommendation", {})
+    model.calibration_ = tuple(float(v) for v in settings.get("calibration") or calibration.IDENTITY)
+    model.quality_ = bool(settings.get("quality", False))
     model.rule_ = RuleBaseline.from_dict(settings.get("rule") or {})
     metrics = dict(record["metrics"])
     model.baselines_ = metrics.pop("baselines", {})

@@ -19,9 +19,9 @@ from churn.act.scoring import score_customers
 from churn.analysis import signals
 from churn.core.dataset import CUSTOMER_ID
 from churn.core.export import pseudonymise
-from churn.core.formatting import fmt_number, fmt_pct
+from churn.core.formatting import fmt_number, fmt_pct, fmt_risk
 from churn.model import evaluation
-from churn.model.churn_model import recommendation_text
+from churn.model.verdict import recommendation_text
 from churn.report import charts
 from churn.report.sections import (
     Context,
@@ -173,7 +173,10 @@ def customers_section(ctx: Context) -> dict:
     numeric = [c in ("score", "n_signals", "probability", "value_at_risk") for c, _ in columns]
     caption = tr("report.ids_pseudonymised") if ctx.secret else None
     headers = [tr(f"report.{key}") for _, key in columns]
-    return section("customers", lang, [table(headers, rows, numeric, caption)], lead=lead)
+    blocks = [table(headers, rows, numeric, caption)]
+    if ctx.model is not None and not ctx.model.has_signal:
+        blocks.insert(0, note(tr("model.no_signal_notice")))
+    return section("customers", lang, blocks, lead=lead)
 
 
 def _by_signals(ctx: Context, top: int) -> tuple[pd.DataFrame, list[tuple[str, str]], str]:
@@ -224,7 +227,7 @@ def at_risk(ctx: Context, top: int) -> tuple[pd.DataFrame, list[tuple[str, str]]
     frame = pd.DataFrame(
         {
             "id": ids.to_numpy(),
-            "probability": [fmt_pct(p, lang, 0) for p in scores["probability"]],
+            "probability": [fmt_risk(p, lang) for p in scores["probability"]],
             "tier": [tiers.tier_label(code, lang) for code in scores["tier"]],
             "value_at_risk": [fmt_number(v, lang) for v in scores["value_at_risk"]],
             "reasons": joined.to_numpy(),
