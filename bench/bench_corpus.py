@@ -79,8 +79,7 @@ def run_file(corpus: Path, name: str, spec: dict) -> dict:
         started = time.perf_counter()
         try:
             model = ChurnModel(thread_count=2).fit(loaded.dataset)
-            metrics = model.metrics_
-            best = max(model.baselines_, key=lambda k: model.baselines_[k]["auc"] or 0)
+            metrics, verdict = model.metrics_, model.recommendation_
             row.update(
                 auc=metrics["auc"],
                 auc_low=metrics["auc_low"],
@@ -88,12 +87,12 @@ def run_file(corpus: Path, name: str, spec: dict) -> dict:
                 folds=len(metrics["fold_aucs"]),
                 validation=model.validation_,
                 settings=metrics["settings"],
-                baseline=best,
-                baseline_auc=model.baselines_[best]["auc"],
+                baseline=verdict.get("baseline"),
+                baseline_auc=verdict.get("baseline_auc"),
                 brier=metrics["brier"],
                 brier_base=metrics["brier_base"],
                 calibration=metrics["calibration"],
-                verdict=model.recommendation_["reason"],
+                verdict=verdict["reason"],
             )
         except ChurnError as error:
             row["auc_error"] = _short(error, 60)
@@ -145,6 +144,10 @@ def _leaks(row: dict) -> str:
     return "; ".join(parts)
 
 
+def _three(value) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
 #: A table passes when its AUC is at least its reference minus this.
 TOLERANCE = 0.002
 VERDICTS = {"beats_baselines": "CatBoost", "baseline_wins": "a baseline is as good",
@@ -174,7 +177,7 @@ def model_table(rows: list[dict]) -> str:
         folds = f"{r['folds']} folds" if r["folds"] > 1 else "out of time"
         lines.append(
             f"| {r['file']} | {folds} | {r['settings']} | {r['auc']:.4f} ({r['auc_low']:.3f}–{r['auc_high']:.3f}) "
-            f"| {reference:.4f} | {passed} | {r['baseline']} {r['baseline_auc']:.3f} "
+            f"| {reference:.4f} | {passed} | {r['baseline'] or '-'} {_three(r['baseline_auc'])} "
             f"| {r['brier']:.4f} / {r['brier_base']:.4f} | {r['calibration']} | {VERDICTS[r['verdict']]} "
             f"| {r['train_s']:.1f} |"
         )

@@ -32,6 +32,7 @@ from churn.core.display import HeaderSource
 from churn.core.errors import ModelError, ScenarioError
 from churn.core.i18n import t
 from churn.core.sampling import capped_rows
+from churn.model.calibration import IDENTITY, scale, sigmoid
 
 THREADS = 2
 #: A what-if reason counts as changed when its contribution moves by at least one point.
@@ -39,10 +40,6 @@ CHANGED_POINTS = 0.01
 #: The strip chart never sends more than this many customers per feature to the browser.
 STRIP_POINTS = 300
 DEPENDENCE_POINTS = 1000
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
 def _as_frame(model, X: pd.DataFrame | pd.Series) -> pd.DataFrame:
@@ -75,16 +72,14 @@ def _pool(model, frame: pd.DataFrame) -> Pool:
 
 def _scaling(model) -> tuple[float, float]:
     """The model's Platt scaling of CatBoost's log-odds (slope, intercept); the identity when it has none."""
-    slope, intercept = getattr(model, "calibration_", None) or (1.0, 0.0)
-    return float(slope), float(intercept)
+    return getattr(model, "calibration_", None) or IDENTITY
 
 
 def raw_prediction(model, X: pd.DataFrame) -> np.ndarray:
     """The model's calibrated log-odds for every row of ``X`` (CatBoost's ``RawFormulaVal``, Platt-scaled)."""
     frame = _as_frame(model, X)
-    slope, intercept = _scaling(model)
-    raw = np.asarray(model.model_.predict(_pool(model, frame), prediction_type="RawFormulaVal"), float)
-    return slope * raw + intercept
+    raw = model.model_.predict(_pool(model, frame), prediction_type="RawFormulaVal")
+    return scale(raw, _scaling(model))
 
 
 def shap_frame(model, X: pd.DataFrame) -> tuple[pd.DataFrame, float]:
@@ -108,10 +103,10 @@ def shap_frame(model, X: pd.DataFrame) -> tuple[pd.DataFrame, float]:
         type="ShapValues", data=_pool(model, frame), thread_count=THREADS
     )
     # Platt scaling is linear in log-odds: scaling each value and the base keeps them additive
-    slope, intercept = _scaling(model)
+    slope, _ = _scaling(model)
     values = np.asarray(values, dtype=float)
     shap = pd.DataFrame(slope * values[:, :-1], index=frame.index, columns=frame.columns)
-    return shap, float(slope * values[0, -1] + intercept)
+    return shap, float(scale(values[0, -1], _scaling(model)))
 
 
 def shap_explanation(model, X: pd.DataFrame):
@@ -165,8 +160,8 @@ def probability_points(shap: pd.DataFrame, base: float) -> tuple[pd.DataFrame, f
     (0.5, 0.1904)
     """
     total = shap.sum(axis=1).to_numpy()
-    p_base = float(_sigmoid(base))
-    p = _sigmoid(base + total)
+    p_base = float(sigmoid(base))
+    p = sigmoid(base + total)
     flat = np.abs(total) < 1e-12
     slope = np.where(flat, p_base * (1 - p_base), (p - p_base) / np.where(flat, 1.0, total))
     return shap.mul(slope, axis=0), p_base
@@ -349,7 +344,7 @@ def explain_customer(
     raw = float(base + shap_row.sum())
     return {
         "customer_id": frame.index[0],
-        "probability": float(_sigmoid(raw)),
+        "probability": float(sigmoid(raw)),
         "base_probability": p_base,
         "raw": raw,
         "base_raw": float(base),
@@ -401,9 +396,9 @@ def what_if(
         reasons.contribution_table(rows[i], shap.iloc[i], points.iloc[i], lang, mapping) for i in range(2)
     ]
     return {
-        "probability_before": float(_sigmoid(raws[0])),
-        "probability_after": float(_sigmoid(raws[1])),
-        "delta": float(_sigmoid(raws[1]) - _sigmoid(raws[0])),
+        "probability_before": float(sigmoid(raws[0])),
+        "probability_after": float(sigmoid(raws[1])),
+        "delta": float(sigmoid(raws[1]) - sigmoid(raws[0])),
         "reasons_before": reasons.top_sentences(rows[0], contributions[0], n, lang, mapping=mapping),
         "reasons_after": reasons.top_sentences(rows[1], contributions[1], n, lang, mapping=mapping),
         "changed": _changed_reasons(rows, points, lang, mapping),

@@ -28,10 +28,15 @@ def sigmoid(x) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))
 
 
+def scale(raw, calibration: tuple[float, float] = IDENTITY) -> np.ndarray:
+    """Calibrated log-odds from CatBoost's log-odds ``raw``: ``slope × raw + intercept``."""
+    slope, intercept = calibration
+    return float(slope) * np.asarray(raw, dtype=float) + float(intercept)
+
+
 def apply(raw, calibration: tuple[float, float] = IDENTITY) -> np.ndarray:
     """Calibrated probabilities from CatBoost's log-odds ``raw``, inside [FLOOR, 1 − FLOOR]."""
-    slope, intercept = calibration
-    return np.clip(sigmoid(slope * np.asarray(raw, dtype=float) + intercept), FLOOR, 1 - FLOOR)
+    return np.clip(sigmoid(scale(raw, calibration)), FLOOR, 1 - FLOOR)
 
 
 def fit_platt(y, p) -> tuple[float, float]:

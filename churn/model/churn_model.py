@@ -149,16 +149,13 @@ class ChurnModel:
             "windows": list(self.windows),
         }
 
-    def catboost_classifier(
-        self, iterations: int, learning_rate: float | None = None, quality: bool | None = None
-    ) -> CatBoostClassifier:
+    def catboost_classifier(self, iterations: int, learning_rate: float | None = None) -> CatBoostClassifier:
         """An unfitted CatBoost classifier with this model's settings (also for benchmarks).
 
-        ``quality`` picks the settings for small tables (default: as chosen by :meth:`fit`,
-        else the fast path); see the module docstring.
+        The settings by size are the ones :meth:`fit` chose (before a fit: the fast path);
+        see the module docstring.
         """
-        quality = getattr(self, "quality_", False) if quality is None else quality
-        if quality:
+        if getattr(self, "quality_", False):
             by_size = {"border_count": 64}
         else:
             by_size = {"border_count": 32, "one_hot_max_size": 10, "max_ctr_complexity": 2}
@@ -214,11 +211,10 @@ class ChurnModel:
             (dataset.as_of.normalize() + pd.Timedelta(days=1)) if dataset.as_of is not None else None
         )
         metrics = evaluation.evaluate(y_test, scores, threshold) | _judged(judgement, "catboost")
-        base_rate = float(np.mean(y_test))
         metrics.update(
             {
                 "brier_raw": self.brier_raw_,
-                "brier_base": base_rate * (1 - base_rate),
+                "brier_base": metrics["base_rate"] * (1 - metrics["base_rate"]),
                 "calibration": "platt" if self.calibration_ != calibration.IDENTITY else "none",
                 "settings": "quality" if self.quality_ else "fast",
                 "n_train": int(split["n_train"]),
@@ -455,8 +451,9 @@ class ChurnModel:
         frame = self.prepare(X)
         if frame.empty:
             return np.zeros(0)
-        raw = self.model_.predict(frame, prediction_type="RawFormulaVal")
-        return calibration.apply(raw, getattr(self, "calibration_", calibration.IDENTITY))
+        return calibration.apply(
+            self.model_.predict(frame, prediction_type="RawFormulaVal"), self.calibration_
+        )
 
     def scoring_features(self, dataset: Dataset) -> pd.DataFrame:
         """Features of all active customers "today" (the day after ``dataset.as_of``), columns ``features_``."""
@@ -537,10 +534,6 @@ def _judged(judgement: dict, name: str) -> dict:
     if gain is not None:
         out.update(gain=gain["gain"], gain_low=gain["low"], gain_high=gain["high"])
     return out
-
-
-def _finite(value) -> float:
-    return float(value) if value is not None and np.isfinite(value) else 0.0
 
 
 def _rounded(values: dict) -> dict:
