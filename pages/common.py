@@ -24,7 +24,7 @@ from churn.act.explained import Explained, explain_active, reasons_of_everyone
 from churn.act.scoring import score_table
 from churn.act.tiers import TIERS, saved_tiers
 from churn.core.dataset import Dataset
-from churn.core.errors import ChurnError
+from churn.core.errors import ChurnError, message
 from churn.core.formatting import chart_locale
 from churn.core.i18n import LANGUAGES, normalise_language, t
 from churn.model.churn_model import ChurnModel
@@ -196,6 +196,15 @@ def current_dataset() -> Dataset | None:
     return data if data.name == row["name"] else data.evolve(name=row["name"])
 
 
+#: The name the bundled sample is stored under; the pages call it by its name in the reader's language.
+SAMPLE_NAME = "sample"
+
+
+def dataset_name(name: str | None) -> str:
+    """A dataset's name as the pages show it: the bundled sample in the reader's language, others as given."""
+    return tr_text("common.sample_name") if name == SAMPLE_NAME else str(name or "")
+
+
 def require_dataset() -> Dataset:
     """Return the current dataset, or show the 'load data first' empty state and stop."""
     data = current_dataset()
@@ -206,9 +215,10 @@ def require_dataset() -> Dataset:
     return data
 
 
-def show_error(error: Exception) -> None:
-    """Show a user-caused error as one plain sentence (never a traceback)."""
-    st.error(plain(error), icon=":material/error:")
+def show_error(error: Exception | str) -> None:
+    """Show a user-caused error as one plain sentence in the session's language (never a traceback)."""
+    text = error if isinstance(error, str) else message(error, lang())
+    st.error(plain(text), icon=":material/error:")
 
 
 def language_options() -> tuple[str, ...]:
@@ -265,7 +275,7 @@ def _outcome(run: Background, again: Callable[[], tuple]) -> tuple[object | None
     if job is None:  # the runner forgot the job before a page saw it finish: start it again
         return again()
     if job.state == jobs.FAILED:
-        raise ChurnError(job.error)
+        raise job.failure if job.failure is not None else ChurnError(job.error)
     if job.state == jobs.DONE:
         run.result = job.result
         return run.result, None
@@ -436,11 +446,6 @@ def save_tiers(tiers: dict) -> None:
     store.update_settings(workspace(), tiers=dict(tiers))
 
 
-def risk_format() -> str:
-    """A risk column's printf format (values from ``risk_percent``, 0.1–99.9): "58.3%", "58.3 %"."""
-    return "%.1f %%" if lang() == "nb" else "%.1f%%"
-
-
 def altair_chart(chart, **kwargs) -> None:
     """``st.altair_chart`` with number and date formats in the session's language.
 
@@ -450,16 +455,21 @@ def altair_chart(chart, **kwargs) -> None:
     st.altair_chart(_localised(chart), **kwargs)
 
 
+#: Colours of a chart's groups when it names none: all at least 3:1 against the white page
+#: (WCAG 1.4.11), unlike Streamlit's default with its pale blues.
+CATEGORY_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#c2418f", "#7f7f7f", "#0e7f8c"]
+
+
 def _localised(chart):
-    """The chart with the session's number and date formats (a shallow copy; the input is unchanged)."""
-    if lang() != "nb":
-        return chart
+    """The chart with the session's number and date formats and readable group colours (a shallow copy)."""
     import altair as alt
 
     chart = chart.copy(deep=False)
     config = chart.config if isinstance(chart.config, alt.Config) else alt.Config()
     chart.config = config.copy(deep=False)
-    chart.config.locale = chart_locale("nb")
+    chart.config.range = alt.RangeConfig(category=CATEGORY_COLOURS)
+    if lang() == "nb":
+        chart.config.locale = chart_locale("nb")
     return chart
 
 

@@ -125,7 +125,7 @@ def _saving_in_background() -> bool:
         return True
     state.INTAKE_JOB.pop()
     if job is not None and job.state == jobs.FAILED:
-        st.error(common.plain(job.error), icon=":material/error:")
+        common.show_error(job.error_message(common.lang()))
     elif job is not None:
         _adopt(job.result)
     return False
@@ -278,6 +278,7 @@ def _customer_roles(customers: pd.DataFrame, evidence, version: str) -> tuple[di
             [c for c in columns if c not in taken],
             default=[c for c in evidence.mapping.segments if c not in taken],
             key=state.role_widget("segments", version),
+            placeholder=common.tr_text("common.choose"),
         )
     )
     roles["grain_key"] = data_roles.grain_choice(evidence.notes, state.grain_widget(version))
@@ -398,7 +399,7 @@ def _report(dataset) -> None:
         report = fresh["report"]
     else:
         report = _profile(dataset, key, lang)
-    st.subheader(tr("data.report_title", name=dataset.name))
+    st.subheader(tr("data.report_title", name=common.dataset_name(dataset.name)))
     cells = st.columns(5)
     history = report["history_months"]
     cells[0].metric(tr("data.metric_customers"), fmt_number(report["customers"], lang))

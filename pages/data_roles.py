@@ -184,5 +184,6 @@ def leak_choice(leaks: list[dict], key: str) -> tuple[str, ...]:
         default=[],
         key=key,
         help=tr("data.keep_leaks_help"),
+        placeholder=common.tr_text("common.choose"),
     )
     return tuple(kept)

@@ -12,8 +12,8 @@ from churn.act import explain
 from churn.act.reasons import ACTION_COLUMNS, action_list, export_action_list, feature_label
 from churn.act.tiers import NO_TIER, TIERS, tier_label
 from churn.core.errors import ChurnError
-from churn.core.formatting import fmt_number, fmt_risk, risk_percent
-from pages import common, state
+from churn.core.formatting import fmt_number, fmt_risk, sortable_texts
+from pages import common, display, state
 
 common.ensure_router(__file__)
 
@@ -25,8 +25,10 @@ LABEL_LIMIT = 320
 PICK_LIMIT = 1000
 #: Tables longer than this send the browser only the rows in view (reruns stay fast at 100 k customers).
 LAZY_ROWS = 2000
+#: A what-if slider offers at most this many positions (a coarser step beyond).
+MAX_STEPS = 400
 _KIND_COLOURS = alt.Scale(
-    domain=["base", "raises", "lowers", "prediction"], range=["#9e9e9e", "#d62728", "#2ca02c", "#1f77b4"]
+    domain=["base", "raises", "lowers", "prediction"], range=["#878787", "#d62728", "#2ca02c", "#1f77b4"]
 )
 
 
@@ -86,7 +88,9 @@ def _what_if_answer(key, model_key, lang: str, customer: str, changes: tuple, _m
 
 
 @st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
-def _action_view(key, model_key, lang: str, bounds: tuple, filters: tuple, _scores, _reasons, _dataset):
+def _action_view(
+    key, model_key, lang: str, currency: str, bounds: tuple, filters: tuple, _scores, _reasons, _dataset
+):
     """(action list, the same as shown) for one set of filters; shared and read-only, never copied.
 
     The shown list is an Arrow table: Streamlit sends a frame as Arrow, and turning 100 k
@@ -97,11 +101,11 @@ def _action_view(key, model_key, lang: str, bounds: tuple, filters: tuple, _scor
         _scores, _reasons, _dataset.customers, segment, None if tiers is None else list(tiers),
         None if values is None else list(values), min_value,
     )  # fmt: skip
-    view = table.assign(
-        probability=risk_percent(table["probability"]),
+    view = table.assign(  # texts in the reader's language that still sort by size
+        probability=sortable_texts(table["probability"], "risk", lang),
         tier=table["tier"].map(lambda code: tier_label(code, lang)),
-        annual_value=table["annual_value"].round(0),
-        value_at_risk=table["value_at_risk"].round(0),
+        annual_value=sortable_texts(table["annual_value"].round(0), "money", lang, currency),
+        value_at_risk=sortable_texts(table["value_at_risk"].round(0), "money", lang, currency),
     )
     return table, pa.Table.from_pandas(view, preserve_index=False)
 
@@ -288,6 +292,7 @@ def _what_if_features(dataset, model, result: dict, customer: str) -> list[str]:
         default=list(result["contributions"]["feature"].head(4)),
         format_func=lambda f: feature_label(f, lang, dataset),
         key=state.what_if_features_widget(customer),
+        placeholder=common.tr_text("common.choose"),
     )
 
 
@@ -324,19 +329,23 @@ def _what_if_input(dataset, domain: dict, row: pd.Series, feature: str, customer
         start_value = int(round(current))
         value = st.slider(label, int(low), int(high), start_value, 1, key=widget_key, help=help_text)
         return value, start_value
-    # as many decimals as the step has: "7.0" for a step of 0.1, not Streamlit's "7.00"
-    decimals = max(0, -int(np.floor(np.log10(domain["step"]))))
-    value = st.slider(
+    # as many decimals as the step has ("7,0" for a step of 0.1), written by the reader's language:
+    # a select slider over the steps, because st.slider's printf formats know no decimal comma
+    step = float(domain["step"])
+    step *= max(1, int(np.ceil((high - low) / step / MAX_STEPS)))
+    decimals = max(0, -int(np.floor(np.log10(step))))
+    options = [round(low + i * step, decimals) for i in range(int(round((high - low) / step)) + 1)]
+    start_value = min(options, key=lambda option: abs(option - current))
+    lang = common.lang()
+    value = st.select_slider(
         label,
-        low,
-        high,
-        current,
-        domain["step"],
-        format=f"%.{decimals}f",
+        options,
+        value=start_value,
+        format_func=lambda v: fmt_number(v, lang, decimals),
         key=widget_key,
         help=help_text,
     )
-    return value, current
+    return value, start_value
 
 
 def _what_if_outcome(outcome: dict) -> None:
@@ -364,7 +373,9 @@ def _actions_tab(dataset, scores: pd.DataFrame, reasons: pd.DataFrame, key, mode
     segment, tiers, values, min_value = _action_filters(dataset, scores)
     filters = (segment, tuple(tiers), None if values is None else tuple(values), min_value)
     try:
-        table, view = _action_view(key, model_key, common.lang(), bounds, filters, scores, reasons, dataset)
+        table, view = _action_view(
+            key, model_key, common.lang(), display.currency(), bounds, filters, scores, reasons, dataset
+        )
     except ChurnError as error:
         common.show_error(error)
         return
@@ -382,10 +393,11 @@ def _action_filters(dataset, scores: pd.DataFrame) -> tuple[str | None, list[str
     present = set(scores["tier"].dropna())
     tier_options = [code for code in (*reversed(TIERS), NO_TIER) if code in present]
     cols = st.columns([4, 2, 3, 2])
-    tiers = cols[0].multiselect(
+    tiers = cols[0].pills(  # chips, all in view; the list starts with the customers in a tier
         tr("explain.filter_tier"),
         tier_options,
-        default=tier_options,
+        selection_mode="multi",
+        default=[code for code in tier_options if code != NO_TIER] or tier_options,
         format_func=lambda code: tier_label(code, lang),
         key=state.Widget.ACTIONS_TIERS,
     )
@@ -401,7 +413,10 @@ def _action_filters(dataset, scores: pd.DataFrame) -> tuple[str | None, list[str
     if segment:
         levels = sorted(dataset.customers[segment].dropna().astype(str).unique().tolist())
         values = cols[2].multiselect(
-            tr("explain.filter_segment_values", segment=segment), levels, key=state.Widget.ACTIONS_LEVELS
+            tr("explain.filter_segment_values", segment=segment),
+            levels,
+            key=state.Widget.ACTIONS_LEVELS,
+            placeholder=common.tr_text("common.choose"),
         )
     min_value = cols[3].number_input(
         tr("explain.filter_min_value"),
@@ -420,11 +435,7 @@ def _action_table(view: pa.Table) -> None:
     # narrow ids and tiers leave the width to the reasons
     config["customer_id"] = st.column_config.TextColumn(tr("explain.col_customer_id"), width="small")
     config["tier"] = st.column_config.TextColumn(tr("explain.col_tier"), width="small")
-    config["probability"] = st.column_config.ProgressColumn(
-        tr("explain.col_probability"), min_value=0, max_value=100, format=common.risk_format()
-    )
-    for money in ("annual_value", "value_at_risk"):
-        config[money] = st.column_config.NumberColumn(tr(f"explain.col_{money}"), format="localized")
+    config["probability"] = st.column_config.TextColumn(tr("explain.col_probability"), width="small")
     st.dataframe(
         view,
         hide_index=True,
@@ -442,23 +453,10 @@ def _action_exports(table: pd.DataFrame) -> None:
         tr("explain.pseudonymise"), help=tr("explain.pseudonymise_help"), key=state.Widget.ACTIONS_PSEUDO
     )
     secret = common.pseudonym_secret() if pseudo else None
-    name = tr("explain.file_name")
-    left, right = st.columns(2)
-    left.download_button(
-        tr("common.download_csv"),
-        lambda: export_action_list(table, lang, "csv", secret),  # made only when clicked
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    right.download_button(
-        tr("common.download_excel"),
-        lambda: export_action_list(table, lang, "xlsx", secret),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        on_click="ignore",
+    display.export_buttons(
+        common.tr_text("explain.file_name"),
+        excel=lambda: export_action_list(table, lang, "xlsx", secret),  # made only when clicked
+        csv=lambda: export_action_list(table, lang, "csv", secret),
     )
 
 

@@ -14,15 +14,15 @@ from churn.act.scoring import readable_score_table, score_headers
 from churn.act.tiers import NO_TIER, TIERS, action_table, tier_label, validate_tiers
 from churn.core.dataset import VALUE
 from churn.core.display import column_label
-from churn.core.errors import ChurnError
+from churn.core.errors import ChurnError, message
 from churn.core.export import to_csv_bytes, to_excel_bytes
-from churn.core.formatting import CURRENCIES, fmt_date, fmt_money, fmt_number, fmt_pct, risk_percent
+from churn.core.formatting import fmt_date, fmt_money, fmt_number, fmt_pct, percent_printf, sortable_texts
 from churn.model import evaluation, features
 from churn.model.churn_model import SPEEDS, exclusion_sentences, suggested_exclusions
 from churn.model.persistence import train_and_save
 from churn.model.verdict import recommendation_text
 from churn.workspace import jobs
-from pages import common, state
+from pages import common, display, state
 
 common.ensure_router(__file__)
 
@@ -38,12 +38,18 @@ TRAINING_THREADS = max(1, (os.cpu_count() or 2) - 1)
 
 
 @st.cache_resource(ttl=TTL, max_entries=ENTRIES, show_spinner=False)  # shared and read-only: never copied
-def _shown_scores(key, model_id: int, bounds: tuple, lang: str, _table: pd.DataFrame) -> pd.DataFrame:
-    """The scored list as the table shows it: risk in %, tiers in words, whole money (once per tiers and language)."""
+def _shown_scores(
+    key, model_id: int, bounds: tuple, lang: str, currency: str, _table: pd.DataFrame
+) -> pd.DataFrame:
+    """The scored list as the table shows it: risk, value and value at risk written in the reader's
+    language (texts that sort by size), tiers in words; once per tiers, language and currency."""
     return _table.assign(
-        probability=risk_percent(_table["probability"]),
+        probability=sortable_texts(_table["probability"], "risk", lang),
         tier=_table["tier"].map(lambda c: tier_label(c, lang)),
-        **{VALUE: _table[VALUE].round(0), "value_at_risk": _table["value_at_risk"].round(0)},
+        **{
+            column: sortable_texts(_table[column].round(0), "money", lang, currency)
+            for column in (VALUE, "value_at_risk")
+        },
     )
 
 
@@ -67,7 +73,7 @@ def _metric_values(
     """(metrics, their sentences, the comparison with the baselines, the gains sentence) at ``threshold``."""
     frame = _fitted.test_frame_
     y, p = frame["y_true"].to_numpy(), frame["catboost"].to_numpy()
-    days = _fitted.metrics_.get("horizon_days", _fitted.horizon_days)
+    days = _fitted.period_days
     values = evaluation.evaluate(y, p, threshold)
     rows = {tr(f"model.name_{name}"): evaluation.evaluate(y, frame[name], threshold) for name in MODELS}
     table = pd.DataFrame(rows).loc[list(evaluation.METRIC_NAMES)].astype(float)
@@ -135,6 +141,7 @@ def _settings_form(data, mode: str, fitted) -> None:
             default=[c for c in suggested if c in options],
             format_func=lambda column: column_label(data, column, lang),
             help=tr("model.excluded_help"),
+            placeholder=common.tr_text("common.choose"),
         )
         for sentence in exclusion_sentences(suggested, lang, data) or [tr("model.excluded_none")]:
             st.caption(common.plain(sentence))
@@ -186,7 +193,8 @@ def _training_progress() -> None:
         return
     state.TRAINING_JOB.pop()
     if job.state == jobs.FAILED:
-        state.TRAINING_ERROR.set(job.error if here else f"{training['name']}: {job.error}")
+        failure = job.error_message(common.lang())
+        state.TRAINING_ERROR.set(failure if here else f"{training['name']}: {failure}")
     else:  # the job saved the model with its dataset; common.current_model() finds it by id
         state.TRAINED.set({"seconds": job.elapsed, "name": training["name"], "here": here})
     st.rerun(scope="app")
@@ -207,39 +215,38 @@ def _verdict(fitted, data) -> None:
     validation = tr(f"model.validation_{fitted.validation_}") if fitted.validation_ else ""
     st.caption(
         tr(
-            "model.model_info",
+            "model.model_info" if fitted.period_days else "model.model_info_table",
             created=fmt_date(data.as_of, common.lang()),
             validation=validation,
             n_train=fmt_number(metrics.get("n_train"), common.lang()),
             n_test=fmt_number(metrics.get("n_test"), common.lang()),
-            days=metrics.get("horizon_days", fitted.horizon_days),
+            days=fitted.period_days,
         )
     )
 
 
-def _money_inputs(fitted) -> tuple[float, float, float, str]:
-    st.subheader(tr("model.money"))
-    st.caption(tr("model.money_intro"))
+def _money_inputs(fitted, where) -> tuple[float, float, float, str]:
+    """Value of a kept customer, cost of a contact and success rate, in the workspace currency."""
+    currency = display.currency()
     money = fitted.metrics_.get("money") or evaluation.default_money()
-    cols = st.columns([2, 2, 2, 1])
-    currency = cols[3].selectbox("¤", CURRENCIES, index=CURRENCIES.index("NOK"), label_visibility="hidden")
-    value = cols[0].number_input(
-        tr("model.value"),
+    value = where.number_input(
+        tr("model.value", currency=currency),
         min_value=0.0,
         value=float(money["value"]),
         step=1000.0,
         format="%.0f",
         help=tr("model.value_help"),
     )
-    cost = cols[1].number_input(
-        tr("model.cost"),
+    left, right = where.columns(2)
+    cost = left.number_input(
+        tr("model.cost", currency=currency),
         min_value=0.0,
         value=float(money["cost"]),
         step=100.0,
         format="%.0f",
         help=tr("model.cost_help"),
     )
-    success = cols[2].number_input(
+    success = right.number_input(
         tr("model.success"),
         min_value=0.0,
         max_value=100.0,
@@ -251,17 +258,19 @@ def _money_inputs(fitted) -> tuple[float, float, float, str]:
     return value, cost, success / 100, currency
 
 
-def _metrics(fitted, threshold: float) -> None:
+def _metrics(fitted, threshold: float, tiles) -> None:
+    """The measures at ``threshold``: tiles in ``tiles`` (under the verdict), their meaning and the comparison here."""
     lang = common.lang()
     values, sentences, table, gains = _metric_values(
         common.dataset_key(), fitted.record_id_, threshold, lang, fitted
     )
-    st.subheader(tr("model.metrics"))
-    cols = st.columns(len(evaluation.METRIC_NAMES))
-    for col, name in zip(cols, evaluation.METRIC_NAMES, strict=True):
-        shown = (
-            fmt_number(values[name], lang, 3) if name in ("brier", "pr_auc") else fmt_pct(values[name], lang)
-        )
+    tiles.markdown(f"**{tr('model.metrics')}**")
+    names = evaluation.METRIC_NAMES
+    half = (len(names) + 1) // 2  # two rows, so no label is cut on a projector
+    cols = tiles.columns(half) + tiles.columns(half)
+    for col, name in zip(cols, names, strict=False):
+        decimal = name in ("auc", "brier", "pr_auc")  # measures on a 0–1 scale, not shares of customers
+        shown = fmt_number(values[name], lang, 3) if decimal else fmt_pct(values[name], lang)
         col.metric(tr(f"model.metric_{name}"), shown, help=sentences[name])
     st.markdown(
         "\n".join(f"- **{tr(f'model.metric_{n}')}**: {sentences[n]}" for n in evaluation.METRIC_NAMES)
@@ -375,7 +384,7 @@ def _save_tiers() -> None:
     try:
         common.save_tiers(validate_tiers(chosen))
     except ChurnError as error:
-        state.TIERS_ERROR.set(str(error))
+        state.TIERS_ERROR.set(message(error, common.lang()))
 
 
 def _tier_inputs() -> dict:
@@ -401,8 +410,9 @@ def _tier_inputs() -> dict:
 def _scored(fitted, data) -> None:
     lang = common.lang()
     st.subheader(tr("model.scored"))
-    days = fitted.metrics_.get("horizon_days", fitted.horizon_days)
-    st.caption(tr("model.scored_intro", date=fmt_date(data.as_of, lang), days=days))
+    days = fitted.period_days
+    intro = "model.scored_intro" if days else "model.scored_intro_table"
+    st.caption(tr(intro, date=fmt_date(data.as_of, lang), days=days))
     if not fitted.has_signal:
         st.warning(tr("model.no_signal_notice"), icon=":material/help:")
     with st.expander(tr("model.tiers")):
@@ -422,6 +432,15 @@ def _scored(fitted, data) -> None:
     ):  # the Explain page's reason sentences start now (it shows a failure)
         common.reasons_explaining()
     counts = table["tier"].value_counts()
+    if not any(counts.get(code, 0) for code in TIERS):
+        st.info(
+            tr(
+                "model.none_in_tiers",
+                low=fmt_pct(bounds["low"], lang, 0),
+                customers=fmt_number(len(table), lang),
+            ),
+            icon=":material/info:",
+        )
     at_risk = table.loc[table["tier"] != NO_TIER, "value_at_risk"].sum()
     st.markdown(
         tr(
@@ -429,11 +448,16 @@ def _scored(fitted, data) -> None:
             high=fmt_number(counts.get("high", 0), lang),
             medium=fmt_number(counts.get("medium", 0), lang),
             low=fmt_number(counts.get("low", 0), lang),
-            value=fmt_number(at_risk, lang),
+            value=fmt_money(at_risk, display.currency(), lang),
         )
     )
     shown = _shown_scores(
-        common.dataset_key(), fitted.record_id_, tuple(bounds[c] for c in TIERS), lang, table
+        common.dataset_key(),
+        fitted.record_id_,
+        tuple(bounds[c] for c in TIERS),
+        lang,
+        display.currency(),
+        table,
     )
     headers = score_headers(lang, data)  # column labels are plain text: no markdown escaping
     st.dataframe(
@@ -441,77 +465,72 @@ def _scored(fitted, data) -> None:
         hide_index=True,
         column_config={  # narrow numbers, so the whole table fits a projector's width
             "customer_id": st.column_config.TextColumn(headers["customer_id"], width="small"),
-            "probability": st.column_config.ProgressColumn(
-                headers["probability"],
-                format=common.risk_format(),
-                min_value=0,
-                max_value=100,
-                width="small",
-            ),
+            "probability": st.column_config.TextColumn(headers["probability"], width="small"),
             "tier": st.column_config.TextColumn(headers["tier"], width="small"),
             "action_auto": st.column_config.TextColumn(headers["action_auto"], width=170),
             "action_personal": st.column_config.TextColumn(headers["action_personal"], width=170),
-            # "localized": grouped and with the decimal sign of the reader's browser; wide enough for the header
-            VALUE: st.column_config.NumberColumn(headers[VALUE], format="localized", width=110),
-            "value_at_risk": st.column_config.NumberColumn(
-                headers["value_at_risk"], format="localized", width=150
-            ),
+            VALUE: st.column_config.TextColumn(headers[VALUE], width=110),
+            "value_at_risk": st.column_config.TextColumn(headers["value_at_risk"], width=150),
         },
         lazy=len(shown) > LAZY_ROWS,  # a big base sends only the rows in view
     )
-    left, right, link = st.columns(3)
+    downloads, link = st.columns([2, 1])
     # exports are made only when clicked, so reruns stay fast; they hold words, not internal names
-    readable = lambda: readable_score_table(table, lang, data)  # noqa: E731
+    readable = lambda: readable_score_table(table, lang, data, display.currency())  # noqa: E731
     sheet = common.tr_text("model.sheet_scores")
-    left.download_button(
-        tr("common.download_csv"), lambda: to_csv_bytes(readable()), "churn_scores.csv", "text/csv"
-    )
-    right.download_button(
-        tr("common.download_excel"),
-        lambda: to_excel_bytes(readable(), sheet),
-        "churn_scores.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    display.export_buttons(
+        common.tr_text("model.file_scores"),
+        excel=lambda: to_excel_bytes(readable(), sheet),
+        csv=lambda: to_csv_bytes(readable(), lang),
+        where=downloads,
     )
     link.page_link("pages/explain.py", label=tr("model.explain_link"), icon=":material/lightbulb:")
 
 
 def _results(fitted, data) -> None:
     _verdict(fitted, data)
+    tiles = st.container()  # the measures, filled once the money inputs have chosen the threshold
     frame = fitted.test_frame_
     if frame.empty:
         return
     key, lang = common.dataset_key(), common.lang()
-    value, cost, success, currency = _money_inputs(fitted)
+    st.subheader(tr("model.money"))
+    inputs, chart = st.columns([2, 3])
+    inputs.caption(tr("model.money_intro"))
+    value, cost, success, currency = _money_inputs(fitted, inputs)
     try:
         profit, best = _profit(key, fitted.record_id_, value, cost, success, fitted)
     except ChurnError as error:
         common.show_error(error)
         return
     best_row = profit.loc[np.isclose(profit["threshold"], best)].iloc[0]
-    st.markdown(
-        tr(
-            "model.best_threshold",
-            threshold=fmt_pct(best, common.lang(), 0),
-            contacted=fmt_number(best_row["contacted"], common.lang()),
-            customers=fmt_number(len(frame), common.lang()),
-            profit=fmt_money(best_row["profit"], currency, common.lang()),
+    if best_row["contacted"] == 0 or best_row["profit"] <= 0:  # no call list pays at these amounts
+        inputs.warning(tr("model.no_profitable_list"), icon=":material/money_off:")
+    else:
+        inputs.markdown(
+            tr(
+                "model.best_threshold",
+                threshold=fmt_pct(best, lang, 0),
+                contacted=fmt_number(best_row["contacted"], lang),
+                customers=fmt_number(len(frame), lang),
+                profit=fmt_money(best_row["profit"], currency, lang),
+            )
         )
-    )
-    chosen = st.slider(
+    chosen = inputs.slider(
         tr("model.threshold"),
         min_value=1,
         max_value=99,
         value=int(round(best * 100)) or 1,
-        format="%d%%",
+        format=percent_printf(lang),
         help=tr("model.threshold_help"),
         key=state.threshold_widget(fitted.record_id_, value, cost, success),
     )
     threshold = chosen / 100
-    _metrics(fitted, threshold)
     money = (value, cost, success)
-    st.vega_lite_chart(
+    chart.vega_lite_chart(
         spec=_profit_spec(key, fitted.record_id_, lang, money, threshold, currency, profit), width="stretch"
     )
+    _metrics(fitted, threshold, tiles)
     calibration, gains = _quality_specs(key, fitted.record_id_, lang, fitted)
     left, right = st.columns(2)
     left.vega_lite_chart(spec=calibration, width="stretch")

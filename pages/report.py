@@ -12,7 +12,7 @@ from churn.core.errors import ChurnError
 from churn.core.i18n import LANGUAGE_NAMES, LANGUAGES, t
 from churn.report.builder import SECTIONS, make_report, pdf_available, report_pdf
 from churn.workspace import store
-from pages import common, state
+from pages import common, display, state
 
 common.ensure_router(__file__)
 
@@ -28,6 +28,7 @@ def _build(
     pseudonymise: bool,
     sections: tuple,
     scenarios: str,
+    currency: str,
     _dataset,
     _model,
     _secret,
@@ -41,8 +42,18 @@ def _build(
         pseudonymise_ids=pseudonymise,
         secret=_secret,
         sections=sections,
+        currency=currency,
     )
     return {"html": report.html, "sections": report.sections, "key_numbers": report.key_numbers}
+
+
+def _scenarios() -> list[dict]:
+    """The saved ROI scenarios, and the one on the ROI page when it is none of them (marked unsaved)."""
+    saved = store.list_scenarios(common.workspace())
+    on_screen = state.ROI_PARAMS.get()
+    if on_screen and all((s.get("params") or {}) != on_screen for s in saved):
+        saved = [*saved, {"name": "", "params": dict(on_screen), "unsaved": True}]
+    return saved
 
 
 @st.cache_data(ttl=3600, show_spinner=False)
@@ -78,6 +89,7 @@ def _options() -> dict:
         format_func=lambda key: t(f"report.section_{key}", ui),
         help=tr("report.page_sections_help"),
         key=state.Widget.REPORT_SECTIONS,
+        placeholder=common.tr_text("common.choose"),
     )
     return {"lang": language, "pseudonymise": bool(pseudonymise), "sections": tuple(sections)}
 
@@ -121,7 +133,7 @@ if st.button(
 
 chosen = state.REPORT_OPTIONS.get()
 if chosen and chosen["sections"]:
-    scenarios = store.list_scenarios(common.workspace()) if "roi" in chosen["sections"] else []
+    scenarios = _scenarios() if "roi" in chosen["sections"] else []
     secret = common.pseudonym_secret() if chosen["pseudonymise"] else None
     try:
         with st.spinner(tr("report.page_building")):
@@ -132,6 +144,7 @@ if chosen and chosen["sections"]:
                 chosen["pseudonymise"],
                 chosen["sections"],
                 json.dumps(scenarios, sort_keys=True, default=str),
+                display.currency(),
                 dataset,
                 model,
                 secret,

@@ -15,7 +15,7 @@ import streamlit as st
 
 from churn.core.assumptions import RETENTION_SUCCESS_RATE
 from churn.core.errors import ChurnError
-from churn.core.formatting import CURRENCIES, fmt_money, fmt_number, fmt_pct
+from churn.core.formatting import fmt_money, fmt_number, fmt_pct, percent_printf
 from churn.value.roi import (
     RANGES,
     ROUNDING,
@@ -39,13 +39,15 @@ from churn.value.scenarios import (
     seed004_example,
 )
 from churn.workspace import store
-from pages import common, state
+from pages import common, display, state
 
 common.ensure_router(__file__)
 
 tr = common.tr
 SHARES = {"gross_margin", "churn_rate", "new_churn_rate"}
 WIDGETS = {name: state.roi_widget(name) for name in QUERY_KEYS}
+#: Series colours with at least 3:1 contrast on the white page (Streamlit's default has pale blues).
+SERIES = alt.Scale(range=["#1f77b4", "#d62728", "#2ca02c", "#7f7f7f"])
 
 
 # ---------------------------------------------------------------- state ↔ inputs
@@ -72,6 +74,9 @@ def _sync_from_url() -> None:
     if url and url != written:
         decoded = decode_query(url)
         _to_state(decoded.inputs)
+        if decoded.inputs.currency != display.currency():  # a shared scenario brings its currency along
+            display.set_currency(decoded.inputs.currency)
+            st.rerun()  # the sidebar, drawn before this page, shows the new currency too
         state.ROI_REJECTED.set(decoded.rejected)
     elif not WIDGETS["customers"].is_set():
         _to_state(decode_query(state.ROI_PARAMS.get() or {}).inputs)
@@ -125,13 +130,12 @@ def _money_input(name: str, step: float, where=st, **kwargs) -> None:
 
 
 def _pct_slider(name: str, step: float) -> None:
-    fmt = "%.0f%%" if step >= 1 else "%.1f%%"
-    st.slider(tr(f"roi.{name}"), 0.0, 100.0, step=step, format=fmt, key=WIDGETS[name].name)
+    display.pct_slider(tr(f"roi.{name}"), WIDGETS[name].name, step)
 
 
 def _expected_churn() -> None:
     """The churn rate with the programme: entered, or derived from the trained model when there is one."""
-    model = _model_recall()
+    model, lang = _model_recall(), common.lang()
     source = "direct"
     if model is not None:
         labels = {code: tr(f"roi.source_{code}") for code in ("direct", "model")}
@@ -146,20 +150,19 @@ def _expected_churn() -> None:
         _pct_slider("new_churn_rate", 0.1)
         return
     recall, threshold = model
-    lang = common.lang()
     success = st.slider(
         tr("roi.success_rate"),
-        0.0,
-        100.0,
-        RETENTION_SUCCESS_RATE * 100,
-        1.0,
-        format="%.0f%%",
+        0,
+        100,
+        int(round(RETENTION_SUCCESS_RATE * 100)),
+        1,
+        format=percent_printf(lang),
         help=tr("roi.success_help"),
     )
     derived = churn_with_programme(WIDGETS["churn_rate"].get() / 100, recall, success / 100)
     # The new-churn slider is not drawn in this mode, so its state may be set here.
     WIDGETS["new_churn_rate"].set(round(derived * 100, 10))
-    threshold_text = "–" if threshold is None else fmt_number(threshold, lang, 2)
+    threshold_text = "–" if threshold is None else fmt_pct(threshold, lang, 0)
     st.caption(
         tr(
             "roi.model_derived",
@@ -172,6 +175,7 @@ def _expected_churn() -> None:
 
 
 def _inputs_panel() -> RoiInputs:
+    WIDGETS["currency"].set(display.currency())  # one currency per workspace, chosen in the sidebar
     with st.container(border=True):
         st.markdown(f"**{tr('roi.section_customers')}**")
         st.number_input(
@@ -197,7 +201,6 @@ def _inputs_panel() -> RoiInputs:
     with st.container(border=True):
         st.markdown(f"**{tr('roi.section_settings')}**")
         st.slider(tr("roi.horizon_years"), 1, 10, step=1, key=WIDGETS["horizon_years"].name)
-        st.selectbox(tr("roi.currency"), CURRENCIES, key=WIDGETS["currency"].name)
         st.radio(
             tr("roi.rounding"),
             ROUNDING,
@@ -223,9 +226,12 @@ def _results(inputs: RoiInputs) -> None:
     """The scenario's outcome: headline metrics, warnings, before/after table, and the fine print."""
     result = compute_roi(inputs)
     _headline_metrics(result, inputs)
+    common.altair_chart(_cumulative(inputs), width="stretch")  # in view with the figures on a projector
     _warnings(result, inputs)
     st.table(_before_after(result, inputs))
     st.caption("  \n".join(_result_notes(result, inputs)))
+    common.altair_chart(_tornado(inputs), width="stretch")
+    st.caption(tr("roi.tornado_note"))
 
 
 def _headline_metrics(result: RoiResult, inputs: RoiInputs) -> None:
@@ -337,7 +343,7 @@ def _tornado(inputs: RoiInputs) -> alt.Chart:
             y=alt.Y("input:N", sort=None, title=tr("roi.tornado_y"), axis=alt.Axis(labelLimit=220)),
             x=alt.X("net:Q", title=x_title, axis=alt.Axis(format=",.0f")),
             x2="base:Q",
-            color=alt.Color("change:N", title=tr("roi.tornado_change"), legend=BOTTOM),
+            color=alt.Color("change:N", title=tr("roi.tornado_change"), legend=BOTTOM, scale=SERIES),
             tooltip=[
                 alt.Tooltip("input:N", title=tr("roi.tornado_y")),
                 alt.Tooltip("change:N", title=tr("roi.tornado_change")),
@@ -367,7 +373,7 @@ def _bars_or_lines(
     return chart.encode(
         x=alt.X(x[0], title=x[1], sort=None, axis=alt.Axis(labelAngle=0), scale=alt.Scale(nice=False)),
         y=alt.Y("amount:Q", title=y_title, axis=alt.Axis(format=",.0f")),
-        color=alt.Color("series:N", title=None, legend=BOTTOM),
+        color=alt.Color("series:N", title=None, legend=BOTTOM, scale=SERIES),
         tooltip=[
             alt.Tooltip(x[0], title=x[1]),
             alt.Tooltip("series:N", title=tr("roi.series")),
@@ -421,7 +427,13 @@ def _scenarios(inputs: RoiInputs) -> None:
     )
     variants = [tr(f"roi.variant_{v}") for v in VARIANTS]
     defaults = [name for name in variants if name in saved] or list(saved)[:2]
-    chosen = st.multiselect(tr("roi.compare"), list(saved), default=defaults, max_selections=4)
+    chosen = st.multiselect(
+        tr("roi.compare"),
+        list(saved),
+        default=defaults,
+        max_selections=4,
+        placeholder=common.tr_text("common.choose"),
+    )
     if len(chosen) < 2:
         st.caption(tr("roi.compare_hint"))
         return
@@ -472,7 +484,7 @@ if rejected := state.ROI_REJECTED.pop(()):
     fields = ", ".join(tr(f"roi.field_{name}") for name in rejected)
     st.warning(tr("roi.url_notice", fields=fields), icon=":material/link_off:")
 
-presets = st.columns(4)
+presets = st.columns([3, 2, 2, 2])
 presets[0].button(
     tr("roi.preset_seed"), help=tr("roi.preset_seed_help"), on_click=_load_seed, width="stretch"
 )
@@ -502,9 +514,6 @@ with inputs_column:
 params = _sync_to_url(current)
 with results_column:
     _results(current)
-    common.altair_chart(_tornado(current), width="stretch")
-    st.caption(tr("roi.tornado_note"))
-    common.altair_chart(_cumulative(current), width="stretch")
 
 _scenarios(current)
 _share(params)

@@ -119,7 +119,7 @@ def _metrics(result: dict) -> None:
     median_text = (
         tr("when.not_reached")
         if pd.isna(median)
-        else tr("when.months_value", value=fmt_number(median, lang, 1))
+        else tr("when.months_value", count=fmt_number(median, lang, 1))
     )
     cols = st.columns(4 if result["dated"] else 1)
     if result["dated"]:
@@ -129,7 +129,7 @@ def _metrics(result: dict) -> None:
             fmt_pct(trend["recent_average"], lang),
             help=tr("when.metric_recent_help"),
         )
-        crr = fmt_number(trend["recent_crr"], lang, 1)
+        crr = fmt_pct(trend["recent_crr"] / 100, lang, 1)  # CRR is computed × 100
         cols[1].metric(tr("when.metric_crr"), crr, help=tr("when.metric_crr_help"))
         revenue = fmt_pct(trend["recent_revenue_churn"], lang)
         cols[2].metric(tr("when.metric_revenue"), revenue, help=tr("when.metric_revenue_help"))
@@ -302,16 +302,18 @@ def _cohort_view(result: dict) -> None:
 
 def _survival_view(result: dict, segment: str | None) -> None:
     """Survival: Kaplan-Meier curves, the log-rank verdict, and median tenure per group."""
-    common.altair_chart(_survival_chart(result["km"]), width="stretch")
+    everyone = {survival.ALL: tr("explain.all")}  # the one group without a segment, in the reader's words
+    km, medians = result["km"].replace({"group": everyone}), result["medians"].replace({"group": everyone})
+    common.altair_chart(_survival_chart(km), width="stretch")
     st.caption(tr("when.survival_caption"))
     _logrank_note(result["logrank"], segment)
     st.markdown(f"**{tr('when.median_table')}**")
-    st.dataframe(_median_table(result["medians"]), hide_index=True)
+    st.dataframe(_median_table(medians), hide_index=True)
 
 
 def _survival_chart(km: pd.DataFrame) -> alt.LayerChart:
     """Step curves per group with their confidence bands and a rule at 50 %."""
-    color = alt.Color("group:N", title=tr("when.legend_group"))
+    color = alt.Color("group:N", title=tr("when.legend_group"), legend=alt.Legend(symbolOpacity=1))
     base = alt.Chart(km).encode(
         x=alt.X(
             "months:Q", title=tr("when.axis_tenure"), scale=alt.Scale(domain=[0, float(km["months"].max())])
@@ -393,7 +395,7 @@ def _hazard_view(result: dict) -> None:
             color=alt.Color(
                 "kind:N",
                 title=tr("when.legend_peak"),
-                scale=alt.Scale(domain=kinds, range=["#d62728", "#9ecae1", "#d9d9d9"]),
+                scale=alt.Scale(domain=kinds, range=["#d62728", "#5b8db8", "#878787"]),
             ),
             tooltip=[
                 _tooltip("tenure_month", "when.tt_tenure_month", "d"),
@@ -446,10 +448,10 @@ if not result["customers"]:
     st.info(tr("when.no_customers"), icon=":material/filter_alt_off:")
     st.stop()
 
-_metrics(result)
-_peaks(result)
-if not result["dated"]:
+if not result["dated"]:  # say first what this data cannot show
     st.info(tr("when.needs_dates"), icon=":material/event_busy:")
+_metrics(result)
+if not result["dated"]:
     survival_tab, hazard_tab = st.tabs([tr("when.tab_survival"), tr("when.tab_hazard")])
 else:
     monthly_tab, cohort_tab, survival_tab, hazard_tab = st.tabs(
@@ -463,3 +465,4 @@ with survival_tab:
     _survival_view(result, segment)
 with hazard_tab:
     _hazard_view(result)
+_peaks(result)  # below the charts, so the first chart is in view on a projector

@@ -79,3 +79,25 @@ def running_app(db_path: Path, timeout: float = 60):
     """Run ``streamlit run app.py`` on a free port until the block ends; yield its URL."""
     with running_server(db_path, timeout) as (_, url):
         yield url
+
+
+def chromium_or_skip() -> None:
+    """Skip a browser test where Debian's Chromium is missing; in CI that is a failure."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing; .ci/run installs it with apt-get.")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+
+
+@contextmanager
+def launched_chromium():
+    """Debian's headless Chromium under Playwright, closed when the block ends."""
+    chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from churn.core.i18n import t
 from tests.test_throttle import Clock
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -20,7 +21,7 @@ def test_without_secrets_the_app_is_open(tmp_db):
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
     assert not at.exception
-    assert not at.text_input and at.title[0].value == "Data"
+    assert not at.text_input and at.title[0].value == t("home.title", "en")
 
 
 def test_a_shared_password_guards_every_page(tmp_db):
@@ -39,7 +40,7 @@ def test_a_shared_password_guards_every_page(tmp_db):
     at.button[0].click().run()
     assert not at.exception
     assert at.session_state["access_granted"] is True
-    assert at.title[0].value == "Data" and "ws" in at.session_state
+    assert at.title[0].value == t("home.title", "en") and "ws" in at.session_state
 
 
 def test_oidc_configured_asks_for_login_first(tmp_db):
@@ -91,7 +92,7 @@ def test_wrong_passwords_lock_the_session_out_even_for_the_right_one(tmp_db, thr
     assert _guess(at, "wrong again") == "Too many wrong passwords. Wait 4 seconds, then try again."
     throttles.now = 6.0
     _guess(at, "fjord-2026")
-    assert at.session_state["access_granted"] is True and at.title[0].value == "Data"
+    assert at.session_state["access_granted"] is True and at.title[0].value == t("home.title", "en")
 
 
 def test_new_sessions_from_one_address_are_locked_out_too(tmp_db, throttles):
@@ -112,5 +113,5 @@ def test_the_password_lock_out_speaks_norwegian(tmp_db, throttles):
     at.query_params["lang"] = "nb"
     at.run()
     messages = [_guess(at, "feil") for _ in range(4)]
-    assert messages[0] == "Passordet stemmer ikke. Prøv igjen eller spør verten for verkstedet."
+    assert messages[0] == "Passordet stemmer ikke. Prøv igjen eller spør den som leder workshopen."
     assert messages[3] == "For mange feil passord. Vent 2 sekunder, og prøv igjen."

@@ -7,42 +7,34 @@ Screenshots of each page land in ``artifacts/browser/`` (kept by CI as test arti
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from tests.browser_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from tests.browser_server import (
+    ROOT,
+    chromium_or_skip,
+    launched_chromium,
+    running_app,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ARTIFACTS = ROOT / "artifacts" / "browser"
 
 
-def _chromium_or_skip() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing; .ci/run installs it with apt-get.")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    _chromium_or_skip()
+    chromium_or_skip()
     with running_app(tmp_path_factory.mktemp("browser") / "workspaces.db") as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    _chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def settle(page, timeout: float = 60_000) -> None:
@@ -60,9 +52,13 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+#: The page links app.py draws in the sidebar.
+NAV_LINK = "[data-testid='stSidebar'] [data-testid='stPageLink-NavLink']"
+
+
 def go(page, label: str) -> None:
     """Click a page in the sidebar navigation."""
-    page.locator("[data-testid='stSidebarNavLink']", has_text=label).first.click()
+    page.locator(NAV_LINK, has_text=label).first.click()
     settle(page)
 
 
@@ -77,6 +73,8 @@ def test_the_whole_workshop_journey(app_url, browser):
     page = context.new_page()
     page.goto(app_url)
     settle(page)
+    expect_text(page, "Seven steps")  # the start page
+    go(page, "Data")
     expect_text(page, "Use the sample data")
     shot(page, "01_data_empty")
 
@@ -132,8 +130,8 @@ def test_the_whole_workshop_journey(app_url, browser):
 
     page.locator("[data-testid='stSidebar']").get_by_text("Norsk bokmål").click()
     settle(page)
-    expect_text(page, "Hva er kundeoppfølging verdt?")
-    assert page.locator("[data-testid='stSidebarNavLink']", has_text="Når").count() == 1
+    expect_text(page, "ROI: hva er arbeidet mot kundeavgang verdt?")
+    assert page.locator(NAV_LINK, has_text="Når").count() == 1
     shot(page, "09_roi_norwegian")
     context.close()
 
@@ -148,9 +146,10 @@ def test_a_deep_link_is_the_first_visit_of_a_fresh_server(browser, tmp_path):
         page = context.new_page()
         page.goto(f"{url}/roi?n=512&cur=NOK&lang=nb")
         settle(page)
-        expect_text(page, "Hva er kundeoppfølging verdt?")
+        expect_text(page, "ROI: hva er arbeidet mot kundeavgang verdt?")
         expect(page.get_by_role("spinbutton", name="Aktive kunder")).to_have_value("512", timeout=30_000)
-        assert page.locator("[data-testid='stSidebarNavLink']", has_text="common").count() == 0
+        assert page.locator(NAV_LINK, has_text="common").count() == 0
+        assert page.locator("[data-testid='stSidebarNavLink']").count() == 0, "Streamlit's own file list"
         assert page.locator("[data-testid='stException']").count() == 0
         shot(page, "10_deep_link_fresh_server")
         context.close()
@@ -203,7 +202,8 @@ def test_hostile_names_render_as_text_and_fetch_nothing(browser, tmp_path):
         requests = []
         page.on("request", lambda request: requests.append(request.url))
         visits = (
-            ("", "Data quality:", names.DATASET_NAME),
+            ("", "Seven steps", names.DATASET_NAME),  # the start page names the dataset
+            ("/data", "Data quality:", names.DATASET_NAME),
             ("/why", "Customers with", names.COLUMNS["plan"]),
         )
         for path, ready, written in visits:

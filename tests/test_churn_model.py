@@ -117,6 +117,12 @@ def test_user_can_override_the_exclusions():
     assert "status" in model.features_
 
 
+def test_a_column_the_app_suggested_keeps_the_apps_reason_when_passed_back():
+    """The page passes the suggested exclusions back as ``exclude``; only the user's own picks read "left out by you"."""
+    model = ChurnModel(iterations=20, exclude=["status", "plan"]).fit(table_dataset())
+    assert model.excluded_ == {"status": "near_perfect", "plan": "user"}
+
+
 def test_exclusion_sentences_name_columns_as_the_client_does():
     excluded = {"monthly_value": "near_perfect", "status": "intake_leakage"}
     sentences = exclusion_sentences(excluded, "en", RoleMapping(value="Customer Value"))

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def wide_terminal(monkeypatch):
     """argparse wraps help text at the terminal width; a wide one keeps each command's help on one line."""
     monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.delenv(cli.LANG_VARIABLE, raising=False)  # the language comes from the test alone
 
 
 def test_help_lists_every_command_with_its_help_in_order(capsys):
@@ -47,7 +48,7 @@ def test_each_command_has_its_own_help(name, capsys):
 def test_no_command_prints_the_help_and_returns_2(capsys):
     assert cli.main([]) == 2
     out = capsys.readouterr().out
-    assert out.startswith("usage: python -m churn [-h] COMMAND ...")
+    assert out.startswith("usage: python -m churn [-h] [--lang {en,nb}] COMMAND ...")
     assert all(name in out for name in cli.COMMANDS)
 
 
@@ -70,7 +71,7 @@ def test_usage_errors_return_2(argv, message, capsys):
     [
         InputError("The file 'x.csv' does not exist; check the path."),
         SchemaError(
-            "Column 'Churn' has only one value ('No'); a churn label needs both churned and active customers."
+            "Column 'Churn' has only one value ('No'); a churn column needs both churned and active customers."
         ),
     ],
 )
@@ -91,6 +92,80 @@ def test_a_real_churn_error_from_a_command(capsys):
     assert capsys.readouterr().err == (
         "error: Give a customer table (PATH), an event log (--events PATH) or both.\n"
     )
+
+
+# ---------------------------------------------------------------- the language: --lang, CHURN_LANG
+
+
+@pytest.mark.parametrize(
+    "argv,command",
+    [
+        (["profile", "x.csv"], "profile"),
+        (["--lang", "nb", "profile", "x.csv"], "profile"),
+        (["--lang=nb", "when", "x.csv"], "when"),
+        (["--lang", "nb"], None),
+        (["--help"], None),
+        (["nonsense"], None),
+        ([], None),
+    ],
+)
+def test_the_command_is_found_after_the_global_options(argv, command):
+    assert cli.command_of(argv) == command
+
+
+@pytest.mark.parametrize(
+    "argv,environ,expected",
+    [
+        ([], {}, "en"),
+        ([], {"CHURN_LANG": "nb"}, "nb"),
+        ([], {"CHURN_LANG": "no"}, "nb"),
+        ([], {"CHURN_LANG": "de"}, "en"),  # unknown: English, never a crash
+        (["--lang", "nb"], {}, "nb"),
+        (["--lang", "en"], {"CHURN_LANG": "nb"}, "en"),  # the option wins over the environment
+        (["--lang", "en", "profile", "x.csv", "--lang", "nb"], {}, "nb"),  # the command's own wins
+    ],
+)
+def test_the_language_comes_from_the_options_then_the_environment(argv, environ, expected):
+    parser = cli.build_parser("profile")
+    args = parser.parse_args(argv or ["profile", "x.csv"])
+    assert cli.language(args, environ) == expected
+
+
+def test_lang_nb_gives_a_norwegian_error_line_and_exit_2(tmp_path, capsys):
+    missing = tmp_path / "mangler.csv"
+    assert cli.main(["--lang", "nb", "profile", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"error: Filen '{missing}' finnes ikke; sjekk filbanen.\n"
+
+
+def test_churn_lang_sets_the_language_of_the_error_line(monkeypatch, capsys):
+    monkeypatch.setenv(cli.LANG_VARIABLE, "nb")
+    assert cli.main(["train"]) == 2
+    assert capsys.readouterr().err == (
+        "error: Oppgi en kundetabell (PATH), en hendelseslogg (--events PATH) eller begge.\n"
+    )
+
+
+def test_an_unsure_label_is_asked_about_in_norwegian(tmp_path, capsys):
+    """Two Yes/No columns: the candidates are listed with ``eller`` and their reasons in Norwegian."""
+    path = tmp_path / "tvetydig.csv"
+    path.write_text("id,Married,Partner,age\n1,Yes,No,30\n2,No,Yes,40\n3,Yes,Yes,50\n4,No,No,20\n")
+    assert cli.main(["--lang", "nb", "profile", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Usikker på hvilken kolonne som viser hvem som har sluttet: 'Married' (")
+    assert ") eller 'Partner' (" in err and err.endswith("; oppgi --label KOLONNE.\n")
+
+
+def test_the_error_prefix_is_the_same_in_norwegian(monkeypatch, capsys):
+    """Scripts grep for ``error: ``; only the sentence after it changes language."""
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sample, "run", interrupted)
+    assert cli.main(["--lang", "nb", "sample", "--out", "somewhere"]) == 130
+    assert capsys.readouterr().err == "error: avbrutt\n"
 
 
 def test_other_exceptions_are_not_swallowed(monkeypatch):

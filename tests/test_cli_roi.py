@@ -25,19 +25,46 @@ SEED = [
 
 
 def test_seed_004_as_text(capsys):
-    """30 → 18 lost, 12 × 85,000 = 1,020,000 saved, (1,020,000 − 65,000) / 65,000 = 1,469.23 %."""
+    """30 → 18 lost, 12 × 85,000 = 1,020,000 saved, (1,020,000 − 65,000) / 65,000 = 1,469.23 %;
+    payback 65,000 / (1,020,000 / 12) = 0.76 months. Money in euros, the default currency."""
     assert main(SEED) == 0
     lines = dict(line.split(": ", 1) for line in capsys.readouterr().out.strip().splitlines())
     assert lines == {
         "churned_before": "30",
         "churned_after": "18",
         "saved_customers": "12",
-        "saved_revenue": "1020000",
-        "total_cost": "65000",
-        "net_benefit": "955000",
-        "roi_pct": "1469.23",
+        "saved_revenue": "€1,020,000",
+        "total_cost": "€65,000",
+        "net_benefit": "€955,000",
+        "roi_pct": "1,469.23%",
         "payback_months": "0.76",
     }
+
+
+def test_seed_004_as_norwegian_text(capsys):
+    """The same numbers as above, written the Norwegian way: a space between thousands, a decimal
+    comma, kroner after the amount and a space before the percent sign."""
+    assert main(["--lang", "nb", *SEED, "--currency", "NOK"]) == 0
+    out = capsys.readouterr().out.replace("\xa0", " ")
+    lines = dict(line.split(": ", 1) for line in out.strip().splitlines())
+    assert lines == {
+        "churned_before": "30",
+        "churned_after": "18",
+        "saved_customers": "12",
+        "saved_revenue": "1 020 000 kr",
+        "total_cost": "65 000 kr",
+        "net_benefit": "955 000 kr",
+        "roi_pct": "1 469,23 %",
+        "payback_months": "0,76",
+    }
+    assert "0.76" not in out and "1,469" not in out
+
+
+def test_the_json_does_not_depend_on_the_language(capsys):
+    assert main([*SEED, "--json"]) == 0
+    english = capsys.readouterr().out
+    assert main(["--lang", "nb", *SEED, "--json"]) == 0
+    assert capsys.readouterr().out == english
 
 
 def test_seed_004_as_json_with_monthly_cost_and_years(capsys):

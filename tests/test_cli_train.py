@@ -61,7 +61,7 @@ def test_text_output_lists_the_numbers(files, tmp_path, capsys):
     assert keys[: len(train.METRICS)] == list(train.METRICS)
     assert "horizon_days" in keys and "baseline_logistic_auc" in keys and "baseline_rule_auc" in keys
     assert [line for line in lines if line.startswith("horizon_days")][0].split() == ["horizon_days", "60"]
-    assert "excluded_columns:" in lines and f"model written to {out}" in lines
+    assert "excluded_columns:" in lines and f"modellen er skrevet til {out}" in lines
     assert lines[-1].startswith("verdict: ") and "CatBoost" in lines[-1]
     assert load_bundle(out).horizon_days == 60
 

@@ -114,7 +114,7 @@ def test_the_runner_up_and_reasons_are_kept():
         "high",
     )
     assert guess.best.reason.text("en") == (
-        "'Customer Status': named like a churn label, values Stayed / Joined / Churned"
+        "'Customer Status': named like a churn column, values Stayed / Joined / Churned"
     )
 
 

@@ -187,9 +187,9 @@ def test_a_low_confidence_file_asks_naming_both_candidates_and_saves_the_users_p
     at.switch_page("pages/data.py").run()
     _upload(at, "low.csv", _two_yes_no_columns())
     (ask,) = [w.value for w in at.warning]
-    assert ask.startswith("Not sure which column is the churn label:") and "Pick it below" in ask
-    assert "'A'" in ask and "'B'" in ask and "not named like a churn label" in ask
-    churn = _select(at, "Churn label or status")
+    assert ask.startswith("Not sure which column is the churn column:") and "Pick it below" in ask
+    assert "'A'" in ask and "'B'" in ask and "not named like a churn column" in ask
+    churn = _select(at, "Churn column (yes/no or status)")
     assert churn.value is None
     assert _select(at, "Customer id").value == "id"
     captions = [c.value for c in at.caption]
@@ -218,7 +218,7 @@ def test_a_three_valued_status_gets_an_editable_label_mapping(app_test):
         "means": ["active", "left", "active"],
     }
     texts = _texts(at)
-    assert "Label values" in texts and "'paused' counts as still a customer" in texts
+    assert "Churn column values" in texts and "'paused' counts as still a customer" in texts
     assert "With these choices: 12 customers, 4 of them left (33.3%)." in texts
     paused = table["value"].tolist().index("paused")
     at.session_state[editor.key] = {
@@ -238,7 +238,7 @@ def test_a_three_valued_status_gets_an_editable_label_mapping(app_test):
     assert "'canceled', 'paused' count as left; 'active' as still a customer." in _texts(at)
     confirmed = dict(at.dataframe[-1].value.values.tolist())  # the report's confirmed roles
     assert (
-        confirmed["Churn label or status"] == "status"
+        confirmed["Churn column (yes/no or status)"] == "status"
         and confirmed["Values that mean left"] == "canceled, paused"
     )
 
@@ -283,10 +283,10 @@ def test_norwegian_words_for_evidence_label_values_and_notes(app_test):
     at.switch_page("pages/data.py").run()
     _upload(at, "status.csv", _three_statuses())
     texts = _texts(at)
-    assert "Verdier for avgang" in texts and "Slik ble filen lest" in texts
+    assert "Verdier i avgangskolonnen" in texts and "Slik ble filen lest" in texts
     assert any(c.value.startswith("Gjetning (sikker): ") for c in at.caption)
     assert "Med disse valgene: 12 kunder, og 4 av dem har sluttet (33,3" in texts.replace("\u00a0", " ")
-    assert _select(at, "Avgang (Ja/Nei eller status)").value == "status"
+    assert _select(at, "Avgangskolonne (ja/nei eller status)").value == "status"
     columns = at.data_editor[0].proto.columns
     assert "Fortsatt kunde" in columns and "Holdes utenfor" in columns and "Betyr" in columns
     _upload(at, "low.csv", _two_yes_no_columns())
@@ -376,7 +376,7 @@ def test_hostile_headers_and_values_in_the_evidence_are_shown_as_written(app_tes
     at.switch_page("pages/data.py").run()
     _upload(at, f"{names.MATHS}.csv", _csv(header, rows))
     assert at.warning and rendered_leaks(at) == []
-    _select(at, "Churn label or status").set_value(names.IMAGE).run()
+    _select(at, "Churn column (yes/no or status)").set_value(names.IMAGE).run()
     assert not at.exception and at.data_editor and rendered_leaks(at) == []
     _confirm(at)
     assert rendered_leaks(at) == []
@@ -387,7 +387,7 @@ def test_label_values_without_a_meaning_are_named(app_test):
     at = app_test(dataset=None)
     at.switch_page("pages/data.py").run()
     _upload(at, "low.csv", _two_yes_no_columns())
-    _select(at, "Churn label or status").set_value("spend").run()
+    _select(at, "Churn column (yes/no or status)").set_value("spend").run()
     assert not at.exception
     (unset,) = [w.value for w in at.warning]
     assert unset.startswith("No meaning chosen yet for '3', '6', '9', '12', '15' …")

@@ -45,6 +45,6 @@ def test_notes_and_evidence_are_json_ready_in_both_languages():
     assert out["roles"]["churn_label"]["confidence"] == "low"
     assert (
         out["roles"]["churn_label"]["candidates"][0]["reason"]
-        == "'A': values Yes / No, but not named like a churn label"
+        == "'A': values Yes / No, but not named like a churn column"
     )
     assert evidence.asks == ["churn_label"]

@@ -86,6 +86,55 @@ def test_a_bug_is_named_with_its_type(caplog):
     assert "failed" in caplog.text  # the traceback goes to the log, not the screen
 
 
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        (
+            "en",
+            "Column 'Kundenr' has 1,200 repeated ids (e.g. '17'); a customer table needs one row per customer.",
+        ),
+        (
+            "nb",
+            "Kolonnen 'Kundenr' har 1\xa0200 gjentatte ID-er (f.eks. '17'); en kundetabell må ha én rad per kunde.",
+        ),
+    ],
+)
+def test_a_failed_job_keeps_the_key_and_values_for_any_language(lang, expected):
+    """A page shows ``job.error_message(lang)``: the same failure in the session's language."""
+    runner = JobRunner()
+
+    def fail():
+        raise SchemaError("errors.repeated_ids", column="Kundenr", repeated=1200, example="17")
+
+    job = runner.wait(runner.submit(fail))
+    assert job.error_message(lang) == expected
+    assert job.error == job.error_message("en")  # the English sentence stays for the log
+    assert (job.failure.key, job.failure.values["repeated"]) == ("errors.repeated_ids", 1200)
+    assert job.failure.__traceback__ is None  # the worker's frames are not kept with the job
+
+
+@pytest.mark.parametrize(
+    "lang,expected",
+    [
+        ("en", "Something went wrong on our side; try again, and if it happens again, tell us what you did."),
+        ("nb", "Noe gikk galt hos oss; prøv igjen, og fortell oss hva du gjorde hvis det skjer igjen."),
+    ],
+)
+def test_a_failed_bug_gives_the_generic_sentence(lang, expected):
+    runner = JobRunner()
+
+    def bug():
+        return {}["missing"]
+
+    job = runner.wait(runner.submit(bug))
+    assert job.failure is None and job.error_message(lang) == expected
+
+
+def test_a_job_that_did_not_fail_has_no_error_message():
+    runner = JobRunner()
+    assert runner.wait(runner.submit(lambda: 1)).error_message("nb") is None
+
+
 def test_only_the_newest_jobs_are_kept():
     runner = jobs.JobRunner(keep=3)
     ids = [runner.submit(lambda i=i: i) for i in range(6)]

@@ -161,7 +161,7 @@ def test_a_recoded_label_is_a_copy():
     assert leak.reason == LABEL_COPY
     assert leak.evidence == {"left": ("2",), "stayed": ("1",), "share": pytest.approx(0.995)}
     assert leak.text() == (
-        "'Exited_flag' recodes the churn label: '2' for those who left and '1' for those who stayed, "
+        "'Exited_flag' recodes the churn column: '2' for those who left and '1' for those who stayed, "
         "true for 99.5% of the customers."
     )
     assert "«2» for dem som sluttet og «1» for dem som ble" in leak.text("nb")
@@ -297,7 +297,7 @@ def test_suspects_keep_column_order_and_short_reasons_are_localised():
     assert leakage_suspects(frame, ["b", "a"]) == ["b", "a"]
     leaks = leak_evidence(frame, ["b", "a"])
     assert leaks["b"].short("en") == "alone predicts churn, AUC 0.95"
-    assert leaks["b"].short("nb") == "forutsier churn alene, AUC 0,95"
+    assert leaks["b"].short("nb") == "forutsier kundeavgang alene, AUC 0,95"
     assert leaks["a"].to_dict()["reason"] == ONLY_FILLED
 
 

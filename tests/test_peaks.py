@@ -95,4 +95,4 @@ def test_peak_reasons_and_sentences():
     assert (
         nb[0].startswith("Kundeavgangen topper seg i månedene 2–3 etter oppstart") and "3,0 ganger" in nb[0]
     )
-    assert "onboardingen" in nb[0]
+    assert "oppstartsfasen" in nb[0]

@@ -171,19 +171,19 @@ def test_leakage_suspects_and_message():
     check = _by_name(quality_checks(data))["leakage"]
     assert check.status == WARN
     assert check.message == (
-        "Possible leakage: 'churn_reason' (filled in for only one group), 'flag' (a copy of the churn label). "
+        "Possible leakage: 'churn_reason' (filled in for only one group), 'flag' (a copy of the churn column). "
         "These columns are excluded from modelling by default."
     )
     nb = _by_name(quality_checks(data, lang="nb"))["leakage"].message
     assert nb.startswith(
-        "Mulig lekkasje: «churn_reason» (bare fylt ut for én gruppe), «flag» (en kopi av churn-kolonnen)."
+        "Mulig lekkasje: «churn_reason» (bare fylt ut for én gruppe), «flag» (en kopi av avgangskolonnen)."
     )
     report = profile(data)["leak_reasons"]
     assert [(r["column"], r["reason"], r["kept"]) for r in report] == [
         ("churn_reason", "only_filled", False),
         ("flag", "label_copy", False),
     ]
-    assert report[1]["text"].startswith("'flag' recodes the churn label: '1' for those who left and '0'")
+    assert report[1]["text"].startswith("'flag' recodes the churn column: '1' for those who left and '0'")
 
 
 def test_suspects_the_user_kept_are_said_so():
@@ -197,7 +197,7 @@ def test_suspects_the_user_kept_are_said_so():
     assert check.status == WARN
     assert check.message == (
         "Kept as features at your request although they may give the outcome away: "
-        "'flag' (a copy of the churn label)."
+        "'flag' (a copy of the churn column)."
     )
     assert profile(kept)["leak_reasons"][0]["kept"] is True
 

@@ -293,12 +293,18 @@ def test_export_pseudonymises_ids_stably_in_norwegian():
     scores, reasons, _ = scores_and_reasons()
     frame = action_list(scores, reasons)
     first = pd.read_csv(
-        io.BytesIO(export_action_list(frame, "nb", "csv", secret="s3cret")), encoding="utf-8-sig"
+        io.BytesIO(export_action_list(frame, "nb", "csv", secret="s3cret")),
+        sep=";",
+        decimal=",",
+        encoding="utf-8-sig",
     )
     again = pd.read_csv(
-        io.BytesIO(export_action_list(frame.iloc[::-1], "nb", "csv", secret="s3cret")), encoding="utf-8-sig"
+        io.BytesIO(export_action_list(frame.iloc[::-1], "nb", "csv", secret="s3cret")),
+        sep=";",
+        decimal=",",
+        encoding="utf-8-sig",
     )
-    assert "Kunde" in first.columns and "Risiko for å slutte (%)" in first.columns
+    assert "Kunde" in first.columns and "Avgangsrisiko (%)" in first.columns
     assert first["Kunde"].tolist() == pseudonymise(frame["customer_id"], "s3cret").tolist()
     assert sorted(first["Kunde"]) == sorted(again["Kunde"])
     assert not set(first["Kunde"]) & set(frame["customer_id"])

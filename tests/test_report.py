@@ -217,3 +217,27 @@ def test_a_client_file_reads_in_the_clients_words(lang):
         name for name in ("tenure_months", "monthly_value", "customer_id", "start_date") if name in text
     ]
     assert leaked == []
+
+
+@pytest.mark.slow
+def test_a_norwegian_report_writes_every_number_the_norwegian_way(sample_dataset, tiny_model):
+    """With a model and a scenario: no decimal point, no comma between thousands, no "None"/"nan",
+    no internal name and no source tag anywhere in the visible text of a Norwegian report
+    (the checks of the browser walk in tests/client_ready.py, on the report's own text)."""
+    from tests.client_ready import text_violations
+
+    html = build_report(
+        sample_dataset,
+        lang="nb",
+        model=tiny_model,
+        scenarios=[{**SEED_SCENARIO, "name": "Regneeksempel"}],
+        generated_at=pd.Timestamp("2026-11-23"),
+    )
+    body = re.sub(r"(?s)<(script|style)\b.*?</\1>|<[^>]+>", "\n", html.split("<body", 1)[1])
+    text = html_lib.unescape(body)
+    client = sample_dataset.customers
+    words = frozenset(map(str, client.columns)) | frozenset(
+        str(v) for c in sample_dataset.categorical for v in client[c].dropna().unique()
+    )
+    problems = [p for p in text_violations(text, "nb", words) if not p.startswith("English")]
+    assert problems == []

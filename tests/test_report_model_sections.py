@@ -10,7 +10,7 @@ import pytest
 
 from churn.act.scoring import score_customers
 from churn.core.export import pseudonymise
-from churn.core.formatting import fmt_pct
+from churn.core.formatting import fmt_number
 from churn.core.i18n import t
 from churn.report import model_sections as ms
 from churn.report.sections import Context, note
@@ -83,7 +83,7 @@ def test_without_a_model_customers_are_ranked_by_warning_signals(sample_dataset)
     section = ms.customers_section(Context(sample_dataset, "en"))
     assert section["lead"] == t("report.lead_customers_signals", "en")
     (table,) = section["blocks"]
-    assert table["columns"] == ["Customer", "Warning score (0–1)", "Number of signals", "Signals"]
+    assert table["columns"] == ["Customer", "Rule-based score (0–1)", "Number of signals", "Signals"]
     assert 0 < len(table["rows"]) <= ms.TOP_CUSTOMERS
     scores = [float(row[1]) for row in table["rows"]]
     assert scores == sorted(scores, reverse=True)
@@ -94,23 +94,23 @@ def test_without_a_model_customers_are_ranked_by_warning_signals(sample_dataset)
 
 
 def test_model_blocks_by_hand():
-    """AUC 0.8 → 80.0%, precision 0.5 → 50.0%, PR-AUC 0.456 → 0.46 (two decimals), Brier 0.1234 → 0.123
+    """AUC 0.8 → 0.800 (a decimal, as on the Model page), precision 0.5 → 50.0%, PR-AUC 0.456 → 0.46 (two decimals), Brier 0.1234 → 0.123
     (three); the rule baseline has no recall and a NaN PR-AUC, both shown as "–"."""
     ctx = Context(dataset=None, lang="en", model=stub_model())
     blocks = ms.model_blocks(ctx)
     assert [b["type"] for b in blocks] == ["text", "figures", "table", "chart", "list", "note"]
-    assert blocks[1]["items"] == [("Model AUC", "80.0%"), ("Precision", "50.0%"), ("Recall", "25.0%")]
+    assert blocks[1]["items"] == [("Model AUC", "0.800"), ("Precision", "50.0%"), ("Recall", "25.0%")]
     table = blocks[2]
-    assert table["columns"] == ["Measure", "Model (CatBoost)", "Rule score (warning signals)"]
+    assert table["columns"] == ["Measure", "Model (CatBoost)", "Rule-based score (warning signals)"]
     assert [row[1:] for row in table["rows"]] == [
-        ["80.0%", "60.0%"],
+        ["0.800", "0.600"],
         ["0.46", "–"],
         ["50.0%", "30.0%"],
         ["25.0%", "–"],
         ["0.123", "–"],
     ]
     assert blocks[-1] == note(t("report.validation_out_of_time", "en", train="1,200", test="300", days=60))
-    assert ctx.key_numbers == [("Model AUC", "80.0%")] and ctx.charts == 1
+    assert ctx.key_numbers == [("Model AUC", "0.800")] and ctx.charts == 1
 
 
 def test_model_chart_shows_only_approaches_with_an_auc():
@@ -119,10 +119,10 @@ def test_model_chart_shows_only_approaches_with_an_auc():
     assert blocks[2]["columns"][1:] == [
         "Model (CatBoost)",
         "Logistic regression",
-        "Rule score (warning signals)",
+        "Rule-based score (warning signals)",
     ]
     drawn = re.findall(r"<text[^>]*>([^<]*)</text>", str(blocks[3]["svg"]))
-    assert "Model (CatBoost)" in drawn and "Rule score (warning signals)" in drawn
+    assert "Model (CatBoost)" in drawn and "Rule-based score (warning signals)" in drawn
     assert "Logistic regression" not in drawn
 
 
@@ -151,7 +151,7 @@ def test_with_a_model_the_approaches_table_compares_it_with_both_baselines(with_
     ]
     assert [row[0] for row in table["rows"]] == [t(f"report.measure_{m}", lang) for m in ms.MEASURES]
     auc = tiny_model.metrics_["auc"]
-    expected = fmt_pct(auc, lang)  # 0.880 → "88.0%" / "88,0 %"
+    expected = fmt_number(auc, lang, 3)  # 0.880 → "0.880" / "0,880"
     assert table["rows"][0][1] == expected
     assert ctx.key_numbers == [(t("report.fig_auc", lang), expected)]
     assert block(section, "chart")["svg"].startswith("<svg")

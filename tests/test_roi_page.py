@@ -80,9 +80,10 @@ def test_a_link_opens_the_same_scenario_in_the_widgets(app_test):
     }
     at = _open(app_test, query)
     assert at.number_input(key="roi_customers").value == 500
-    assert at.slider(key="roi_churn_rate").value == pytest.approx(10.0)
-    assert at.slider(key="roi_new_churn_rate").value == pytest.approx(5.0)
-    assert at.selectbox(key="roi_currency").value == "NOK"
+    assert at.select_slider(key="roi_churn_rate").value == pytest.approx(10.0)
+    assert at.select_slider(key="roi_new_churn_rate").value == pytest.approx(5.0)
+    currency = next(box for box in at.sidebar.selectbox if box.label == "Currency")
+    assert currency.value == "NOK", "a shared scenario brings its currency to the workspace"
     assert at.radio(key="roi_rounding").value == "fractional"
     assert at.number_input(key="roi_setup_cost").value == 10_000
     assert at.slider(key="roi_horizon_years").value == 2
@@ -121,7 +122,7 @@ def test_moving_a_slider_changes_the_net_benefit_and_the_link(app_test):
     """New churn 4.8 % → 3.2 %: 380 × 3.2 % = 12.16 → 12 lost, 18 saved,
     18 × 85,000 − 65,000 = 1,465,000."""
     at = _open(app_test)
-    at.slider(key="roi_new_churn_rate").set_value(3.2).run()
+    at.select_slider(key="roi_new_churn_rate").set_value(3.2).run()
     assert not at.exception
     assert _metrics(at)["Net benefit (1 yr)"] == "€1,465,000"
     assert at.query_params["nr"] == "0.032"
@@ -130,7 +131,7 @@ def test_moving_a_slider_changes_the_net_benefit_and_the_link(app_test):
 def test_norwegian_formats(app_test):
     at = _open(app_test, {"cur": "NOK"}, lang="nb")
     assert _metrics(at)["Netto gevinst (1 år)"].replace("\xa0", " ") == "955 000 kr"
-    assert at.title[0].value == "Hva er kundeoppfølging verdt?"
+    assert at.title[0].value == "ROI: hva er arbeidet mot kundeavgang verdt?"
 
 
 def test_seed_preset_is_one_click(app_test):
@@ -161,7 +162,7 @@ def test_save_variants_and_compare_them(app_test):
     at.selectbox(key="roi_picked").set_value("Conservative").run()
     next(b for b in at.button if b.label == "Open").click().run()
     assert not at.exception
-    assert at.slider(key="roi_new_churn_rate").value == pytest.approx(6.4)
+    assert at.select_slider(key="roi_new_churn_rate").value == pytest.approx(6.4)
     assert at.query_params["nr"] == "0.064"
     next(b for b in at.button if b.label == "Delete").click().run()
     assert [s["name"] for s in store.list_scenarios(at.session_state["ws"])] == ["Base", "Optimistic"]

@@ -201,7 +201,7 @@ def test_a_blank_stays_unknown_when_both_classes_are_written():
 
 
 def test_an_empty_label_column_is_refused():
-    with pytest.raises(SchemaError, match=r"Column 'Churn' has only one value \('nothing'\)"):
+    with pytest.raises(SchemaError, match=r"Column 'Churn' has only one value \(nothing\)"):
         parse_churn_label(pd.Series([None, None], name="Churn", dtype=object))
 
 

@@ -83,7 +83,7 @@ def test_score_table_follows_the_tier_bounds_and_language():
     assert table["tier"].tolist() == ["high", "medium", "low"]
     assert table["action_personal"].tolist() == [
         "Ledersamtale innen 48 timer",
-        "Telefon fra key account manager",
+        "Telefon fra kundeansvarlig",
         "Kvartalsvis oppfølging fra kundekontakt",
     ]
 
@@ -116,9 +116,10 @@ def test_score_table_does_not_change_its_input():
     ],
 )
 def test_the_download_holds_words_not_internal_names(mapping, lang, value_header):
-    """Risk 0.8 -> 80.0 (%); tiers in words; value and value at risk (4,800) whole units."""
+    """Risk 0.8 -> 80.0 under "Risk (%)"; tiers in words; value and value at risk (4,800) whole units."""
     readable = readable_score_table(score_table(SCORES, three_customers(), lang=lang), lang, mapping)
     headers = score_headers(lang, mapping)
+    headers["probability"] += " (%)"
     assert list(readable.columns) == [headers[c] for c in COLUMNS]
     assert not set(readable.columns) & set(COLUMNS)  # no internal name left
     assert readable[value_header].tolist() == [500.0, 2000.0, 1000.0]

@@ -99,7 +99,7 @@ def test_saved_tiers_keep_valid_bounds_and_ignore_other_keys():
         ("medium", "en", "Event invitations, discount offer", "Call from the key account manager"),
         ("high", "en", "Alert the team immediately", "Executive conversation within 48 hours"),
         ("low", "nb", "Personlige nyhetsbrev, produkttips", "Kvartalsvis oppfølging fra kundekontakt"),
-        ("medium", "nb", "Invitasjon til arrangementer, rabattilbud", "Telefon fra key account manager"),
+        ("medium", "nb", "Invitasjon til arrangementer, rabattilbud", "Telefon fra kundeansvarlig"),
         ("high", "nb", "Umiddelbar varsling til teamet", "Ledersamtale innen 48 timer"),
         ("none", "en", "", ""),
         ("none", "nb", "", ""),

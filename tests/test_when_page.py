@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from churn.core.dataset import CHURN_FROM_LABEL, Dataset, RoleMapping
+from churn.core.i18n import t
 from churn.ingest import intake
 
 PAGE = "pages/when.py"
@@ -74,7 +75,7 @@ def test_sample_shows_peaks_charts_and_segment_test(app_test):
         "Churn risk per month after signup",
     ):
         assert title in titles
-    assert any(m.label == "Customer retention rate (CRR)" for m in at.metric)
+    assert any(m.label == t("when.metric_crr", "en") for m in at.metric)
 
     at.selectbox(key="when_segment").set_value("contract_type").run()
     assert not at.exception
@@ -151,4 +152,5 @@ def test_event_log_inactivity_window_changes_churn(app_test):
     days.set_value(days.value + 70).run()
     assert not at.exception
     after = {m.label: m.value for m in at.metric}
-    assert after["Monthly churn, last 12 months"] != before["Monthly churn, last 12 months"]
+    recent = t("when.metric_recent", "en")
+    assert after[recent] != before[recent]

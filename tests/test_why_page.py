@@ -82,7 +82,11 @@ def test_acquisition_cost_input_flags_channels(app_test):
 def test_customer_table_only_shows_drivers_and_an_empty_state(app_test, sample_dataset):
     at = _run(app_test(dataset=sample_dataset.evolve(events=None)))
     assert _frame_with(at, "excess_churners").iloc[0]["attribute"] == "contract_type"
-    assert any(i.value == t("why.no_events", "en") for i in at.info)
+    not_shown = [c.value for c in at.caption if c.value.startswith("Not shown for this data")]
+    assert not_shown and t("why.missing_signals", "en") in not_shown[0], "says why there is no signals tab"
+    labels = [tab.label for tab in at.tabs]
+    assert t("why.tab_segments", "en") in labels
+    assert t("why.tab_signals", "en") not in labels and t("why.tab_calls", "en") not in labels
     assert not any(t("why.call_customer", "en") in d.value.columns for d in at.dataframe)
 
 
@@ -107,6 +111,6 @@ def test_a_client_file_reads_in_the_clients_words(app_test):
     assert not at.exception
     assert set(_frame_with(at, "excess_churners")["attribute"]) == {"MonthlyCharges"}
     texts = reader_texts(at)
-    assert "MonthlyCharges (average)" in texts  # the acquisition table's value column
+    assert any(t("why.missing_acquisition", "en") in text for text in texts)  # no channel: no channel tab
     leaked = sorted({name for name in INTERNAL for text in texts if name in text})
     assert leaked == [], leaked

@@ -29,8 +29,8 @@ from catboost import Pool
 
 from churn.act import reasons
 from churn.core.display import HeaderSource
-from churn.core.errors import ModelError, ScenarioError
-from churn.core.i18n import t
+from churn.core.errors import ModelError, ScenarioError, Words
+from churn.core.i18n import LANGUAGES, t
 from churn.core.sampling import capped_rows
 from churn.model.calibration import IDENTITY, scale, sigmoid
 
@@ -49,12 +49,10 @@ def _as_frame(model, X: pd.DataFrame | pd.Series) -> pd.DataFrame:
     features = list(model.features_)
     missing = [f for f in features if f not in X.columns]
     if missing:
-        raise ModelError(
-            f"Column '{reasons.feature_label(missing[0])}' that the model was trained on is missing; "
-            "score customers built with the same features as the model."
-        )
+        label = Words({lang: reasons.feature_label(missing[0], lang) for lang in LANGUAGES})
+        raise ModelError("errors.feature_missing", column=label)
     if X.empty:
-        raise ModelError("There are no customers to explain; load a dataset with active customers.")
+        raise ModelError("errors.nobody_to_explain")
     if hasattr(model, "prepare"):  # ChurnModel: exactly the dtypes it was trained and predicts with
         return model.prepare(X)
     frame = X[features].copy()
@@ -248,7 +246,7 @@ def dependence_data(
         to spread dots of one category).
     """
     if feature not in shap.columns:
-        raise ModelError(f"Feature '{feature}' is not one of the model's features; pick one from the list.")
+        raise ModelError("errors.unknown_feature", feature=str(feature))
     rows = _sample_index(shap.index, max_points)
     categorical = not pd.api.types.is_numeric_dtype(X[feature])
     values = X.loc[rows, feature]
@@ -277,7 +275,7 @@ def waterfall_data(
     labels = [f"{lbl} = {val}" for lbl, val in zip(head["label"], head["value"], strict=True)]
     points = list(head["points"])
     if len(rest):
-        labels.append(t("explain.other_features", lang, n=len(rest)))
+        labels.append(t("explain.other_features", lang, count=len(rest)))
         points.append(float(rest["points"].sum()))
     ends = base_probability + np.cumsum(points)
     starts = np.concatenate([[base_probability], ends[:-1]]) if len(points) else np.array([])
@@ -411,9 +409,7 @@ def _apply_changes(model, before: pd.DataFrame, changes: dict) -> pd.DataFrame:
     after = before.copy()
     for feature, value in changes.items():
         if feature not in after.columns:
-            raise ScenarioError(
-                f"'{feature}' is not one of the model's features; change one of those instead."
-            )
+            raise ScenarioError("errors.what_if_unknown_feature", feature=str(feature))
         if feature in model.cat_features_:
             after[feature] = after[feature].astype(object)
             after.iloc[0, after.columns.get_loc(feature)] = str(value)
@@ -421,7 +417,9 @@ def _apply_changes(model, before: pd.DataFrame, changes: dict) -> pd.DataFrame:
             try:
                 after.iloc[0, after.columns.get_loc(feature)] = float(value)
             except (TypeError, ValueError):
-                raise ScenarioError(f"'{value}' is not a number; '{feature}' needs a number.") from None
+                raise ScenarioError(
+                    "errors.what_if_not_a_number", value=str(value), feature=str(feature)
+                ) from None
     return after
 
 

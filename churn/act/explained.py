@@ -32,7 +32,7 @@ from churn.act import explain
 from churn.act.scoring import Scores
 from churn.core.dataset import Dataset
 from churn.core.display import HeaderSource
-from churn.core.errors import ModelError
+from churn.core.errors import ModelError, Phrase
 from churn.core.i18n import LANGUAGES
 from churn.model.churn_model import ChurnModel
 
@@ -101,10 +101,8 @@ class Explained:
             When the reasons were written in other languages only.
         """
         if lang not in self.reasons:
-            made = ", ".join(sorted(self.reasons)) or "no language"
-            raise ModelError(
-                f"The reasons were written in {made}, not '{lang}'; explain the customers again in '{lang}'."
-            )
+            made = tuple(sorted(self.reasons)) or Phrase("errors.no_language")
+            raise ModelError("errors.reasons_language", made=made, lang=str(lang))
         return self.reasons[lang]
 
 

@@ -154,9 +154,9 @@ def format_value(feature: str, value, lang: str = "en") -> str:
         return fmt_pct(number, lang, decimals=0)
     if unit in ("days", "days_delta"):
         text = fmt_number(number, lang, 0 if abs(number) >= 10 or number == int(number) else 1)
-        return t("explain.n_days", lang, n=("+" + text if unit == "days_delta" and number > 0 else text))
+        return t("explain.n_days", lang, count=("+" + text if unit == "days_delta" and number > 0 else text))
     if unit == "months":
-        return t("explain.n_months", lang, n=fmt_number(number, lang, 0))
+        return t("explain.n_months", lang, count=fmt_number(number, lang, 0))
     whole = math.isfinite(number) and number == int(number)
     return fmt_number(number, lang, 0 if whole or abs(number) >= 100 else 1)
 
@@ -218,7 +218,7 @@ def effect_text(points: float, lang: str = "en") -> str:
     size = abs(points) * 100
     text = fmt_number(size, lang, 0 if size >= 1 else 1)
     key = "explain.raises" if points > 0 else "explain.lowers"
-    return t(key + "_one", lang) if text == "1" else t(key, lang, points=text)
+    return t(key, lang, count=text)
 
 
 def reason_sentence(
@@ -410,9 +410,7 @@ def _with_segment(
 ) -> pd.DataFrame:
     """``frame`` with the customers' ``segment`` column added, kept to ``segment_values`` if given."""
     if customers is None or segment not in customers:
-        raise SchemaError(
-            f"Column '{segment}' is not in the customer table; pick one of the dataset's attributes."
-        )
+        raise SchemaError("errors.attribute_missing", column=str(segment))
     lookup = customers.assign(customer_id=customers["customer_id"].astype(str)).set_index("customer_id")
     frame[segment] = frame["customer_id"].map(lookup[segment]).astype(str)
     if segment_values:
@@ -452,4 +450,4 @@ def export_action_list(
     out = out.rename(columns={c: t(f"explain.col_{c}", lang) for c in ACTION_COLUMNS if c in out.columns})
     if fmt == "xlsx":
         return to_excel_bytes(out, sheet=t("explain.sheet_name", lang))
-    return to_csv_bytes(out)
+    return to_csv_bytes(out, lang)

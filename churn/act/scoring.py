@@ -103,11 +103,14 @@ def score_headers(lang: str = "en", mapping: HeaderSource = None) -> dict[str, s
     return headers
 
 
-def readable_score_table(table: pd.DataFrame, lang: str = "en", mapping: HeaderSource = None) -> pd.DataFrame:
+def readable_score_table(
+    table: pd.DataFrame, lang: str = "en", mapping: HeaderSource = None, currency: str | None = None
+) -> pd.DataFrame:
     """The scored list as a person reads it (the CSV / Excel download): words, not internal names.
 
-    Risk becomes a percentage (0.715 -> 71.5), tiers their names in ``lang``, money whole
-    units, and the headers those of :func:`score_headers`.
+    Risk becomes a percentage (0.715 -> 71.5, headed "%"), tiers their names in ``lang``,
+    money whole units (the value at risk headed with ``currency`` when given), and the
+    headers those of :func:`score_headers`.
     """
     out = table.copy()
     if "probability" in out:
@@ -119,7 +122,11 @@ def readable_score_table(table: pd.DataFrame, lang: str = "en", mapping: HeaderS
     for column in (VALUE, "value_at_risk"):
         if column in out:
             out[column] = out[column].round(0)
-    return out.rename(columns=score_headers(lang, mapping))
+    headers = score_headers(lang, mapping)
+    headers["probability"] = f"{headers['probability']} (%)"
+    if currency:
+        headers["value_at_risk"] = f"{headers['value_at_risk']}, {currency}"
+    return out.rename(columns=headers)
 
 
 def score_customers(

@@ -38,11 +38,9 @@ def validate_tiers(tiers: dict | None) -> dict:
     bounds = {**DEFAULT_TIERS, **(tiers or {})}
     values = [float(bounds[name]) for name in TIERS]
     if any(not 0 < v <= 1 for v in values):
-        raise ScenarioError("Risk tier thresholds must lie between 0% and 100%; change the tier thresholds.")
+        raise ScenarioError("errors.tiers_range")
     if not values[0] < values[1] < values[2]:
-        raise ScenarioError(
-            "Risk tier thresholds must rise from low to medium to high; change the tier thresholds."
-        )
+        raise ScenarioError("errors.tiers_order")
     return dict(zip(TIERS, values, strict=True))
 
 

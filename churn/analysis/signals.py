@@ -131,10 +131,7 @@ def signal_table(
 def _check_windows(window_days: int, baseline_windows: int) -> None:
     """Refuse windows that leave nothing to compare."""
     if window_days <= 0 or baseline_windows < 1:
-        raise InputError(
-            f"Signal windows of {window_days} days and {baseline_windows} baseline windows cannot be "
-            "compared; use a window of at least 1 day and at least 1 baseline window."
-        )
+        raise InputError("errors.signal_windows", days=window_days, baselines=baseline_windows)
 
 
 def _customer_rows(

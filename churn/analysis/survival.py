@@ -21,9 +21,9 @@ from lifelines.utils import median_survival_times
 from churn.analysis.timing import customers_of
 from churn.core.dataset import CHURNED, TENURE, Dataset
 from churn.core.display import column_label
-from churn.core.errors import SchemaError
+from churn.core.errors import SchemaError, Words
 from churn.core.formatting import fmt_number
-from churn.core.i18n import t
+from churn.core.i18n import LANGUAGES, t
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +44,8 @@ def durations(data: Dataset | pd.DataFrame) -> pd.DataFrame:
     frame = customers_of(data)
     for column in (TENURE, CHURNED):
         if column not in frame:
-            raise SchemaError(
-                f"'{column_label(data, column)}' is missing for the customers; survival curves need "
-                "how long each customer has been one and whether they left: map a tenure or start "
-                "date column and a churn column on the Data page."
-            )
+            label = Words({lang: column_label(data, column, lang) for lang in LANGUAGES})
+            raise SchemaError("errors.survival_needs", column=label)
     duration = pd.to_numeric(frame[TENURE], errors="coerce")
     out = pd.DataFrame({"duration": duration.clip(lower=0), "event": frame[CHURNED].astype(int)})
     return out[out["duration"].notna()]
@@ -65,7 +62,7 @@ def segment_labels(
     if not segment:
         return pd.Series(ALL, index=frame.index)
     if segment not in frame:
-        raise SchemaError(f"Column '{segment}' is not in the customer table; pick another segment column.")
+        raise SchemaError("errors.segment_missing", column=str(segment))
     labels = frame[segment].astype("string").fillna("(missing)").astype(str)
     keep = labels.value_counts().index[:max_groups]
     return labels.where(labels.isin(keep), OTHER)
@@ -166,9 +163,7 @@ def logrank(data: Dataset | pd.DataFrame, segment: str, alpha: float = 0.05) -> 
     frame = durations(data)
     groups = segment_labels(data, segment).loc[frame.index]
     if groups.nunique() < 2:
-        raise SchemaError(
-            f"Column '{segment}' has only one value here; the log-rank test needs two groups or more."
-        )
+        raise SchemaError("errors.logrank_one_group", column=str(segment))
     result = multivariate_logrank_test(frame["duration"], groups, frame["event"])
     return {
         "test_statistic": float(result.test_statistic),

@@ -62,7 +62,7 @@ def _as_of(data: Dataset | pd.DataFrame, as_of) -> pd.Timestamp:
     dates = [frame[c].max() for c in (START_DATE, END_DATE) if c in frame]
     dates = [d for d in dates if pd.notna(d)]
     if not dates:
-        raise SchemaError("Column 'start_date' has no dates; calendar churn needs a start date per customer.")
+        raise SchemaError("errors.no_start_dates")
     return pd.Timestamp(max(dates))
 
 
@@ -70,10 +70,7 @@ def _dated(data: Dataset | pd.DataFrame) -> pd.DataFrame:
     """Customers with a start date; ``end`` is the churn date (NaT while active)."""
     frame = customers_of(data)
     if not has_dates(frame):
-        raise SchemaError(
-            "Column 'start_date' is missing or empty; monthly churn and cohorts need a start "
-            "(signup) date per customer."
-        )
+        raise SchemaError("errors.start_date_missing")
     out = pd.DataFrame(
         {
             "start": pd.to_datetime(frame[START_DATE]),
@@ -332,9 +329,7 @@ def select_customers(
     keep = pd.Series(True, index=frame.index)
     if segment and values:
         if segment not in frame:
-            raise SchemaError(
-                f"Column '{segment}' is not in the customer table; pick another segment column."
-            )
+            raise SchemaError("errors.segment_missing", column=str(segment))
         keep &= frame[segment].astype(str).isin([str(v) for v in values])
     if has_dates(frame):
         if signup_from is not None:

@@ -31,9 +31,11 @@ import duckdb
 import pandas as pd
 
 from churn.core.dataset import Dataset, RoleMapping
-from churn.core.errors import InputError, SchemaError
+from churn.core.errors import InputError, OneOf, Phrase, SchemaError
+from churn.core.i18n import Note
 from churn.ingest import big_events, event_sample, labels
 from churn.ingest import roles as role_guesser
+from churn.ingest.columns import table_phrase
 from churn.ingest.intake import build_dataset, repeated_ids
 from churn.ingest.parsing import read_table
 
@@ -80,13 +82,24 @@ VALUE_FLAGS = {
     "--excluded-values": "excluded_values",
 }
 
-#: role -> what the one-line error says the command is unsure about
+#: role -> the words (a key of errors.json) for what the one-line error says the command is unsure about
 QUESTIONS = {
-    "customer_id": "which column identifies each customer",
-    "churn_label": "which column says who left",
-    "event_customer_id": "which column of the event log names the customer",
-    "event_timestamp": "which column of the event log holds the date",
+    "customer_id": "errors.question_customer_id",
+    "churn_label": "errors.question_churn_label",
+    "event_customer_id": "errors.question_event_customer_id",
+    "event_timestamp": "errors.question_event_timestamp",
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """A column the guesser considered for a role, as an error sentence names it: ``'Married' (Yes/No values)``."""
+
+    column: str
+    reason: Note
+
+    def text(self, lang: str = "en") -> str:
+        return f"'{self.column}' ({short_reason(self.reason.text(lang), self.column)})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,20 +214,13 @@ def refuse_repeated_ids(customers: pd.DataFrame) -> None:
         return
     repeated = repeated_ids(customers[column])
     raise SchemaError(
-        f"Column '{column}' looks like the customer id but has {len(repeated):,} repeated ids "
-        f"(e.g. '{repeated.iloc[0]}'); keep one row per customer, or pass the file with --events "
-        "if each row is an event (an order, a visit, a payment)."
+        "errors.cli_repeated_ids", column=str(column), repeated=len(repeated), example=str(repeated.iloc[0])
     )
 
 
-def _listed(items: list[str]) -> str:
-    """``a``, ``a or b``, ``a, b or c``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
-
-
-def _quoted(names: list[str]) -> str:
-    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'``."""
-    return _listed([f"'{n}'" for n in names])
+def _quoted(names: list) -> OneOf:
+    """``'a'``, ``'a' or 'b'``, ``'a', 'b' or 'c'`` (``eller`` in Norwegian)."""
+    return OneOf(tuple(f"'{n}'" for n in names))
 
 
 def closest_columns(name: str, columns, n: int = 3) -> list[str]:
@@ -237,19 +243,21 @@ def _check_column(name: str, flag: str, table: str, frame: pd.DataFrame | None) 
     if frame is None:
         given = "PATH" if table == CUSTOMERS else "--events PATH"
         raise SchemaError(
-            f"Column '{name}' is not in the {table}: no {table} was given ({given}) for {flag} to name."
+            "errors.cli_table_not_given", name=name, table=table_phrase(table), given=given, flag=flag
         )
     if name in frame.columns:
         return
     close = closest_columns(name, frame.columns)
     if close:
-        hint = f"the closest {'name is' if len(close) == 1 else 'names are'} {_quoted(close)}"
+        closest = "errors.hint_closest_name" if len(close) == 1 else "errors.hint_closest_names"
+        hint = Phrase(closest, {"names": _quoted(close)})
     else:
         shown = [str(c) for c in frame.columns[:8]]
-        hint = (
-            f"its columns are {', '.join(repr(c) for c in shown)}{', ...' if len(frame.columns) > 8 else ''}"
-        )
-    raise SchemaError(f"Column '{name}' is not in the {table}; {hint} (check the name given to {flag}).")
+        columns = ", ".join(repr(c) for c in shown) + (", ..." if len(frame.columns) > 8 else "")
+        hint = Phrase("errors.hint_columns", {"columns": columns})
+    raise SchemaError(
+        "errors.cli_column_not_in_table", name=name, table=table_phrase(table), hint=hint, flag=flag
+    )
 
 
 def given_columns(args: argparse.Namespace) -> dict[str, str]:
@@ -306,7 +314,7 @@ def _label_mapping(mapping: RoleMapping, customers: pd.DataFrame, args: argparse
         return mapping
     column = mapping.churn_label
     if column is None:
-        raise SchemaError(f"{flags[0]} needs a churn label column; pass --label COLUMN as well.")
+        raise SchemaError("errors.cli_values_need_label", flag=flags[0])
     series = customers[column]
     present = labels.label_values(series)
     seen: dict[str, str] = {}
@@ -315,20 +323,15 @@ def _label_mapping(mapping: RoleMapping, customers: pd.DataFrame, args: argparse
             if value not in present:
                 shown = " / ".join(present[:6]) + (" / ..." if len(present) > 6 else "")
                 raise SchemaError(
-                    f"Column '{column}' has no value '{value}' (given to {flag}); its values are {shown}."
+                    "errors.cli_no_such_value", column=str(column), value=value, flag=flag, values=shown
                 )
             if value in seen:
-                raise SchemaError(
-                    f"The value '{value}' is given to both {seen[value]} and {flag}; give it once."
-                )
+                raise SchemaError("errors.cli_value_twice", value=value, first=seen[value], flag=flag)
             seen[value] = flag
     classes = labels.label_classes(series, *chosen.values())
     unplaced = [v for v, c in classes.items() if c is None]
     if unplaced:
-        raise SchemaError(
-            f"Column '{column}' has values that do not say whether a customer left ({_quoted(unplaced[:3])}); "
-            "pass --churned-values with the values that mean left."
-        )
+        raise SchemaError("errors.cli_label_unclear", column=str(column), values=_quoted(unplaced[:3]))
     return dataclasses.replace(mapping, **labels.values_by_class(classes))
 
 
@@ -344,11 +347,6 @@ def short_reason(text: str, column: str | None) -> str:
         return text
     short = re.sub(rf"^'{re.escape(str(column))}'\s*[:,-]?\s*", "", text).strip().rstrip(".")
     return short or text
-
-
-def _reason_text(candidate) -> str:
-    """A candidate's reason in English without the leading column name."""
-    return short_reason(candidate.reason.text("en"), candidate.column)
 
 
 def _required_roles(mapping: RoleMapping, customers, events, no_id: bool) -> list[str]:
@@ -376,8 +374,9 @@ def refuse_unsure_roles(evidence, mapping: RoleMapping, customers, events, no_id
         guess = evidence.guesses.get(role)
         if guess is None or not guess.asks or not guess.candidates:
             continue
-        seen = _listed([f"'{c.column}' ({_reason_text(c)})" for c in guess.candidates[:3]])
-        raise SchemaError(f"Not sure {QUESTIONS[role]}: {seen}; pass {FLAG_OF[role]} COLUMN.")
+        seen = OneOf(tuple(Candidate(c.column, c.reason) for c in guess.candidates[:3]))
+        question = Phrase(QUESTIONS[role])
+        raise SchemaError("errors.cli_unsure", question=question, candidates=seen, flag=FLAG_OF[role])
 
 
 def _read(path: str, sheet: str | None) -> pd.DataFrame:
@@ -396,10 +395,7 @@ def refuse_too_large(path: str, max_mb: float | None) -> None:
     if max_mb is None or not Path(path).is_file():
         return
     if Path(path).stat().st_size > max_mb * 2**20:
-        raise InputError(
-            f"The file '{Path(path).name}' is larger than the {max_mb:g} MB limit (--max-mb); "
-            "raise the limit or leave --max-mb out to read the whole file."
-        )
+        raise InputError("errors.cli_too_large", name=Path(path).name, limit=float(max_mb))
 
 
 def _sample_of(events_path: str | None, sheet: str | None) -> event_sample.EventSample | None:
@@ -431,7 +427,7 @@ def load(args: argparse.Namespace) -> Loaded:
     """
     path, events_path = getattr(args, "path", None), getattr(args, "events", None)
     if not path and not events_path:
-        raise InputError("Give a customer table (PATH), an event log (--events PATH) or both.")
+        raise InputError("errors.cli_no_input")
     for given in (path, events_path):
         if given:
             refuse_too_large(given, getattr(args, "max_mb", None))
@@ -458,9 +454,7 @@ def _load(args, customers, events, sample) -> Loaded:
             _check_column(given[option.role], option.flag, option.table, frame)
     no_id = bool(getattr(args, "no_id", False))
     if no_id and customers is None:
-        raise SchemaError(
-            "--no-id numbers the rows of a customer table, but no customer table was given (PATH)."
-        )
+        raise SchemaError("errors.cli_no_id_without_table")
     evidence = role_guesser.explain_roles(customers, events)
     mapping = apply_overrides(evidence.mapping, given, no_id)
     if customers is not None:

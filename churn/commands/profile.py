@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 
 from churn.commands.common import Loaded, add_input_arguments, emit, load, short_reason
-from churn.core.i18n import t
+from churn.core.formatting import fmt_date, fmt_number, fmt_pct
+from churn.core.i18n import LANGUAGES, t
 from churn.ingest.labels import label_classes, values_by_class
 from churn.ingest.quality import leak_evidence, profile
 
@@ -29,7 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the profile command's options."""
     add_input_arguments(parser)
     parser.add_argument(
-        "--lang", default="en", choices=("en", "nb"), help="language of the messages (default en)"
+        "--lang",
+        default=None,
+        choices=LANGUAGES,
+        help="language of the messages (default: --lang before the command, $CHURN_LANG, else en)",
     )
     parser.add_argument("--json", action="store_true", help="print the profile as JSON")
 
@@ -153,29 +157,29 @@ def profile_result(loaded: Loaded, lang: str = "en") -> dict:
     return result
 
 
-def _why(item: dict | None) -> str:
+def _why(item: dict | None, lang: str = "en") -> str:
     """``  (high: values Churned / Stayed / Joined)`` after a role, or nothing."""
     if not item or not item["confidence"]:
         return ""
     if item["flag"]:
-        return f"  (given with {item['flag']})"
+        return f"  ({t('cli.given_with', lang, flag=item['flag'])})"
     reason = short_reason(item["reason"], item["column"])
     return f"  ({item['confidence']}: {reason})" if reason else f"  ({item['confidence']})"
 
 
 def _text(result: dict, lang: str) -> str:
-    rate = "-" if result["churn_rate"] is None else f"{result['churn_rate']:.1%}"
-    history = "-" if result["history_months"] is None else f"{result['history_months']:.1f}"
+    """The plain-text profile; its numbers and sentences in ``lang``, its field names as in the JSON."""
+    history = "-" if result["history_months"] is None else fmt_number(result["history_months"], lang, 1)
     rows = [
         ("dataset", result["name"]),
-        ("rows", f"{result['rows']:,}"),
-        ("customers", f"{result['customers']:,}"),
-        ("churned", f"{result['churned']:,}"),
-        ("churn_rate", rate),
-        ("events", f"{result['events']:,}"),
+        ("rows", fmt_number(result["rows"], lang)),
+        ("customers", fmt_number(result["customers"], lang)),
+        ("churned", fmt_number(result["churned"], lang)),
+        ("churn_rate", "-" if result["churn_rate"] is None else fmt_pct(result["churn_rate"], lang)),
+        ("events", fmt_number(result["events"], lang)),
         ("history_months", history),
-        ("missing_share", f"{result['missing_share']:.1%}"),
-        ("as_of", result["as_of"] or "-"),
+        ("missing_share", fmt_pct(result["missing_share"], lang)),
+        ("as_of", fmt_date(result["as_of"], lang) if result["as_of"] else "-"),
         ("churn_definition", result["churn_definition"]),
     ]
     width = max(len(k) for k, _ in rows)
@@ -189,23 +193,20 @@ def _text(result: dict, lang: str) -> str:
             column = ", ".join(f"{raw} -> {kind}" for raw, kind in column.items())
         elif isinstance(column, list):
             column = ", ".join(column)
-        lines.append(f"  {role:<18} {column}{_why(result['evidence'].get(role))}")
+        lines.append(f"  {role:<18} {column}{_why(result['evidence'].get(role), lang)}")
     unsure = [r for r, item in result["evidence"].items() if item["column"] is None and item["candidates"]]
     for role in unsure:
         seen = ", ".join(f"'{c['column']}'" for c in result["evidence"][role]["candidates"])
-        lines.append(f"  {role:<18} -  (not sure: {seen})")
+        lines.append(f"  {role:<18} -  ({t('cli.not_sure', lang, candidates=seen)})")
     labels = result["label_values"]
     if labels:
         shown = {k: " / ".join(labels[k]) or "-" for k in ("churned", "active", "excluded")}
-        lines.append(
-            f"  {'label values':<18} left: {shown['churned']} · still a customer: {shown['active']}"
-            f" · left out: {shown['excluded']}"
-        )
+        lines.append(f"  {'label values':<18} " + t("cli.label_values", lang, **shown))
     if result["leaks"]:
         lines.append("")
-        lines.append("leakage (kept out of the model):")
+        lines.append(t("cli.leakage", lang))
         for leak in result["leaks"]:
-            kept = " [kept by you]" if leak["kept"] else ""
+            kept = f" [{t('cli.kept_by_you', lang)}]" if leak["kept"] else ""
             lines.append(f"  {leak['column']}: {leak['text'] or '-'}{kept}")
     if result["notes"]:
         lines.append("")

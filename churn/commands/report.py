@@ -14,7 +14,8 @@ from pathlib import Path
 
 from churn.commands.common import add_input_arguments, emit, load
 from churn.core.errors import InputError
-from churn.core.i18n import LANGUAGES
+from churn.core.formatting import fmt_number
+from churn.core.i18n import LANGUAGES, t
 from churn.ingest.big_events import events_in_memory
 
 NAME = "report"
@@ -27,7 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the report command's options."""
     add_input_arguments(parser, path_required=True)
     parser.add_argument("--out", required=True, help="the HTML file to write, e.g. report.html")
-    parser.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report (default en)")
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the report (default: --lang before the command, $CHURN_LANG, else en)",
+    )
     parser.add_argument("--model", help="a model file written by 'python -m churn train --model OUT'")
     parser.add_argument("--pseudonymise", action="store_true", help="replace customer ids by keyed hashes")
     parser.add_argument(
@@ -42,11 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _out_path(text: str, suffix: str) -> Path:
     path = Path(text)
     if path.is_dir():
-        raise InputError(
-            f"--out '{text}' is a folder; give a file name such as {Path(text) / 'report.html'}."
-        )
+        raise InputError("errors.out_is_folder", out=text, example=str(Path(text) / "report.html"))
     if not path.parent.exists():
-        raise InputError(f"The folder of --out '{text}' does not exist; create it or write somewhere else.")
+        raise InputError("errors.out_folder_missing", out=text)
     return path if path.suffix else path.with_suffix(suffix)
 
 
@@ -72,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             pdf_path.write_bytes(pdf)
     except OSError as error:
         raise InputError(
-            f"Cannot write '{error.filename or out}': {error.strerror}; pick another --out."
+            "errors.cannot_write_out", path=str(error.filename or out), reason=str(error.strerror)
         ) from error
     result = {
         "html": str(out),
@@ -83,8 +87,9 @@ def run(args: argparse.Namespace) -> int:
         "model": bool(model),
         "pseudonymised": bool(args.pseudonymise),
     }
-    lines = [f"wrote {out} ({result['bytes']:,} bytes, {len(result['sections'])} sections)"]
+    size, sections = fmt_number(result["bytes"], args.lang), fmt_number(len(result["sections"]), args.lang)
+    lines = [t("cli.report_written", args.lang, path=out, bytes=size, sections=sections)]
     if pdf_path:
-        lines.append(f"wrote {pdf_path} ({len(pdf):,} bytes)")
+        lines.append(t("cli.pdf_written", args.lang, path=pdf_path, bytes=fmt_number(len(pdf), args.lang)))
     emit(result, args.json, "\n".join(lines))
     return 0

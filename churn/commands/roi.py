@@ -18,7 +18,8 @@ import re
 
 from churn.commands.common import emit
 from churn.core.errors import ScenarioError
-from churn.core.formatting import CURRENCIES
+from churn.core.formatting import CURRENCIES, fmt_money, fmt_number, fmt_pct
+from churn.core.i18n import t
 from churn.value.roi import RoiInputs, compute_roi, roi_message
 
 NAME = "roi"
@@ -41,7 +42,7 @@ def parse_number(text: str, option: str, example: str = "85000") -> float:
     """A finite plain number (``1020000``, ``85000.5``); anything else is a ScenarioError."""
     cleaned = (text or "").strip()
     if not _NUMBER.match(cleaned) or not math.isfinite(float(cleaned)):
-        raise ScenarioError(f"{option} {text!r} is not a number; write a plain number such as {example}.")
+        raise ScenarioError("errors.cli_not_a_number", option=option, text=repr(text), example=example)
     return float(cleaned)
 
 
@@ -49,7 +50,7 @@ def parse_count(text: str, option: str) -> int:
     """A whole number such as ``380``."""
     value = parse_number(text, option, example="380")
     if not value.is_integer():
-        raise ScenarioError(f"{option} {text!r} is not a whole number; write e.g. 380.")
+        raise ScenarioError("errors.cli_not_whole", option=option, text=repr(text))
     return int(value)
 
 
@@ -66,9 +67,7 @@ def parse_share(text: str, option: str) -> float:
         return parse_number(cleaned[:-1], option, example="8%") / 100
     value = parse_number(cleaned, option, example="0.08")
     if value > 1:
-        raise ScenarioError(
-            f"{option} {text!r} is above 1; write a share such as 0.08 or a percentage such as 8%."
-        )
+        raise ScenarioError("errors.cli_share_too_large", option=option, text=repr(text))
     return value
 
 
@@ -123,13 +122,14 @@ def run(args: argparse.Namespace) -> int:
     """Print the ROI results (text or JSON)."""
     inputs = inputs_from_args(args)
     result = compute_roi(inputs)
-    note = roi_message(result, "en")
+    lang = getattr(args, "lang", None) or "en"
+    note = roi_message(result, lang)
     values = result.as_dict()
-    lines = [f"{key}: {_plain(values[key])}" for key in PRINTED]
+    lines = [f"{key}: {printed_value(key, values[key], inputs.currency, lang)}" for key in PRINTED]
     if note:
         lines.append(f"note: {note}")
     payload = {key: values[key] for key in PRINTED} | {
-        "note": note,
+        "note": roi_message(result, "en"),  # the JSON is the same in every language
         "currency": inputs.currency,
         "all": values,
     }
@@ -137,7 +137,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain(value) -> str:
+#: printed results that are money (in the chosen currency) and the one that is a percentage
+_MONEY = {"saved_revenue", "total_cost", "net_benefit"}
+_PERCENT = {"roi_pct"}
+
+
+def printed_value(key: str, value, currency: str = "EUR", lang: str = "en") -> str:
+    """One printed result in ``lang``: money with its currency, ROI as a percentage, up to two decimals.
+
+    Example
+    -------
+    >>> [printed_value(k, v, "NOK", "nb").replace("\\xa0", " ") for k, v in [("net_benefit", 955000.0), ("roi_pct", 1469.2308)]]
+    ['955 000 kr', '1 469,23 %']
+    """
     if value is None:
-        return "none"
-    return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+        return t("cli.none", lang)
+    decimals = 0 if float(value).is_integer() else 2
+    if key in _MONEY:
+        return fmt_money(value, currency, lang, decimals)
+    if key in _PERCENT:
+        return fmt_pct(value / 100, lang, decimals)
+    return fmt_number(value, lang, decimals)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from churn.commands.common import emit
+from churn.core.formatting import fmt_number
+from churn.core.i18n import t
 from churn.ingest.sample import write_sample
 
 NAME = "sample"
@@ -30,9 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the sample and print the rows written."""
     result = write_sample(args.out, args.customers, args.seed, args.as_of, args.months, args.event_rate)
-    text = (
-        f"Wrote {result['customers']:,} customers ({result['churned']:,} churned) and "
-        f"{result['events']:,} events to {result['out_dir']} (seed {result['seed']})."
+    lang = getattr(args, "lang", None) or "en"
+    text = t(
+        "cli.sample_written",
+        lang,
+        customers=fmt_number(result["customers"], lang),
+        churned=fmt_number(result["churned"], lang),
+        events=fmt_number(result["events"], lang),
+        out=result["out_dir"],
+        seed=result["seed"],
     )
     emit(result, args.json, text)
     return 0

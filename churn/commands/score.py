@@ -9,6 +9,8 @@ from churn.act.scoring import score_customers
 from churn.commands.common import add_input_arguments, emit, load
 from churn.core.errors import InputError
 from churn.core.export import to_csv_bytes
+from churn.core.formatting import fmt_number
+from churn.core.i18n import LANGUAGES, t
 from churn.model.persistence import load_bundle
 
 NAME = "score"
@@ -25,14 +27,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reasons", type=int, default=0, metavar="N", help="add the top N reasons per customer"
     )
-    parser.add_argument("--lang", default="en", choices=("en", "nb"), help="language of actions and reasons")
+    parser.add_argument(
+        "--lang",
+        default=None,
+        choices=LANGUAGES,
+        help="language of actions and reasons (default: --lang before the command, $CHURN_LANG, else en)",
+    )
     parser.add_argument("--json", action="store_true", help="print a summary as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     """Load data and model, score active customers and write the CSV."""
     if args.reasons < 0 or args.reasons > 10:
-        raise InputError("--reasons must be between 0 and 10.")
+        raise InputError("errors.reasons_range")
     model = load_bundle(args.model)
     dataset = load(args).dataset
     table = score_customers(model, dataset, lang=args.lang)
@@ -48,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         Path(args.out).write_bytes(to_csv_bytes(out.round({"probability": 4, "value_at_risk": 0})))
     except OSError as error:
-        raise InputError(f"Cannot write '{args.out}' ({error.strerror}); choose a writable path.") from None
+        raise InputError("errors.cannot_write_file", path=str(args.out), reason=str(error.strerror)) from None
     tiers = out["tier"].value_counts()
     result = {
         "out": args.out,
@@ -57,9 +64,8 @@ def run(args: argparse.Namespace) -> int:
         "medium": int(tiers.get("medium", 0)),
         "low": int(tiers.get("low", 0)),
     }
-    text = (
-        f"scored {result['customers']:,} active customers -> {args.out}\n"
-        f"high {result['high']:,} · medium {result['medium']:,} · low {result['low']:,}"
-    )
+    counts = {k: fmt_number(result[k], args.lang) for k in ("customers", "high", "medium", "low")}
+    text = t("cli.scored", args.lang, customers=counts["customers"], out=args.out) + "\n"
+    text += t("cli.scored_tiers", args.lang, high=counts["high"], medium=counts["medium"], low=counts["low"])
     emit(result, args.json, text)
     return 0

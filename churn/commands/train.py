@@ -7,7 +7,8 @@ import argparse
 from churn.commands.common import add_input_arguments, emit, load
 from churn.core.display import column_label
 from churn.core.errors import InputError
-from churn.core.i18n import t
+from churn.core.formatting import fmt_number
+from churn.core.i18n import LANGUAGES, t
 from churn.model.churn_model import SPEEDS, ChurnModel
 from churn.model.persistence import save_bundle
 from churn.model.verdict import recommendation_text
@@ -28,7 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--horizon", type=int, default=90, help="days after a cutoff that count as churn (90)"
     )
     parser.add_argument("--speed", choices=tuple(SPEEDS), default="balanced", help="trees to grow at most")
-    parser.add_argument("--lang", default="en", choices=("en", "nb"), help="language of the verdict (en)")
+    parser.add_argument(
+        "--lang",
+        default=None,
+        choices=LANGUAGES,
+        help="language of the verdict (default: --lang before the command, $CHURN_LANG, else en)",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -61,29 +67,36 @@ def _result(model: ChurnModel, dataset) -> dict:
     }
 
 
-def _number(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
+def _number(value, lang: str = "en") -> str:
+    return "-" if value is None else fmt_number(value, lang, 3)
 
 
-def _text(result: dict, verdict: str) -> str:
-    rows = [(name, _number(result[name])) for name in METRICS]
+def _text(result: dict, verdict: str, lang: str = "en", excluded: list[tuple[str, str]] | None = None) -> str:
+    """The plain-text answer; numbers and sentences in ``lang``, ``excluded`` as (column, reason) in ``lang``."""
+    rows = [(name, _number(result[name], lang)) for name in METRICS]
     low, high = result["auc_interval"]
-    rows.append(("auc_95_interval", "-" if low is None else f"{_number(low)} to {_number(high)}"))
-    rows.append(("brier_base_rate", _number(result["brier_base_rate"])))
+    interval = t("cli.interval", lang, low=_number(low, lang), high=_number(high, lang))
+    rows.append(("auc_95_interval", "-" if low is None else interval))
+    rows.append(("brier_base_rate", _number(result["brier_base_rate"], lang)))
     rows += [
-        ("n_train", f"{result['n_train']:,}"),
-        ("n_test", f"{result['n_test']:,}"),
+        ("n_train", fmt_number(result["n_train"], lang)),
+        ("n_test", fmt_number(result["n_test"], lang)),
         ("validation", result["validation"]),
-        ("horizon_days", str(result["horizon_days"])),
+        ("horizon_days", fmt_number(result["horizon_days"], lang)),
     ]
-    rows += [(f"baseline_{name}_auc", _number(auc)) for name, auc in result["baselines"].items()]
-    rows += [("features", str(result["features"])), ("seconds", f"{result['seconds']:.1f}")]
+    rows += [(f"baseline_{name}_auc", _number(auc, lang)) for name, auc in result["baselines"].items()]
+    rows += [
+        ("features", fmt_number(result["features"], lang)),
+        ("seconds", fmt_number(result["seconds"], lang, 1)),
+    ]
     width = max(len(k) for k, _ in rows)
     lines = [f"{key:<{width}}  {value}" for key, value in rows]
-    lines.append("excluded_columns:" + ("" if result["excluded_columns"] else " none"))
-    lines += [f"  {item['column']}: {item['reason']}" for item in result["excluded_columns"]]
+    if excluded is None:
+        excluded = [(item["column"], item["reason"]) for item in result["excluded_columns"]]
+    lines.append("excluded_columns:" + ("" if excluded else " " + t("cli.none", lang)))
+    lines += [f"  {column}: {reason}" for column, reason in excluded]
     if result.get("model_file"):
-        lines.append(f"model written to {result['model_file']}")
+        lines.append(t("cli.model_written", lang, path=result["model_file"]))
     lines.append(f"verdict: {verdict}")
     return "\n".join(lines)
 
@@ -98,8 +111,12 @@ def run(args: argparse.Namespace) -> int:
             save_bundle(model, args.model)
         except OSError as error:
             raise InputError(
-                f"Cannot write the model file '{args.model}' ({error.strerror}); choose a writable path."
+                "errors.cannot_write_model", path=str(args.model), reason=str(error.strerror)
             ) from None
         result["model_file"] = args.model
-    emit(result, args.json, _text(result, recommendation_text(model, args.lang)))
+    excluded = [
+        (column_label(dataset, c, args.lang), t(f"model.reason_{r}", args.lang))
+        for c, r in model.excluded_.items()
+    ]
+    emit(result, args.json, _text(result, recommendation_text(model, args.lang), args.lang, excluded))
     return 0

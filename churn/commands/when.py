@@ -36,7 +36,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--months", type=int, default=12, help="calendar months to print (default 12)")
     parser.add_argument(
-        "--lang", choices=LANGUAGES, default="en", help="language of the sentences (default en)"
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the sentences (default: --lang before the command, $CHURN_LANG, else en)",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -172,7 +175,7 @@ def _months(value: float | None, lang: str) -> str:
     """A median in months, or "not reached" when fewer than half have left."""
     if value is None:
         return t("when.not_reached", lang)
-    return t("when.months_value", lang, value=fmt_number(value, lang, 1))
+    return t("when.months_value", lang, count=fmt_number(value, lang, 1))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -182,13 +185,10 @@ def run(args: argparse.Namespace) -> int:
     dataset = load(args).dataset
     if args.inactivity_days is not None:
         if dataset.churn_definition != CHURN_FROM_INACTIVITY:
-            raise SchemaError(
-                "--inactivity-days only applies to an event log without cancel dates; this data has "
-                f"churn from '{dataset.churn_definition}'."
-            )
+            raise SchemaError("errors.inactivity_not_applicable", definition=str(dataset.churn_definition))
         dataset = with_inactivity(dataset, args.inactivity_days)
     if args.segment and args.segment not in dataset.customers:
-        raise SchemaError(f"Column '{args.segment}' is not in the customer table; check --segment.")
+        raise SchemaError("errors.segment_flag", column=str(args.segment))
     result = when_summary(dataset, args.segment, args.months, args.lang)
     emit(result, args.json, _text(result, args.segment, args.lang))
     return 0

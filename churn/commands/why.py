@@ -23,7 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=int, default=10, help="number of segment groups to show (default 10)")
     parser.add_argument("--horizon", type=int, default=60, help="churn within this many days (default 60)")
     parser.add_argument(
-        "--lang", choices=LANGUAGES, default="en", help="language of the sentences (default en)"
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the sentences (default: --lang before the command, $CHURN_LANG, else en)",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 

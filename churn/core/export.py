@@ -39,9 +39,23 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Formula-safe CSV, UTF-8 with BOM so Excel shows æ ø å correctly."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+#: How a spreadsheet in each language reads CSV: Norwegian Excel expects ``;`` between
+#: fields because its decimal sign is the comma.
+CSV_STYLE = {"en": {"sep": ",", "decimal": "."}, "nb": {"sep": ";", "decimal": ","}}
+
+
+def to_csv_bytes(frame: pd.DataFrame, lang: str = "en") -> bytes:
+    """Formula-safe CSV in the reader's spreadsheet style, UTF-8 with BOM so Excel shows æ ø å.
+
+    English: ``,`` between fields and a decimal point; Norwegian: ``;`` and a decimal comma.
+
+    Example
+    -------
+    >>> to_csv_bytes(pd.DataFrame({"risiko": [71.5]}), "nb")
+    b'\\xef\\xbb\\xbfrisiko\\n71,5\\n'
+    """
+    style = CSV_STYLE.get(lang, CSV_STYLE["en"])
+    return safe_frame(frame).to_csv(index=False, **style).encode("utf-8-sig")
 
 
 def to_excel_bytes(frame: pd.DataFrame, sheet: str = "Customers") -> bytes:

@@ -70,7 +70,7 @@ def _source(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> str:
         con.register("events_frame", dataset.events[columns])
         return "events_frame"
     if dataset.event_path is None:
-        raise ModelError("This dataset has no event log; event features need one.")
+        raise ModelError("errors.no_event_log")
     path = str(dataset.event_path).replace("'", "''")
     return f"read_parquet('{path}')"
 

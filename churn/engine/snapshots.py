@@ -146,10 +146,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, seconds: int) -> pd.DataFrame
     try:
         return con.execute(sql, {"cutoff": seconds}).df()
     except duckdb.ConversionException as error:
-        raise ModelError(
-            "Column 'amount' or 'days_late' holds a value too large to add up exactly (over 10^29); "
-            "check that the column holds amounts or days."
-        ) from error
+        raise ModelError("errors.value_too_large") from error
 
 
 def first_event_time(con: duckdb.DuckDBPyConnection, customer_ids: Iterable) -> pd.Timestamp | None:

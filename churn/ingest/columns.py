@@ -10,8 +10,16 @@ import numpy as np
 import pandas as pd
 
 from churn.core.dataset import DAYS_PER_MONTH
-from churn.core.errors import SchemaError
+from churn.core.errors import Phrase, SchemaError
 from churn.ingest.parsing import to_dates
+
+#: The tables a role's column can come from, as the words an error sentence uses for them.
+_TABLES = {"customer table": "errors.table_customers", "event log": "errors.table_events"}
+
+
+def table_phrase(table: str) -> Phrase | str:
+    """``"customer table"`` or ``"event log"`` as the words of an error sentence in any language."""
+    return Phrase(_TABLES[table]) if table in _TABLES else table
 
 
 def each_distinct(series: pd.Series, to_value, missing=None) -> pd.Series:
@@ -52,7 +60,7 @@ def mapped_column(frame: pd.DataFrame, column: str | None, table: str) -> pd.Ser
     if column is None:
         return None
     if column not in frame.columns:
-        raise SchemaError(f"Column '{column}' is not in the {table}; pick one of its columns for this role.")
+        raise SchemaError("errors.column_not_in_table", column=str(column), table=table_phrase(table))
     return frame[column]
 
 
@@ -61,7 +69,7 @@ def dates(series: pd.Series | None) -> pd.Series | None:
         return series
     parsed = to_dates(as_text(series))
     if parsed is None:
-        raise SchemaError(f"Column '{series.name}' does not hold dates; pick a date column for this role.")
+        raise SchemaError("errors.not_dates", column=str(series.name))
     return parsed
 
 
@@ -69,9 +77,7 @@ def numbers(series: pd.Series | None) -> pd.Series | None:
     if series is None:
         return None
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        raise SchemaError(
-            f"Column '{series.name}' does not hold numbers; pick a numeric column for this role."
-        )
+        raise SchemaError("errors.not_numbers", column=str(series.name))
     return series.astype(float)
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from churn.core.errors import InputError
+from churn.core.errors import InputError, Phrase
 
 log = logging.getLogger(__name__)
 
@@ -134,9 +134,7 @@ def decode_text(data: bytes, name: str = "upload") -> str:
 
     match = from_bytes(data, cp_isolation=_WESTERN).best() or from_bytes(data).best()
     if match is None:
-        raise InputError(
-            f"The text encoding of '{name}' is not recognised; save it as UTF-8 (or Windows-1252) and upload it again."
-        )
+        raise InputError("errors.unknown_encoding", name=name)
     log.info("decoded %s as %s", name, match.encoding)
     return str(match)
 
@@ -170,7 +168,7 @@ def _looks_binary(sample: str) -> bool:
 
 
 def _binary(name: str) -> InputError:
-    return InputError(f"The file '{name}' is binary, not a text table; upload CSV, Excel (.xlsx) or Parquet.")
+    return InputError("errors.binary_file", name=name)
 
 
 # ---------------------------------------------------------------- delimiter
@@ -327,11 +325,9 @@ def parse_text(text: str, name: str) -> TextRows:
     else:
         delimiter = sniff_delimiter(text)
     if text.lstrip().startswith(("<", "{", "[")):
-        raise InputError(f"The file '{name}' looks like HTML/JSON, not a table; export it as CSV or Excel.")
+        raise InputError("errors.html_or_json", name=name)
     if delimiter is None:
-        raise InputError(
-            f"The file '{name}' does not look like a table: no comma, semicolon, tab or pipe splits it into columns."
-        )
+        raise InputError("errors.not_a_table", name=name)
     strict, failure = _read_strict(text, delimiter)
     odd = delimiter != WHITESPACE and '"' in text and _has_odd_line(text)
     if strict is not None and not odd:
@@ -342,8 +338,8 @@ def parse_text(text: str, name: str) -> TextRows:
     if strict is not None:
         return TextRows(strict, delimiter)
     if problem is None:
-        problem = f"it is not a readable table ({failure}); check its separators"
-    raise InputError(f"The file '{name}' cannot be read: {problem}.")
+        problem = Phrase("errors.problem_separators", {"failure": failure})
+    raise InputError("errors.text_unreadable", name=name, problem=problem)
 
 
 def _read_strict(text: str, delimiter: str) -> tuple[pd.DataFrame | None, str | None]:
@@ -365,7 +361,7 @@ def _has_odd_line(text: str) -> bool:
 
 def _read_tolerant(
     text: str, delimiter: str, offset: int
-) -> tuple[pd.DataFrame | None, tuple[int, ...], str | None]:
+) -> tuple[pd.DataFrame | None, tuple[int, ...], Phrase | None]:
     """Line by line: the rows, the lines read as plain text, or the first line no reading can place.
 
     Returns ``(rows, odd_lines, None)`` when every line fits under the header,
@@ -384,17 +380,12 @@ def _read_tolerant(
             return (
                 None,
                 (),
-                f"line {number} has {len(fields)} fields but the header has {width}; fix or remove that line and upload the file again",
-            )
-        elif unmatched and len(fields) != width:
-            return (
-                None,
-                (),
-                (
-                    f'line {number} has a quote (") that is never closed, so its fields cannot be told apart; '
-                    "fix that line and upload the file again"
+                Phrase(
+                    "errors.problem_extra_fields", {"line": number, "fields": len(fields), "width": width}
                 ),
             )
+        elif unmatched and len(fields) != width:
+            return None, (), Phrase("errors.problem_unclosed_quote", {"line": number})
         if unmatched and any(field.startswith('"') for field in fields):
             odd.append(number)  # a quote inside a field (24" screen) reads the same either way
         rows.append(fields + [""] * (width - len(fields)))

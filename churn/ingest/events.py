@@ -71,11 +71,9 @@ def _event_rows(raw: pd.DataFrame, mapping: RoleMapping) -> dict[str, pd.Series 
     ids = mapped_column(raw, mapping.event_customer_id, "event log")
     stamps = event_timestamps(mapped_column(raw, mapping.event_timestamp, "event log"))
     if ids is None:
-        raise SchemaError(
-            "No customer id column found in the event log; pick the column that names the customer."
-        )
+        raise SchemaError("errors.events_no_id")
     if stamps is None:
-        raise SchemaError("No timestamp column found in the event log; pick the column with the event dates.")
+        raise SchemaError("errors.events_no_timestamp")
     for role in ("event_quantity", "event_reference"):
         mapped_column(raw, getattr(mapping, role), "event log")  # a wrong name is refused, not skipped
     ids = customer_ids(ids).where(~missing_ids(ids), None)
@@ -159,7 +157,7 @@ def canonical_events(raw: pd.DataFrame, mapping: RoleMapping) -> pd.DataFrame:
     )
     wrong = sorted(set(mapping.event_type_map.values()) - set(EVENT_KINDS))
     if wrong:
-        raise SchemaError(f"Event kind '{wrong[0]}' is unknown; use one of {', '.join(EVENT_KINDS)}.")
+        raise SchemaError("errors.unknown_event_kind", kind=str(wrong[0]), kinds=tuple(EVENT_KINDS))
     amount = rows["amount"]
     untyped = "order" if amount is not None and amount.notna().any() else "other"
     kinds = {

@@ -39,7 +39,7 @@ from xml.parsers import expat
 import openpyxl
 import pandas as pd
 
-from churn.core.errors import InputError
+from churn.core.errors import InputError, Phrase
 
 # Sheet XML takes 10-40 bytes per cell, so 64 MiB is one to six million cells:
 # more than any churn export needs, and still read by openpyxl in under a
@@ -134,14 +134,9 @@ def read_sheet(data: bytes, name: str, sheet: str | None = None) -> Sheet:
             header, body, _ = _sheet_rows(workbook[title], 0, name)
             others = [s for s in sheets if s != title]
             if not body and others:
-                raise InputError(
-                    f"The sheet '{title}' in '{name}' has no rows; choose one of its other sheets: "
-                    f"{sheet_list(others)}."
-                )
+                raise InputError("errors.sheet_empty", sheet=title, name=name, sheets=sheet_list(others))
             if not body:
-                raise InputError(
-                    f"The Excel file '{name}' has no rows in any sheet; export the table again with its rows."
-                )
+                raise InputError("errors.excel_no_rows", name=name)
             return _padded(title, header, body, sheets)
         # Every sheet is kept until the choice is made: MAX_CELLS bounds them together,
         # so this holds no more than one sheet of the largest size allowed would.
@@ -158,9 +153,7 @@ def read_sheet(data: bytes, name: str, sheet: str | None = None) -> Sheet:
     finally:
         workbook.close()
     if not read:
-        raise InputError(
-            f"The Excel file '{name}' has no rows in any sheet; export the table again with its rows."
-        )
+        raise InputError("errors.excel_no_rows", name=name)
     best = read[_data_sheet(read)]
     return _padded(*best[:3], sheets)
 
@@ -209,9 +202,7 @@ def _find_sheet(sheets: tuple[str, ...], wanted: str, name: str) -> str:
     folded = [s for s in sheets if s.strip().casefold() == wanted.strip().casefold()]
     if len(folded) == 1:
         return folded[0]
-    raise InputError(
-        f"The workbook '{name}' has no sheet '{wanted}'; choose one of its sheets: {sheet_list(sheets)}."
-    )
+    raise InputError("errors.no_such_sheet", name=name, sheet=str(wanted), sheets=sheet_list(sheets))
 
 
 def _data_sheet(read: list[tuple[str, list, list[list], bool]]) -> int:
@@ -284,10 +275,7 @@ def _check_archive(data: bytes, name: str) -> None:
     # Each directory entry starts with this signature, so the count bounds the
     # number of parts before zipfile builds an object for every one of them.
     if data.count(b"PK\x01\x02") > MAX_PARTS:
-        raise InputError(
-            f"The workbook '{name}' holds more than {MAX_PARTS:,} parts, far more than a spreadsheet has; "
-            "save the sheet as CSV and upload that."
-        )
+        raise InputError("errors.too_many_parts", name=name, limit=MAX_PARTS)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except Exception as error:  # zipfile raises several types for broken archives
@@ -309,16 +297,12 @@ def _check_directory(parts: list[zipfile.ZipInfo], name: str) -> None:
     declared = sum(info.file_size for info in parts)
     if declared > MAX_UNPACKED_BYTES:
         raise InputError(
-            f"The workbook '{name}' unpacks to {_size(declared)}, more than the {_size(MAX_UNPACKED_BYTES)}"
-            f" this app reads from Excel; save the sheet as CSV and upload that."
+            "errors.unpacks_too_large", name=name, size=_size(declared), limit=_size(MAX_UNPACKED_BYTES)
         )
     for info in parts:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _RATIO_GRACE_BYTES and ratio > MAX_RATIO:
-            raise InputError(
-                f"The workbook '{name}' is compressed {ratio:,.0f} to 1, far more than a real spreadsheet; "
-                "save the sheet as CSV and upload that."
-            )
+            raise InputError("errors.compressed_too_much", name=name, ratio=round(ratio))
 
 
 def _stream_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, cells: int) -> int:
@@ -342,10 +326,7 @@ def _stream_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, cel
             if cells > MAX_CELLS:
                 raise _too_many_cells(name)
             if width > MAX_COLUMNS:
-                raise InputError(
-                    f"The workbook '{name}' has a row of more than {MAX_COLUMNS:,} cells, wider than Excel "
-                    "allows; save the sheet as CSV and upload that."
-                )
+                raise InputError("errors.row_too_wide", name=name, limit=MAX_COLUMNS)
 
     # expat streams without building a tree; openpyxl parses with the same expat,
     # so both see the same elements and stop at the same broken byte.
@@ -358,10 +339,7 @@ def _stream_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, cel
         while chunk := part.read(_CHUNK):
             unpacked += len(chunk)
             if unpacked > info.file_size:  # an honest zip never unpacks past what its directory says
-                raise InputError(
-                    f"The workbook '{name}' unpacks to more than its own directory says, so it is damaged "
-                    "or made to mislead; save the sheet as CSV and upload that."
-                )
+                raise InputError("errors.unpacks_past_directory", name=name)
             if xml:
                 try:
                     parser.Parse(chunk, False)
@@ -414,16 +392,17 @@ def _frame(header: list, rows: list[list]) -> pd.DataFrame:
 # ---------------------------------------------------------------- messages
 
 
-def _size(n: int) -> str:
-    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+def _size(n: int) -> Phrase:
+    return (
+        Phrase("errors.size_gib", {"size": round(n / 2**30, 1)})
+        if n >= 2**30
+        else Phrase("errors.size_mib", {"size": round(n / 2**20)})
+    )
 
 
 def _unreadable(name: str) -> InputError:
-    return InputError(f"The Excel file '{name}' cannot be read; open it in Excel and save it as .xlsx again.")
+    return InputError("errors.excel_unreadable", name=name)
 
 
 def _too_many_cells(name: str) -> InputError:
-    return InputError(
-        f"The workbook '{name}' holds more than {MAX_CELLS:,} cells, more than this app reads from Excel; "
-        "save the sheet as CSV and upload that."
-    )
+    return InputError("errors.too_many_cells", name=name, limit=MAX_CELLS)

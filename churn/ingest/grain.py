@@ -53,9 +53,7 @@ def to_customer_grain(frame: pd.DataFrame, mapping: RoleMapping) -> tuple[pd.Dat
     """
     key = mapping.grain_key
     if key not in frame.columns:
-        raise SchemaError(
-            f"Column '{key}' is not in the customer table; pick the column that names the customer."
-        )
+        raise SchemaError("errors.grain_column_missing", column=str(key))
     frame = frame[frame[key].notna()]
     rules: dict[str, str] = {c: "first" for c in frame.columns if c != key}
     for role, rule in (("start_date", "min"), ("tenure", "max"), ("value", "sum")):

@@ -171,8 +171,7 @@ def _churn_columns(raw, mapping, end, events, as_of) -> tuple[pd.Series | None, 
         churned = parse_churn_label(label, *label_choices(mapping))
         if churned.isna().any():
             raise SchemaError(
-                f"Column '{label.name}' is empty for {int(churned.isna().sum())} customers; fill it in or "
-                "pick an end date column instead."
+                "errors.label_empty", column=str(label.name), customers=int(churned.isna().sum())
             )
         churned = churned.astype("int64")
         return churned, None if end is None else end.where(churned.astype(bool)), CHURN_FROM_LABEL
@@ -180,9 +179,7 @@ def _churn_columns(raw, mapping, end, events, as_of) -> tuple[pd.Series | None, 
         churned = (end.notna() & (end <= as_of)).astype("int64")
         return churned, end.where(churned.astype(bool)), CHURN_FROM_END_DATE
     if events is None or events.empty:
-        raise SchemaError(
-            "No churn column or end date found; pick the column that says who left (e.g. 'Churn' or 'Oppsagt dato')."
-        )
+        raise SchemaError("errors.no_churn_column")
     return None, None, CHURN_FROM_INACTIVITY
 
 
@@ -218,7 +215,7 @@ def build_dataset(
         no way to tell who churned, or a mapped column that does not fit.
     """
     if customers is None and events is None:
-        raise SchemaError("No table given; upload a customer table, an event log or both.")
+        raise SchemaError("errors.no_table")
     canon_events = canonical_events(events, mapping) if events is not None else None
     if customers is None:
         return _dataset_from_events(canon_events, mapping, name)
@@ -424,10 +421,7 @@ def _unique_customers(
     ids = mapped_column(customers, mapping.customer_id, "customer table")
     if ids is None:
         if joins_events:
-            raise SchemaError(
-                "No customer id column found in the customer table; pick the column that identifies each "
-                "customer, so the event log can be joined to it."
-            )
+            raise SchemaError("errors.no_id_to_join")
         return customers.reset_index(drop=True), row_numbers(len(customers))
     ids = customer_ids(ids)
     keep = ids.notna()
@@ -435,8 +429,10 @@ def _unique_customers(
     duplicated = repeated_ids(ids)
     if len(duplicated):
         raise SchemaError(
-            f"Column '{mapping.customer_id}' has {len(duplicated)} repeated ids (e.g. '{duplicated.iloc[0]}'); "
-            "a customer table needs one row per customer."
+            "errors.repeated_ids",
+            column=str(mapping.customer_id),
+            repeated=len(duplicated),
+            example=str(duplicated.iloc[0]),
         )
     return raw, ids
 
@@ -489,9 +485,7 @@ def _replace(mapping: RoleMapping, days: int) -> RoleMapping:
 
 def _dataset_from_events(events: pd.DataFrame, mapping: RoleMapping, name: str) -> Dataset:
     if events.empty:
-        raise SchemaError(
-            "The event log has no rows with both a customer id and a timestamp; check those columns."
-        )
+        raise SchemaError("errors.events_no_rows")
     events = _plausible_dates(None, None, events)[2]
     as_of = latest_date(events[TIMESTAMP])
     days = int(mapping.inactivity_days or default_inactivity_days(events))

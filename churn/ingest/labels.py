@@ -15,7 +15,7 @@ import unicodedata
 
 import pandas as pd
 
-from churn.core.errors import SchemaError
+from churn.core.errors import Phrase, SchemaError
 from churn.ingest.columns import each_distinct
 
 LEFT, ACTIVE, EXCLUDED = "left", "active", "excluded"
@@ -260,11 +260,7 @@ def parse_churn_label(
     values = list(classes)
     odd = [v for v, c in classes.items() if c is None]
     if odd:
-        shown = ", ".join(repr(v) for v in odd[:3])
-        raise SchemaError(
-            f"Column '{name}' has values that do not say whether a customer left ({shown}); "
-            "say which values mean left, or pick another column."
-        )
+        raise SchemaError("errors.label_unclear", column=str(name), values=[repr(v) for v in odd[:3]])
     codes = {v: {LEFT: 1, ACTIVE: 0}.get(c) for v, c in classes.items()}
     out = pd.Series(text.map(codes), index=series.index, dtype="Int8")
     present = out.dropna()
@@ -272,8 +268,6 @@ def parse_churn_label(
         out = out.fillna(0)  # "Ja" or blank: blank means still a customer
         present = out.dropna()
     if present.nunique() < 2:
-        only = values[0] if values else "nothing"
-        raise SchemaError(
-            f"Column '{name}' has only one value ('{only}'); a churn label needs both churned and active customers."
-        )
+        only = f"'{values[0]}'" if values else Phrase("errors.nothing")
+        raise SchemaError("errors.label_one_value", column=str(name), only=only)
     return out.astype("Int8")

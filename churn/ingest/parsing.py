@@ -74,10 +74,7 @@ _LINES_LISTED = 10
 
 
 def _too_large(name: str, max_bytes: int) -> InputError:
-    return InputError(
-        f"The file '{name}' is larger than the {max_bytes / 2**20:g} MB limit; "
-        "split it, save it as Parquet, or read it without the limit."
-    )
+    return InputError("errors.file_too_large", name=name, limit=max_bytes / 2**20)
 
 
 def _read_source(
@@ -90,14 +87,14 @@ def _read_source(
         path = Path(source)
         name = filename or path.name
         if not path.is_file():
-            raise InputError(f"The file '{path}' does not exist; check the path.")
+            raise InputError("errors.file_missing", path=str(path))
         if max_bytes is not None and path.stat().st_size > max_bytes:
             raise _too_large(name, max_bytes)
         data = path.read_bytes()
     if max_bytes is not None and len(data) > max_bytes:
         raise _too_large(name, max_bytes)
     if not data.strip():
-        raise InputError(f"The file '{name}' is empty; export the table again with its rows.")
+        raise InputError("errors.file_empty", name=name)
     return data, name
 
 
@@ -110,7 +107,7 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
     try:
         table = pq.read_table(io.BytesIO(data))
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
-        raise InputError(f"The Parquet file '{name}' cannot be read; export it again or use CSV.") from error
+        raise InputError("errors.parquet_unreadable", name=name) from error
     return table.to_pandas(ignore_metadata=True)
 
 
@@ -120,9 +117,7 @@ def _format_of(data: bytes, name: str) -> str:
     if data.startswith(b"PAR1"):
         return "parquet"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError(
-            f"The file '{name}' is an old Excel .xls workbook; save it as .xlsx or CSV and upload it again."
-        )
+        raise InputError("errors.old_xls", name=name)
     return "text"
 
 
@@ -175,9 +170,7 @@ def read_table(
     kind = _format_of(data, name)
     sheet = sheet or None  # Excel has no sheet without a name; "" is a widget left empty
     if sheet is not None and kind != "xlsx":
-        raise InputError(
-            f"The file '{name}' is not an Excel workbook, so it has no sheet '{sheet}'; leave the sheet out for it."
-        )
+        raise InputError("errors.sheet_not_excel", name=name, sheet=str(sheet))
     notes: list[dict] = []
     attrs: dict = {}
     if kind == "xlsx":
@@ -364,17 +357,10 @@ def _tidy(frame: pd.DataFrame, name: str, sheet: str | None) -> pd.DataFrame:
     drop = [c for c in frame.columns if empty[c] and re.fullmatch(r"column \d+", c)]
     frame = frame.drop(columns=drop)
     if len(frame.columns) < 2 and sheet is not None:
-        raise InputError(
-            f"The sheet '{sheet}' in '{name}' has fewer than two columns, so it is not a table; "
-            "choose the sheet that holds the data."
-        )
+        raise InputError("errors.sheet_one_column", sheet=str(sheet), name=name)
     if len(frame.columns) < 2:
-        raise InputError(
-            f"The file '{name}' does not look like a table: no comma, semicolon, tab or pipe splits it into columns."
-        )
+        raise InputError("errors.not_a_table", name=name)
     frame = frame[frame.notna().any(axis=1)].reset_index(drop=True)
     if frame.empty:
-        raise InputError(
-            f"The file '{name}' has column names but no rows; export the table again with its rows."
-        )
+        raise InputError("errors.no_rows", name=name)
     return frame

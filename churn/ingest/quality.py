@@ -188,7 +188,7 @@ def _history_check(dataset: Dataset, lang: str, months: float | None) -> Check:
     values = {"months": fmt_number(months, lang, 0), "minimum": MIN_HISTORY_MONTHS}
     if months >= MIN_HISTORY_MONTHS:
         return Check("history", PASS, t("quality.history_pass", lang, **values))
-    return Check("history", WARN, t("quality.history_warn", lang, **values))
+    return Check("history", WARN, t("quality.history_warn", lang, count=values["months"], **values))
 
 
 def raw_dates(frame: pd.DataFrame | None, column: str | None) -> pd.Series | None:
@@ -247,9 +247,14 @@ def _dates_check(
             )
         if not count:
             continue
-        key = "quality.dates_warn_one" if count == 1 else "quality.dates_warn"
         lines.append(
-            t(key, lang, column=column, count=fmt_number(count, lang), example=fmt_date(example, lang))
+            t(
+                "quality.dates_warn",
+                lang,
+                column=column,
+                count=fmt_number(count, lang),
+                example=fmt_date(example, lang),
+            )
         )
         worst = max(worst, count / known)
     if not lines:

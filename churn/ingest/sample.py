@@ -131,19 +131,17 @@ SOON_DAYS = 120
 
 def _check(n_customers: int, as_of: str, months: int, event_rate: float) -> None:
     if isinstance(n_customers, bool) or not isinstance(n_customers, int | np.integer):
-        raise InputError(f"The number of customers must be a whole number; got {n_customers!r}.")
+        raise InputError("errors.sample_customers_not_whole", got=repr(n_customers))
     if not 1 <= n_customers <= MAX_CUSTOMERS:
-        raise InputError(
-            f"The number of customers must be between 1 and {MAX_CUSTOMERS:,}; got {n_customers:,}."
-        )
+        raise InputError("errors.sample_customers_range", most=MAX_CUSTOMERS, got=int(n_customers))
     if not 1 <= months <= 240:
-        raise InputError(f"The history must be between 1 and 240 months; got {months}.")
+        raise InputError("errors.sample_months_range", got=months)
     if not 0 <= event_rate <= 10:
-        raise InputError(f"The event rate must be between 0 and 10; got {event_rate}.")
+        raise InputError("errors.sample_event_rate", got=event_rate)
     try:
         pd.Timestamp(as_of)
     except (TypeError, ValueError):
-        raise InputError(f"The as-of date '{as_of}' is not a date; write it as YYYY-MM-DD.") from None
+        raise InputError("errors.sample_as_of", date=str(as_of)) from None
 
 
 def _hazard(k, onboarding: np.ndarray, seg: np.ndarray, contract: np.ndarray, disc: np.ndarray):
@@ -485,9 +483,7 @@ def write_sample(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InputError(
-            f"Cannot create the folder '{out}' ({error.strerror}); choose a writable folder."
-        ) from None
+        raise InputError("errors.folder_not_created", folder=str(out), reason=str(error.strerror)) from None
     paths = {"customers": out / "customers.csv", "events": out / "events.csv"}
     options = {"index": False, "encoding": "utf-8", "lineterminator": "\n"}
     customers.to_csv(paths["customers"], date_format="%Y-%m-%d", **options)

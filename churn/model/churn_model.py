@@ -335,7 +335,8 @@ class ChurnModel:
         if self.exclude is None:
             excluded = _auto_exclusions(dataset, X, y, attributes)
         else:
-            excluded = dict.fromkeys(self.exclude, "user")
+            found = _auto_exclusions(dataset, X, y, attributes)  # the app's own reason, where it has one
+            excluded = {column: found.get(column, "user") for column in self.exclude}
         keep = []
         for column in X.columns:
             source = features.attribute_source(column, attributes) or column
@@ -347,9 +348,7 @@ class ChurnModel:
                 continue
             keep.append(column)
         if not keep:
-            raise ModelError(
-                "No usable columns are left to learn from; include more columns or load richer data."
-            )
+            raise ModelError("errors.no_features_left")
         self.excluded_ = excluded
         self.features_ = keep
         self.cat_features_ = [c for c in keep if X[c].dtype == object]
@@ -359,10 +358,7 @@ class ChurnModel:
     def _check_labels(y: pd.Series) -> None:
         positives, negatives = int(y.sum()), int((y == 0).sum())
         if positives < 2 or negatives < 2:
-            raise ModelError(
-                f"Only {positives} customers left and {negatives} stayed in the training data; "
-                "a model needs several of both — load a longer history or use the rule-based score."
-            )
+            raise ModelError("errors.too_few_labels", left=positives, stayed=negatives)
 
     def _evaluate_catboost(self, X, y, split, report: Progress) -> tuple[np.ndarray, list[int], list[float]]:
         """Out-of-sample CatBoost probabilities for the test rows, trees and learning rate per fold.
@@ -409,6 +405,13 @@ class ChurnModel:
         )
 
     @property
+    def period_days(self) -> int | None:
+        """The horizon a risk is about, in days, or None for a table without dates (no period)."""
+        if getattr(self, "mode_", features.MODE_SNAPSHOT) != features.MODE_SNAPSHOT:
+            return None
+        return int((getattr(self, "metrics_", None) or {}).get("horizon_days") or self.horizon_days)
+
+    @property
     def has_signal(self) -> bool:
         """False when the verdict is "no signal": scores, tiers and reasons are then not findings."""
         return (getattr(self, "recommendation_", None) or {}).get("reason") != "no_signal"
@@ -418,17 +421,14 @@ class ChurnModel:
     def check_fitted(self) -> None:
         """Raise :class:`ModelError` unless :meth:`fit` (or loading a saved model) has run."""
         if not hasattr(self, "model_"):
-            raise ModelError("The model has not been trained yet; train it on the Model page first.")
+            raise ModelError("errors.model_not_trained")
 
     def prepare(self, X: pd.DataFrame) -> pd.DataFrame:
         """``X`` reduced to ``features_`` with the training dtypes (categoricals as strings)."""
         self.check_fitted()
         missing = [c for c in self.features_ if c not in X.columns]
         if len(missing) > len(self.features_) // 2:
-            raise ModelError(
-                f"Column '{missing[0]}' and {len(missing) - 1} other model columns are missing; "
-                "score data with the same kind of columns the model was trained on."
-            )
+            raise ModelError("errors.model_columns_missing", column=str(missing[0]), others=len(missing) - 1)
         frame = X.reindex(columns=self.features_)
         for column in self.features_:
             if column in self.cat_features_:

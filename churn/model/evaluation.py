@@ -40,9 +40,7 @@ def _arrays(y, p) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y, dtype=float)
     p = np.asarray(p, dtype=float)
     if y.shape != p.shape:
-        raise ScenarioError(
-            "Truth and predictions have different lengths; pass one probability per customer."
-        )
+        raise ScenarioError("errors.lengths_differ")
     return y, p
 
 
@@ -98,8 +96,10 @@ def evaluate(y, p, threshold: float = 0.5) -> dict:
     return out
 
 
-def explain_metrics(metrics: dict, lang: str = "en", horizon_days: int = 90) -> dict[str, str]:
+def explain_metrics(metrics: dict, lang: str = "en", horizon_days: int | None = 90) -> dict[str, str]:
     """One plain sentence per metric, filled with this model's numbers.
+
+    ``horizon_days=None`` is a table without dates: the sentences then name no period.
 
     Returns
     -------
@@ -116,8 +116,14 @@ def explain_metrics(metrics: dict, lang: str = "en", horizon_days: int = 90) -> 
         name: fmt_number(100 * v, lang) if v is not None and np.isfinite(v) else "–"
         for name, v in per_100.items()
     }
+    period = "" if horizon_days else "_table"
     return {
-        "auc": t("model.explain_auc", lang, value=fmt_pct(metrics.get("auc"), lang)),
+        "auc": t(
+            "model.explain_auc",
+            lang,
+            auc=fmt_number(metrics.get("auc"), lang, 3),
+            value=fmt_pct(metrics.get("auc"), lang),
+        ),
         "pr_auc": t(
             "model.explain_pr_auc",
             lang,
@@ -125,9 +131,9 @@ def explain_metrics(metrics: dict, lang: str = "en", horizon_days: int = 90) -> 
             base=fmt_pct(metrics.get("base_rate"), lang),
         ),
         "accuracy": t("model.explain_accuracy", lang, n=values["accuracy"]),
-        "precision": t("model.explain_precision", lang, n=values["precision"], days=horizon_days),
-        "recall": t("model.explain_recall", lang, n=values["recall"], days=horizon_days),
-        "fpr": t("model.explain_fpr", lang, n=values["fpr"]),
+        "precision": t(f"model.explain_precision{period}", lang, n=values["precision"], days=horizon_days),
+        "recall": t(f"model.explain_recall{period}", lang, count=values["recall"], days=horizon_days),
+        "fpr": t("model.explain_fpr", lang, count=values["fpr"]),
         "brier": t("model.explain_brier", lang, value=fmt_number(metrics.get("brier"), lang, 3)),
     }
 
@@ -197,11 +203,11 @@ def share_of_churners_in_top(y, p, share: float = 0.1) -> float:
     return float(y[order[:n_top]].sum() / max(y.sum(), 1.0))
 
 
-def gains_sentence(y, p, lang: str = "en", share: float = 0.1, horizon_days: int = 90) -> str:
-    """``"The riskiest 10% of customers hold 38% of those who left within 90 days."``"""
+def gains_sentence(y, p, lang: str = "en", share: float = 0.1, horizon_days: int | None = 90) -> str:
+    """``"The riskiest 10% of customers hold 38% of those who left within 90 days."`` (no period when None)."""
     found = share_of_churners_in_top(y, p, share)
     return t(
-        "model.gains_sentence",
+        "model.gains_sentence" if horizon_days else "model.gains_sentence_table",
         lang,
         share=fmt_pct(share, lang, 0),
         found=fmt_pct(found, lang, 0),
@@ -211,13 +217,10 @@ def gains_sentence(y, p, lang: str = "en", share: float = 0.1, horizon_days: int
 
 def _money(value, cost: float, success_rate: float, n: int) -> np.ndarray:
     if cost < 0 or not 0 <= success_rate <= 1:
-        raise ScenarioError(
-            "Cost per contact must be zero or more and the success rate between 0% and 100%; "
-            "change the money inputs."
-        )
+        raise ScenarioError("errors.money_inputs")
     value = np.broadcast_to(np.asarray(value, dtype=float), (n,))
     if np.any(value < 0):
-        raise ScenarioError("The value of a customer must be zero or more; change the money inputs.")
+        raise ScenarioError("errors.customer_value_negative")
     return value
 
 

@@ -68,7 +68,7 @@ def build_event_index(dataset: Dataset) -> EventIndex:
     without a timestamp are ignored by the features.
     """
     if not dataset.has_events:
-        raise ModelError("This dataset has no event log; event features need one.")
+        raise ModelError("errors.no_event_log")
     con = connect()
     try:
         event_view(con, dataset)

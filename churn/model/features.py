@@ -323,7 +323,7 @@ def training_cutoffs(
     ``event_index`` as in :func:`snapshot_features`).
     """
     if dataset.as_of is None:
-        raise ModelError("The data has no dates, so snapshots cannot be built; use the churn label instead.")
+        raise ModelError("errors.no_dates_for_snapshots")
     latest = (dataset.as_of - pd.Timedelta(days=horizon_days + label_lag_days(dataset))).normalize()
     starts = [dataset.customers[START_DATE].min()] if START_DATE in dataset.customers else []
     if dataset.has_events:
@@ -336,10 +336,7 @@ def training_cutoffs(
     cutoffs = [latest - pd.DateOffset(months=k) for k in range(max(1, n_cutoffs))]
     cutoffs = [c for c in cutoffs if c >= first + pd.DateOffset(months=1)]
     if not cutoffs:
-        raise ModelError(
-            f"The data covers too little time for a {horizon_days}-day horizon; "
-            "choose a shorter horizon or load a longer history."
-        )
+        raise ModelError("errors.history_too_short", days=horizon_days)
     return sorted(cutoffs)
 
 

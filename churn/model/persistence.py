@@ -81,7 +81,7 @@ def model_from_record(record: dict) -> ChurnModel:
     try:
         booster.load_model(blob=bytes(record.get("model") or record.get("model_bytes")))
     except Exception as error:
-        raise ModelError("The saved model cannot be read; train the model again.") from error
+        raise ModelError("errors.saved_model_unreadable") from error
     model.model_ = booster
     model.record_id_ = record.get("id")
     model.mode_ = settings.get("mode", features.MODE_SNAPSHOT)
@@ -123,9 +123,7 @@ def load_bundle(path: str | os.PathLike) -> ChurnModel:
             blob = bundle.read("model.cbm")
             meta = json.loads(bundle.read("record.json").decode("utf-8"))
     except (OSError, KeyError, zipfile.BadZipFile, ValueError) as error:
-        raise ModelError(
-            f"'{os.fspath(path)}' is not a model file written by 'python -m churn train --model'; train one first."
-        ) from error
+        raise ModelError("errors.not_a_model_file", path=os.fspath(path)) from error
     return model_from_record({"model": blob, **meta})
 
 

@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from churn.core.dataset import Dataset
 from churn.core.errors import ChurnError, ReportError
-from churn.core.formatting import fmt_date
+from churn.core.formatting import fmt_date, guess_currency
 from churn.core.i18n import normalise_language, t
 from churn.report import model_sections
 from churn.report import sections as sec
@@ -88,11 +88,14 @@ def make_report(
     secret: str | None = None,
     generated_at: datetime | None = None,
     sections: Collection[str] | None = None,
+    currency: str | None = None,
 ) -> Report:
     """Build the report and return it with its section list and headline figures.
 
     Parameters are those of :func:`build_report`. ``sections`` names the parts
-    to include (any of :data:`SECTIONS`; None includes all).
+    to include (any of :data:`SECTIONS`; None includes all). ``currency`` is the
+    workspace's (None: named in the data, else by language). A scenario dict with
+    ``"unsaved": True`` is the one on screen; its column says so.
     """
     started = time.perf_counter()
     lang = normalise_language(lang)
@@ -107,6 +110,7 @@ def make_report(
         model=model,
         scenarios=list(scenarios or []),
         secret=secret if pseudonymise_ids else None,
+        currency=currency or guess_currency([dataset.mapping.value or "", dataset.name or ""], lang),
     )
     built = _built_sections(ctx, wanted, stamp, pseudonymise_ids)
     html = _render(ctx, stamp, built)
@@ -125,9 +129,7 @@ def _wanted_sections(sections: Collection[str] | None) -> list[str]:
     wanted = [s for s in SECTIONS if sections is None or s in sections]
     unknown = set(sections or ()) - set(SECTIONS) - {"settings"}
     if unknown:
-        raise ReportError(
-            f"Unknown report section '{sorted(unknown)[0]}'; use some of {', '.join(SECTIONS)}."
-        )
+        raise ReportError("errors.unknown_section", section=str(sorted(unknown)[0]), sections=tuple(SECTIONS))
     return wanted
 
 
@@ -165,7 +167,7 @@ def _run(key: str, ctx: sec.Context) -> dict:
         return _BUILDERS[key](ctx)
     except ChurnError as error:
         log.info("report section %s skipped: %s", key, error)
-        return sec.section(key, ctx.lang, [sec.note(str(error))])
+        return sec.section(key, ctx.lang, [sec.note(error.text(ctx.lang))])  # in the report's language
 
 
 def build_report(
@@ -234,10 +236,7 @@ def report_pdf(html: str) -> bytes:
     try:
         import weasyprint
     except Exception as error:
-        raise ReportError(
-            "PDF export needs WeasyPrint and the Pango library; install them or download the HTML report "
-            "and print it from a browser."
-        ) from error
+        raise ReportError("errors.pdf_needs_weasyprint") from error
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     return weasyprint.HTML(string=html).write_pdf()

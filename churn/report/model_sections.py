@@ -19,7 +19,7 @@ from churn.act.scoring import score_customers
 from churn.analysis import signals
 from churn.core.dataset import CUSTOMER_ID
 from churn.core.export import pseudonymise
-from churn.core.formatting import fmt_number, fmt_pct, fmt_risk
+from churn.core.formatting import fmt_money, fmt_number, fmt_pct, fmt_risk
 from churn.model import evaluation
 from churn.model.verdict import recommendation_text
 from churn.report import charts
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 APPROACHES = ("catboost", "logistic", "rule")
 #: Quality measures shown: name → number format.
 MEASURES = {
-    "auc": "pct",
+    "auc": "num3",  # a decimal (0,907), as on the Model page
     "pr_auc": "num",
     "precision": "pct",
     "recall": "pct",
@@ -79,8 +79,10 @@ def model_blocks(ctx: Context) -> list[dict]:
     model, lang, tr = ctx.model, ctx.lang, ctx.tr
     metrics = _metrics(model)
     own = metrics.get("catboost", {})
-    horizon = int(own.get("horizon_days") or getattr(model, "horizon_days", 90))
-    ctx.key_numbers.append((tr("report.fig_auc"), _fmt(own.get("auc"), "pct", lang)))
+    horizon = getattr(
+        model, "period_days", int(own.get("horizon_days") or getattr(model, "horizon_days", 90))
+    )
+    ctx.key_numbers.append((tr("report.fig_auc"), _fmt(own.get("auc"), "num3", lang)))
     return [
         *_verdict_blocks(ctx, own),
         *_comparison_blocks(ctx, metrics),
@@ -95,7 +97,7 @@ def _verdict_blocks(ctx: Context, own: dict) -> list[dict]:
         text(recommendation_text(ctx.model, lang)),
         figures(
             [
-                (tr("report.fig_auc"), _fmt(own.get("auc"), "pct", lang)),
+                (tr("report.fig_auc"), _fmt(own.get("auc"), "num3", lang)),
                 (tr("report.fig_precision"), _fmt(own.get("precision"), "pct", lang)),
                 (tr("report.fig_recall"), _fmt(own.get("recall"), "pct", lang)),
             ]
@@ -128,7 +130,7 @@ def _comparison_blocks(ctx: Context, metrics: dict[str, dict]) -> list[dict]:
     return blocks
 
 
-def _meaning_blocks(ctx: Context, own: dict, horizon: int) -> list[dict]:
+def _meaning_blocks(ctx: Context, own: dict, horizon: int | None) -> list[dict]:
     """What the measures mean in words, and how the model was validated."""
     model, lang, tr = ctx.model, ctx.lang, ctx.tr
     sentences = evaluation.explain_metrics(own, lang, horizon)
@@ -229,7 +231,7 @@ def at_risk(ctx: Context, top: int) -> tuple[pd.DataFrame, list[tuple[str, str]]
             "id": ids.to_numpy(),
             "probability": [fmt_risk(p, lang) for p in scores["probability"]],
             "tier": [tiers.tier_label(code, lang) for code in scores["tier"]],
-            "value_at_risk": [fmt_number(v, lang) for v in scores["value_at_risk"]],
+            "value_at_risk": [fmt_money(v, ctx.currency, lang) for v in scores["value_at_risk"]],
             "reasons": joined.to_numpy(),
             "action": scores["action_personal"].fillna("").to_numpy(),
         }
@@ -242,16 +244,19 @@ def at_risk(ctx: Context, top: int) -> tuple[pd.DataFrame, list[tuple[str, str]]
         ("reasons", "col_reasons"),
         ("action", "col_action"),
     ]
-    return frame, columns, tr("report.lead_customers_model", days=model.horizon_days)
+    days = getattr(model, "period_days", model.horizon_days)
+    lead = "report.lead_customers_model" if days else "report.lead_customers_model_table"
+    return frame, columns, tr(lead, days=days)
 
 
 def settings_text(ctx: Context) -> str:
     """The model's settings in one line for the settings section."""
     model, tr = ctx.model, ctx.tr
     own = dict(model.metrics_ or {})
+    days = getattr(model, "period_days", model.horizon_days)
     return tr(
-        "report.model_settings",
-        days=int(own.get("horizon_days") or model.horizon_days),
+        "report.model_settings" if days else "report.model_settings_table",
+        days=days,
         features=len(getattr(model, "features_", []) or []),
         trees=own.get("iterations_used") or model.iterations,
         validation=tr(f"report.validation_name_{own.get('validation') or 'unknown'}"),

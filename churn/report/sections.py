@@ -47,6 +47,7 @@ class Context:
     model: object | None = None
     scenarios: list[dict] = field(default_factory=list)
     secret: str | None = None
+    currency: str = "EUR"
     key_numbers: list[tuple[str, str]] = field(default_factory=list)
     charts: int = 0
     evaluation: signals.SignalEvaluation | None = None
@@ -143,14 +144,14 @@ def data_section(ctx: Context) -> dict:
         (tr("report.fig_events"), fmt_number(info["events"], lang) if info["events"] else tr("report.none")),
         (
             tr("report.fig_history"),
-            tr("report.months_value", value=fmt_number(info["history_months"], lang, 0)),
+            tr("report.months_value", count=fmt_number(info["history_months"], lang, 0)),
         ),
         (tr("report.fig_missing"), fmt_pct(info["missing_share"], lang)),
     ]
     facts = [
         tr("report.fact_as_of", date=fmt_date(d.as_of, lang)),
         tr(f"report.definition_{d.churn_definition}", days=d.mapping.inactivity_days or 0),
-        tr("report.fact_tenure", months=fmt_number(timing.tenure_summary(d)["mean_tenure_months"], lang, 1)),
+        tr("report.fact_tenure", count=fmt_number(timing.tenure_summary(d)["mean_tenure_months"], lang, 1)),
     ]
     if d.has_dates:
         first = fmt_date(d.customers["start_date"].min(), lang)
@@ -183,7 +184,7 @@ def when_section(ctx: Context) -> dict:
     lifetime = (
         tr("report.not_reached")
         if pd.isna(median)
-        else tr("report.months_value", value=fmt_number(median, lang, 1))
+        else tr("report.months_value", count=fmt_number(median, lang, 1))
     )
     headline = [(tr("report.fig_median_lifetime"), lifetime)]
     if d.has_dates:
@@ -335,11 +336,16 @@ def _signal_blocks(ctx: Context) -> list[dict]:
 
 
 def roi_section(ctx: Context) -> dict:
-    """Saved ROI scenarios side by side: one column per scenario."""
+    """ROI scenarios side by side, one column each: the saved ones and the one on screen (marked unsaved)."""
     lang, tr = ctx.lang, ctx.tr
     if not ctx.scenarios:
         return section("roi", lang, [note(tr("report.no_scenarios"))])
-    inputs = {str(s["name"]): decode_query(s.get("params") or {}).inputs for s in ctx.scenarios}
+    inputs = {
+        (tr("report.unsaved_scenario") if s.get("unsaved") else str(s["name"])): decode_query(
+            s.get("params") or {}
+        ).inputs
+        for s in ctx.scenarios
+    }
     results = compare_scenarios(inputs)
     names = list(inputs)
 

@@ -85,19 +85,15 @@ class RoiInputs:
             if value is None and name == "acquisition_cost":
                 continue
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-                raise ScenarioError(f"The ROI input '{name}' must be a number, not {value!r}.")
+                raise ScenarioError("errors.roi_not_a_number", name=name, got=repr(value))
             if not low <= value <= high:
-                raise ScenarioError(
-                    f"The ROI input '{name}' is {value:g}; use a value from {low:g} to {high:g}."
-                )
+                raise ScenarioError("errors.roi_out_of_range", name=name, got=value, low=low, high=high)
             if name in INTEGER_FIELDS and value != int(value):
-                raise ScenarioError(f"The ROI input '{name}' must be a whole number, not {value:g}.")
+                raise ScenarioError("errors.roi_not_whole", name=name, got=value)
         if self.currency not in CURRENCIES:
-            raise ScenarioError(
-                f"Currency '{self.currency}' is not supported; use one of {', '.join(CURRENCIES)}."
-            )
+            raise ScenarioError("errors.unknown_currency", currency=str(self.currency), currencies=CURRENCIES)
         if self.rounding not in ROUNDING:
-            raise ScenarioError(f"Rounding '{self.rounding}' is unknown; use 'whole' or 'fractional'.")
+            raise ScenarioError("errors.unknown_rounding", rounding=str(self.rounding))
 
 
 @dataclass(frozen=True)
@@ -174,7 +170,7 @@ def churn_with_programme(churn_rate: float, recall: float, success_rate: float) 
     """
     for name, value in (("churn_rate", churn_rate), ("recall", recall), ("success_rate", success_rate)):
         if not isinstance(value, numbers.Real) or not math.isfinite(value) or not 0 <= value <= 1:
-            raise ScenarioError(f"The value '{name}' must be a share from 0 to 1, not {value!r}.")
+            raise ScenarioError("errors.not_a_share", name=name, got=repr(value))
     return churn_rate * (1 - recall * success_rate)
 
 
@@ -319,7 +315,7 @@ def sensitivity(inputs: RoiInputs, share: float = 0.2) -> pd.DataFrame:
         ``net_high``, ``net_base``, ``swing`` (``|net_high − net_low|``).
     """
     if not 0 < share < 1:
-        raise ScenarioError(f"The sensitivity step must be a share between 0 and 1, not {share!r}.")
+        raise ScenarioError("errors.sensitivity_step", got=repr(share))
     base = compute_roi(inputs).net_benefit
     rows = []
     for name in SENSITIVE_FIELDS:

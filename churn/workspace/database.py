@@ -50,9 +50,6 @@ BUSY_TIMEOUT = 10.0
 WRITE_ATTEMPTS = 3
 #: pause before the second attempt; it doubles for each further one
 RETRY_PAUSE = 0.5
-BUSY_SENTENCE = (
-    "The workspace store is busy with another save right now; nothing was lost, try again in a minute."
-)
 
 _migrated: set[tuple] = set()
 _migrating = threading.Lock()
@@ -110,7 +107,7 @@ def migrate(file: str | Path) -> None:
                 # busy, or "already exists" when another process applied the same step first
                 if attempt + 1 == WRITE_ATTEMPTS:
                     log.error("migrating %s failed: %s", file, error)
-                    raise WorkspaceError(BUSY_SENTENCE) from None
+                    raise WorkspaceError("errors.store_busy") from None
                 time.sleep(RETRY_PAUSE * 2**attempt)
             finally:
                 db.close()
@@ -178,6 +175,6 @@ def _begin_immediate(db: Database, attempt: int) -> bool:
             raise
         log.warning("store busy (attempt %d of %d): %s", attempt, WRITE_ATTEMPTS, error)
         if attempt >= WRITE_ATTEMPTS:
-            raise WorkspaceError(BUSY_SENTENCE) from None
+            raise WorkspaceError("errors.store_busy") from None
         return False
     return True

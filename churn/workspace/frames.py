@@ -97,9 +97,7 @@ def arrow_table(frame: pd.DataFrame) -> pa.Table:
     names = [str(name) for name in frame.columns]
     repeated = sorted(name for name, count in Counter(names).items() if count > 1)
     if repeated:
-        raise WorkspaceError(
-            f"Column '{repeated[0]}' appears more than once; give each column its own name and load it again."
-        )
+        raise WorkspaceError("errors.column_repeated", column=repeated[0])
     frame = frame.set_axis(names, axis=1).reset_index(drop=True)
     dtypes = dict(zip(names, frame.dtypes, strict=True))
     text = {

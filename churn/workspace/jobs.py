@@ -13,6 +13,11 @@ job at a time (the machine's two cores belong to one training at a time), and
 Further jobs wait in line; a queued job's snapshot says how many are
 ahead of it (``ahead``), so a page can show its place in the line. Only the
 newest ``keep`` jobs are kept.
+
+A failed job keeps its error twice: ``error`` is the English sentence (for logs),
+``failure`` the :class:`~churn.core.errors.ChurnError` itself (its key and values,
+without the traceback), so ``job.error_message(lang)`` says what went wrong in the
+reader's language; a bug gets the generic sentence there.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
-from churn.core.errors import ChurnError
+from churn.core.errors import ChurnError, message
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +48,12 @@ class Job:
     progress: float = 0.0
     message: str = ""
     result: object = None
+    #: the failure in English: a ChurnError's sentence, or ``"<Type>: <text>"`` for a bug
     error: str | None = None
     #: True when the error is a ChurnError (a plain sentence for the user).
     user_error: bool = False
+    #: the ChurnError a failed job raised (its key and values), None for a bug or no failure
+    failure: ChurnError | None = None
     submitted: float = 0.0
     started: float | None = None
     finished: float | None = None
@@ -55,6 +63,21 @@ class Job:
     @property
     def finished_ok(self) -> bool:
         return self.state == DONE
+
+    def error_message(self, lang: str = "en") -> str | None:
+        """Why the job failed, as one sentence in ``lang`` (None unless it failed).
+
+        A ChurnError gives its own sentence; a bug the generic one (its details are in the log).
+
+        Example
+        -------
+        >>> from churn.core.errors import ModelError
+        >>> Job("job-1", state=FAILED, failure=ModelError("errors.model_not_trained")).error_message("nb")
+        'Modellen er ikke trent ennå; tren den på Modell-siden først.'
+        """
+        if self.state != FAILED:
+            return None
+        return message(self.failure if self.failure is not None else RuntimeError(self.error), lang)
 
     @property
     def active(self) -> bool:
@@ -128,7 +151,16 @@ class JobRunner:
         try:
             result = fn(*args, **kwargs)
         except ChurnError as error:
-            self._update(job_id, state=FAILED, error=str(error), user_error=True, finished=time.monotonic())
+            # a fresh copy: the traceback (and the frames it holds) is not kept with the job
+            failure = type(error)(error.key, **error.values)
+            self._update(
+                job_id,
+                state=FAILED,
+                error=str(error),
+                user_error=True,
+                failure=failure,
+                finished=time.monotonic(),
+            )
         except Exception as error:  # a bug: keep the traceback in the log, a sentence for the user
             log.exception("background job %s failed", job_id)
             self._update(

@@ -52,7 +52,6 @@ DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "workspaces.db"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 #: how often a save writes its files again when a concurrent delete removed them meanwhile
 _SAVE_ATTEMPTS = 3
-_NOT_HERE = "That dataset is not in this workspace; load data on the Data page."
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -88,9 +87,7 @@ def is_valid_token(token: str | None) -> bool:
 
 def _check_token(token: str | None) -> None:
     if not is_valid_token(token):
-        raise WorkspaceError(
-            "This workspace link is not valid; open the app without a link to start a new one."
-        )
+        raise WorkspaceError("errors.workspace_link")
 
 
 def new_token() -> str:
@@ -168,8 +165,10 @@ def _write_events(folder: Path, dataset: Dataset) -> str | None:
     columns = frames.frame_columns(dataset.event_path)
     if sorted(columns) != sorted(CANONICAL_EVENT_COLUMNS):
         raise WorkspaceError(
-            f"The event file {Path(dataset.event_path).name} has the columns {', '.join(columns)}; "
-            f"it needs exactly {', '.join(CANONICAL_EVENT_COLUMNS)}. Load the event log again."
+            "errors.event_file_columns",
+            file=Path(dataset.event_path).name,
+            columns=tuple(columns),
+            needed=tuple(CANONICAL_EVENT_COLUMNS),
         )
     return frames.store_file(folder, dataset.event_path)
 
@@ -208,7 +207,7 @@ def _save(token: str | None, dataset: Dataset, path) -> int:
                 return _write(path, _insert_dataset, folder, token, dataset, customers, events)
             except _RowsVanished:
                 continue
-        raise WorkspaceError("The dataset could not be saved while others were being deleted; save it again.")
+        raise WorkspaceError("errors.save_raced")
     except BaseException:
         try:
             _write(path, _drop_unreferenced, folder, written)
@@ -313,7 +312,7 @@ def dataset_row(token: str, dataset_id: int, path=None) -> dict:
     with connect(path) as db:
         found = _described(db, "id = ? and (workspace = ? or workspace is null)", [int(dataset_id), token])
     if not found:
-        raise WorkspaceError(_NOT_HERE)
+        raise WorkspaceError("errors.dataset_not_here")
     return found[0]
 
 
@@ -340,7 +339,7 @@ def load_dataset(token: str, dataset_id: int, path=None, *, with_events: bool = 
             [int(dataset_id), token],
         ).fetchone()
     if row is None:
-        raise WorkspaceError(_NOT_HERE)
+        raise WorkspaceError("errors.dataset_not_here")
     name, mapping, meta, customer_frame, event_frame = row
     event_path = None if event_frame is None else frames.frame_path(folder, event_frame)
     try:
@@ -350,9 +349,7 @@ def load_dataset(token: str, dataset_id: int, path=None, *, with_events: bool = 
         events = frames.read_frame(folder, event_frame) if event_path is not None and with_events else None
     except FileNotFoundError as missing:
         log.error("dataset %s: stored rows missing (%s)", dataset_id, missing)
-        raise WorkspaceError(
-            f"The stored rows of dataset '{name}' are missing; load the file again on the Data page."
-        ) from None
+        raise WorkspaceError("errors.stored_rows_missing", name=str(name)) from None
     info = json.loads(meta)
     return Dataset(
         customers=customers,
@@ -377,7 +374,7 @@ def delete_dataset(token: str, dataset_id: int, path=None) -> None:
             "select 1 from datasets where id = ? and workspace = ?", [int(dataset_id), token]
         ).fetchone()
         if not found:
-            raise WorkspaceError("That dataset is not in this workspace.")
+            raise WorkspaceError("errors.cannot_delete_dataset")
         db.execute("delete from models where dataset_id = ? and workspace = ?", [int(dataset_id), token])
         db.execute("delete from datasets where id = ?", [int(dataset_id)])
 
@@ -412,7 +409,7 @@ def save_model(
             [int(dataset_id), token],
         ).fetchone()
         if not readable:
-            raise WorkspaceError(_NOT_HERE)
+            raise WorkspaceError("errors.dataset_not_here")
         _ensure_workspace(db, token)
         return int(db["models"].insert(record).last_pk)
 
@@ -457,7 +454,7 @@ def save_scenario(token: str, name: str, params: dict, path=None) -> None:
     _check_token(token)
     name = (name or "").strip()[:80]
     if not name:
-        raise WorkspaceError("Give the scenario a name before saving it.")
+        raise WorkspaceError("errors.scenario_name")
 
     def replace(db: Database) -> None:
         _ensure_workspace(db, token)
