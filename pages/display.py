@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from churn.core.formatting import CURRENCIES, fmt_pct, fmt_value, guess_currency, sortable_texts
+from churn.core.formatting import CURRENCIES, dataset_currency, fmt_pct, fmt_value, sortable_texts
 from churn.workspace import store
 from pages import common, state
 
@@ -26,9 +26,7 @@ def currency() -> str:
     chosen = store.get_settings(common.workspace()).get("currency")
     if chosen in CURRENCIES:
         return chosen
-    data = common.current_dataset()
-    names = [] if data is None else [data.mapping.value or "", data.name or ""]
-    return guess_currency(names, common.lang())
+    return dataset_currency(common.current_dataset(), common.lang())
 
 
 def set_currency(code: str) -> None:

@@ -270,3 +270,10 @@ def guess_currency(names: list[str], lang: str = "en") -> str:
             if words & set(hints):
                 return code
     return "NOK" if lang == "nb" else "EUR"
+
+
+def dataset_currency(dataset, lang: str = "en") -> str:
+    """:func:`guess_currency` from a dataset's value column and its name (the one place both are read)."""
+    if dataset is None:
+        return guess_currency([], lang)
+    return guess_currency([dataset.mapping.value or "", dataset.name or ""], lang)

@@ -28,7 +28,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from churn.core.dataset import Dataset
 from churn.core.errors import ChurnError, ReportError
-from churn.core.formatting import fmt_date, guess_currency
+from churn.core.formatting import dataset_currency, fmt_date
 from churn.core.i18n import normalise_language, t
 from churn.report import model_sections
 from churn.report import sections as sec
@@ -110,7 +110,7 @@ def make_report(
         model=model,
         scenarios=list(scenarios or []),
         secret=secret if pseudonymise_ids else None,
-        currency=currency or guess_currency([dataset.mapping.value or "", dataset.name or ""], lang),
+        currency=currency or dataset_currency(dataset, lang),
     )
     built = _built_sections(ctx, wanted, stamp, pseudonymise_ids)
     html = _render(ctx, stamp, built)
